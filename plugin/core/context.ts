@@ -1,0 +1,125 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { formatReport } from '../../runtime/report.js'
+import type { BackupRegistry } from '../../runtime/types.js'
+import type { KoanBackupOptions, PluginLogger } from '../types.js'
+import type { Diagnostic } from './diagnostics.js'
+import { generateDts } from './generate/dts.js'
+import { generateRegistryModule } from './generate/registry.js'
+import { resolveOptions, type ResolvedOptions } from './options.js'
+import { isEntityBackup } from './scan/decorators.js'
+import { Linker } from './scan/link.js'
+import { Scanner } from './scan/scanner.js'
+import { stripDecorators, type TransformOutput } from './transform.js'
+
+const defaultLogger: PluginLogger = {
+  info: (m) => void process.stdout.write(`${m}\n`),
+  warn: (m) => void process.stderr.write(`${m}\n`),
+}
+
+/** Writes a file only when its content changed; returns whether it wrote. */
+export function writeIfChanged(file: string, content: string): boolean {
+  if (existsSync(file) && readFileSync(file, 'utf8') === content) return false
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, content)
+  return true
+}
+
+/**
+ * The plugin's state, shared by every bundler hook: the scanner (and its cache), the last
+ * registry, and what was last reported, so hooks only delegate here.
+ */
+export class PluginContext {
+  private resolved: ResolvedOptions | null = null
+  private scanner: Scanner | null = null
+  private last: BackupRegistry | null = null
+  private code: string | null = null
+  private lastReport: string | null = null
+  private bundlerLogger: PluginLogger | null = null
+
+  constructor(private raw: KoanBackupOptions = {}) {
+    // validate eagerly so a bad option fails when the config loads, not mid-build
+    resolveOptions(raw)
+  }
+
+  /** Sets the bundler's root and logger (vite knows them after `configResolved`). */
+  configure(root?: string, logger?: PluginLogger): void {
+    if (root && !this.raw.root && this.resolved?.root !== root) {
+      this.resolved = resolveOptions(this.raw, root)
+      this.scanner = null
+    }
+    if (logger) this.bundlerLogger = logger
+  }
+
+  get options(): ResolvedOptions {
+    this.resolved ??= resolveOptions(this.raw)
+    return this.resolved
+  }
+
+  private get scan(): Scanner {
+    this.scanner ??= new Scanner(this.options)
+    return this.scanner
+  }
+
+  get logger(): PluginLogger {
+    return this.options.logger ?? this.bundlerLogger ?? defaultLogger
+  }
+
+  /** Full scan (re-reading changed files); writes the .d.ts when it changed. */
+  refresh(): BackupRegistry {
+    return this.accept(this.scan.scan())
+  }
+
+  /** Re-scans one changed file; returns whether the registry changed. */
+  update(file: string): boolean {
+    if (!this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
+    const before = this.code
+    this.accept(this.scan.update(file))
+    return before !== this.code
+  }
+
+  private accept(registry: BackupRegistry): BackupRegistry {
+    this.last = registry
+    this.code = generateRegistryModule(registry)
+    if (this.options.dts) writeIfChanged(this.options.dts, generateDts(registry))
+    return registry
+  }
+
+  get registry(): BackupRegistry {
+    return this.last ?? this.refresh()
+  }
+
+  /** Diagnostics of the last scan. */
+  get diagnostics(): Diagnostic[] {
+    return this.registry.diagnostics
+  }
+
+  /** The generated module's code. */
+  moduleCode(): string {
+    if (this.code === null) this.refresh()
+    return this.code!
+  }
+
+  get stats() {
+    return this.scan.stats
+  }
+
+  /** Prints the inventory report, unless the same report was already printed. */
+  report(): void {
+    if (!this.options.report) return
+    const text = formatReport(this.registry)
+    if (text === this.lastReport) return
+    this.lastReport = text
+    this.logger.info(text)
+  }
+
+  /** Strips `@EntityBackup` from a scanned file's code. */
+  transform(code: string, id: string): TransformOutput | null {
+    const file = id.split('?')[0]!.replaceAll('\\', '/')
+    if (!code.includes('EntityBackup') || !this.scan.covers(file)) return null
+    const scanner = this.scan
+    const facts = scanner.factsFor(file, code)
+    const linker = new Linker((f) => (f === file ? facts : scanner.cached(f)), scanner.moduleResolver)
+    return stripDecorators(code, file, facts, (d) => isEntityBackup(linker, file, d))
+  }
+}

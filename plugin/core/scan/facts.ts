@@ -1,0 +1,81 @@
+/**
+ * Plain, JSON-serialisable facts read from one source file by a syntax-only visit.
+ * No TypeScript node escapes the scanner: facts are cached by content hash and linked across files.
+ */
+
+/** A position inside the file the facts belong to (1-based line and column). */
+export interface Pos {
+  line: number
+  column: number
+}
+
+/** A statically readable expression, in a small intermediate form. */
+export type StaticExpr =
+  | { k: 'lit'; v: string | number | boolean | null | undefined; pos: Pos }
+  | { k: 'ref'; path: string[]; pos: Pos }
+  | { k: 'obj'; entries: ObjEntry[]; pos: Pos }
+  | { k: 'arr'; items: StaticExpr[]; pos: Pos }
+  | { k: 'call'; callee: string[] | null; args: StaticExpr[]; pos: Pos }
+  | { k: 'unknown'; text: string; why: string; pos: Pos }
+
+/** One entry of an object literal: a keyed value or a spread. */
+export type ObjEntry =
+  | { key: string; value: StaticExpr; pos: Pos }
+  | { spread: StaticExpr; pos: Pos }
+
+/** A decorator on a class: `@callee(args)` or bare `@callee` (`args === null`). */
+export interface DecoratorFacts {
+  callee: string[] | null
+  args: StaticExpr[] | null
+  pos: Pos
+  /** Source offsets of the whole decorator, for stripping it from emitted code. */
+  start: number
+  end: number
+}
+
+/** A top-level class declaration. */
+export interface ClassFacts {
+  name: string
+  abstract: boolean
+  pos: Pos
+  /** The `extends` expression; a `ref` when it is a (dotted) name, `unknown` for calls and others. */
+  heritage: StaticExpr | null
+  decorators: DecoratorFacts[]
+}
+
+/** An imported binding: `imported` is a name, `'*'` for a namespace or `'default'`. */
+export interface ImportBinding {
+  module: string
+  imported: string
+}
+
+/** What one file declares, imports and exports. */
+export interface FileFacts {
+  hash: string
+  imports: Record<string, ImportBinding>
+  /** exported name → local name (`export { a as b }`, `export class X`, `export default X`). */
+  localExports: Record<string, string>
+  /** `export { a as b } from 'm'` and `export * as ns from 'm'` (imported `'*'`). */
+  reExports: Array<{ module: string; imported: string; exported: string }>
+  /** `export * from 'm'`. */
+  starExports: string[]
+  classes: Record<string, ClassFacts>
+  /** Top-level `const` initialisers (other bindings are not statically known). */
+  consts: Record<string, StaticExpr>
+  /** Enum members with their values (auto-numbered members are computed). */
+  enums: Record<string, Record<string, StaticExpr>>
+  /** `export default <expression>` when it is not a declaration. */
+  defaultExport: StaticExpr | null
+  /** Syntax errors found while parsing. */
+  syntaxErrors: Array<{ message: string; pos: Pos }>
+}
+
+/** An empty record that is safe to index with any key. */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>
+}
+
+/** Own-property lookup on a facts record. */
+export function own<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined
+}

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto'
+import { ts } from 'ts-morph'
+import { classFacts } from './classes.js'
+import { posOf, toStatic } from './expressions.js'
+import { dict, type FileFacts, type StaticExpr } from './facts.js'
+
+/** Content hash used as the cache key of a file's facts. */
+export function contentHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex')
+}
+
+function scriptKind(file: string): ts.ScriptKind {
+  if (file.endsWith('.tsx')) return ts.ScriptKind.TSX
+  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX
+  if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS
+  return ts.ScriptKind.TS
+}
+
+function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
+}
+
+function visitImport(node: ts.ImportDeclaration, facts: FileFacts): void {
+  if (!ts.isStringLiteral(node.moduleSpecifier) || !node.importClause) return
+  const module = node.moduleSpecifier.text
+  const clause = node.importClause
+  if (clause.name) facts.imports[clause.name.text] = { module, imported: 'default' }
+  const bindings = clause.namedBindings
+  if (!bindings) return
+  if (ts.isNamespaceImport(bindings)) {
+    facts.imports[bindings.name.text] = { module, imported: '*' }
+    return
+  }
+  for (const el of bindings.elements) {
+    facts.imports[el.name.text] = { module, imported: (el.propertyName ?? el.name).text }
+  }
+}
+
+function visitExport(node: ts.ExportDeclaration, facts: FileFacts): void {
+  const module = node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) ? node.moduleSpecifier.text : null
+  const clause = node.exportClause
+  if (!clause) {
+    if (module) facts.starExports.push(module)
+    return
+  }
+  if (ts.isNamespaceExport(clause)) {
+    if (module) facts.reExports.push({ module, imported: '*', exported: clause.name.text })
+    return
+  }
+  for (const el of clause.elements) {
+    const local = (el.propertyName ?? el.name).text
+    if (module) facts.reExports.push({ module, imported: local, exported: el.name.text })
+    else facts.localExports[el.name.text] = local
+  }
+}
+
+function visitEnum(node: ts.EnumDeclaration, sf: ts.SourceFile, facts: FileFacts): void {
+  const members = dict<StaticExpr>()
+  let next: number | null = 0
+  for (const m of node.members) {
+    const key = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : null
+    if (key === null) continue
+    const pos = posOf(m, sf)
+    if (m.initializer) {
+      const value = toStatic(m.initializer, sf)
+      members[key] = value
+      next = value.k === 'lit' && typeof value.v === 'number' ? value.v + 1 : null
+    } else if (next !== null) {
+      members[key] = { k: 'lit', v: next, pos }
+      next += 1
+    } else {
+      members[key] = { k: 'unknown', text: key, why: 'an enum member after a computed one', pos }
+    }
+  }
+  facts.enums[node.name.text] = members
+  if (hasModifier(node, ts.SyntaxKind.ExportKeyword)) facts.localExports[node.name.text] = node.name.text
+}
+
+function visitVariables(node: ts.VariableStatement, sf: ts.SourceFile, facts: FileFacts): void {
+  const exported = hasModifier(node, ts.SyntaxKind.ExportKeyword)
+  const isConst = (node.declarationList.flags & ts.NodeFlags.Const) !== 0
+  for (const decl of node.declarationList.declarations) {
+    if (!ts.isIdentifier(decl.name)) continue
+    const name = decl.name.text
+    if (exported) facts.localExports[name] = name
+    if (isConst && decl.initializer) facts.consts[name] = toStatic(decl.initializer, sf)
+  }
+}
+
+function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts): void {
+  if (ts.isImportDeclaration(stmt)) return visitImport(stmt, facts)
+  if (ts.isExportDeclaration(stmt)) return visitExport(stmt, facts)
+  if (ts.isClassDeclaration(stmt)) {
+    const cls = classFacts(stmt, sf)
+    if (!cls) return
+    facts.classes[cls.name] = cls
+    if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) {
+      facts.localExports[hasModifier(stmt, ts.SyntaxKind.DefaultKeyword) ? 'default' : cls.name] = cls.name
+    }
+    return
+  }
+  if (ts.isEnumDeclaration(stmt)) return visitEnum(stmt, sf, facts)
+  if (ts.isVariableStatement(stmt)) return visitVariables(stmt, sf, facts)
+  if (ts.isExportAssignment(stmt) && !stmt.isExportEquals) {
+    if (ts.isIdentifier(stmt.expression)) facts.localExports.default = stmt.expression.text
+    facts.defaultExport = toStatic(stmt.expression, sf)
+  }
+}
+
+/** Reads the facts of one file with the syntax tree alone (no type checker). */
+export function parseFacts(file: string, text: string, hash = contentHash(text)): FileFacts {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(file))
+  const facts: FileFacts = {
+    hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
+    classes: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [],
+  }
+  for (const stmt of sf.statements) visitStatement(stmt, sf, facts)
+  const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []
+  for (const d of diags.slice(0, 5)) {
+    const lc = sf.getLineAndCharacterOfPosition(d.start)
+    facts.syntaxErrors.push({ message: ts.flattenDiagnosticMessageText(d.messageText, ' '), pos: { line: lc.line + 1, column: lc.character + 1 } })
+  }
+  return facts
+}

@@ -1,0 +1,140 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { BackupRegistry } from '../../../runtime/types.js'
+import type { ResolvedOptions } from '../options.js'
+import { analyze } from './analyze.js'
+import type { FileFacts } from './facts.js'
+import { contentHash, parseFacts } from './parse.js'
+import { loadProject, ModuleResolver } from './project.js'
+import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
+
+/** Counters of the last scan, for logs and benchmarks. */
+export interface ScanStats {
+  files: number
+  parsed: number
+  ms: number
+}
+
+/**
+ * Owns the per-file facts cache (keyed by content hash) and produces the registry.
+ * A full scan reads every file but re-parses only those whose content changed;
+ * `updateFile` re-reads one file; linking always runs over the cached facts (cheap, in memory).
+ */
+export class Scanner {
+  private facts = new Map<string, FileFacts>()
+  private files: string[] = []
+  private fileSet = new Set<string>()
+  private scopeFiles: string[] = []
+  private resolver!: ModuleResolver
+  private loaded = false
+  private parsed = 0
+  stats: ScanStats = { files: 0, parsed: 0, ms: 0 }
+
+  constructor(readonly options: ResolvedOptions) {}
+
+  /** Lists the project's files (tsconfig) and the scope files of their folders. */
+  private load(): void {
+    const project = loadProject(this.options.root, this.options.tsconfig)
+    this.files = project.files.filter((f) => !isScopeFile(f))
+    this.fileSet = new Set(project.files)
+    this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
+    this.scopeFiles = this.findScopeFiles(project.files)
+    for (const f of this.scopeFiles) this.fileSet.add(f)
+    for (const known of this.facts.keys()) if (!this.fileSet.has(known)) this.facts.delete(known)
+    this.loaded = true
+  }
+
+  private findScopeFiles(files: string[]): string[] {
+    const root = this.options.root.replaceAll('\\', '/')
+    const dirs = new Set<string>()
+    for (const f of files) {
+      for (let dir = dirname(f); !dirs.has(dir); dir = dirname(dir)) {
+        dirs.add(dir)
+        if (dir.length <= root.length) break
+      }
+    }
+    const found: string[] = []
+    for (const dir of dirs) {
+      if (!dir.startsWith(root)) continue
+      for (const name of SCOPE_FILE_NAMES) {
+        const file = join(dir, name).replaceAll('\\', '/')
+        if (existsSync(file)) found.push(file)
+      }
+    }
+    return found.sort()
+  }
+
+  /** Reads a file and refreshes its facts when its content hash changed; returns whether they changed. */
+  private read(file: string, text?: string): boolean {
+    let content = text
+    if (content === undefined) {
+      try {
+        content = readFileSync(file, 'utf8')
+      } catch {
+        return this.facts.delete(file)
+      }
+    }
+    const hash = contentHash(content)
+    if (this.facts.get(file)?.hash === hash) return false
+    this.facts.set(file, parseFacts(file, content, hash))
+    this.parsed++
+    return true
+  }
+
+  /** Facts for a file's current text (used by the transform); cached by content hash. */
+  factsFor(file: string, code: string): FileFacts {
+    const known = this.facts.get(file)
+    const hash = contentHash(code)
+    if (known?.hash === hash) return known
+    return parseFacts(file, code, hash)
+  }
+
+  /** Full scan: re-lists the project when asked (or first time), reads every file, links. */
+  scan({ relist = false }: { relist?: boolean } = {}): BackupRegistry {
+    const start = performance.now()
+    this.parsed = 0
+    if (relist || !this.loaded) this.load()
+    for (const f of this.files) this.read(f)
+    for (const f of this.scopeFiles) this.read(f)
+    return this.link(start)
+  }
+
+  /** Re-scans one changed, added or deleted file. Adding or removing files re-lists the project. */
+  update(file: string): BackupRegistry {
+    const start = performance.now()
+    this.parsed = 0
+    const normalized = file.replaceAll('\\', '/')
+    const exists = existsSync(normalized)
+    if (!this.loaded || exists !== this.fileSet.has(normalized) || isScopeFile(normalized)) {
+      this.load()
+      this.resolver.clear()
+    }
+    if (this.fileSet.has(normalized)) this.read(normalized)
+    return this.link(start)
+  }
+
+  /** True when the file belongs to the scan (a project file or a scope file). */
+  covers(file: string): boolean {
+    return this.fileSet.has(file.replaceAll('\\', '/')) || isScopeFile(file)
+  }
+
+  private link(start: number): BackupRegistry {
+    const registry = analyze({
+      options: this.options, files: this.files, scopeFiles: this.scopeFiles,
+      facts: (f) => this.facts.get(f), resolver: this.resolver,
+    })
+    this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start }
+    return registry
+  }
+
+  /** The resolver, for the transform's decorator lookups. */
+  get moduleResolver(): ModuleResolver {
+    if (!this.loaded) this.load()
+    return this.resolver
+  }
+
+  /** Cached facts of a file. */
+  cached(file: string): FileFacts | undefined {
+    return this.facts.get(file)
+  }
+}

@@ -1,0 +1,96 @@
+import { createUnplugin, type UnpluginFactory } from 'unplugin'
+import { PluginContext } from './core/context.js'
+import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
+import { REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, SOURCE_ID_FILTER } from './core/virtual.js'
+import type { KoanBackupOptions } from './types.js'
+
+export type { KoanBackupOptions, PluginLogger, SymbolSpec } from './types.js'
+
+type CompilerLike = {
+  hooks: { thisCompilation: { tap(name: string, fn: (compilation: { warnings: unknown[]; errors: unknown[] }) => void): void } }
+  options?: { context?: string }
+  webpack?: { WebpackError?: new (message: string) => Error }
+  rspack?: { WebpackError?: new (message: string) => Error }
+}
+
+function webpackLike(ctx: PluginContext) {
+  return (compiler: CompilerLike) => {
+    const ErrorClass = compiler.webpack?.WebpackError ?? compiler.rspack?.WebpackError ?? Error
+    compiler.hooks.thisCompilation.tap('koan-backup', (compilation) => {
+      ctx.configure(compiler.options?.context)
+      ctx.refresh()
+      ctx.report()
+      pushToCompilation(compilation, ctx.diagnostics, (m) => new ErrorClass(m))
+    })
+  }
+}
+
+/** The plugin factory shared by every bundler entry. */
+export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, false> = (options, meta) => {
+  const ctx = new PluginContext(options ?? {})
+  const rollupLike = meta.framework === 'rollup' || meta.framework === 'vite' || meta.framework === 'rolldown'
+  return {
+    name: 'koan-backup',
+    enforce: 'pre',
+    buildStart() {
+      if (!rollupLike) return
+      ctx.refresh()
+      ctx.report()
+      const self = this as unknown as { warn(m: unknown): void; error(m: unknown): never }
+      const { errors, warnings } = partition(ctx.diagnostics)
+      for (const d of warnings) self.warn(rollupMessage(d, ctx.options.root))
+      if (errors.length) self.error(combinedError(errors, ctx.options.root))
+    },
+    resolveId: {
+      filter: { id: REGISTRY_ID_FILTER },
+      handler: (id) => (REGISTRY_ID_FILTER.test(id) ? RESOLVED_REGISTRY_ID : null),
+    },
+    load: {
+      filter: { id: { include: [RESOLVED_REGISTRY_ID] } },
+      handler: (id) => (id === RESOLVED_REGISTRY_ID ? ctx.moduleCode() : null),
+    },
+    transform: {
+      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/] }, code: { include: 'EntityBackup' } },
+      handler: (code, id) => ctx.transform(code, id),
+    },
+    watchChange(id) {
+      ctx.update(id)
+    },
+    vite: {
+      configResolved(config) {
+        ctx.configure(config.root, { info: (m) => config.logger.info(m), warn: (m) => config.logger.warn(m) })
+      },
+      configureServer(server) {
+        const onChange = (file: string) => {
+          if (!ctx.update(file)) return
+          const graphs = [server.moduleGraph, ...Object.values(server.environments ?? {}).map((e) => e.moduleGraph)]
+          for (const graph of graphs) {
+            const mod = graph?.getModuleById(RESOLVED_REGISTRY_ID)
+            if (mod) graph.invalidateModule(mod as never)
+          }
+          ctx.report()
+          for (const d of ctx.diagnostics) if (d.severity !== 'info') ctx.logger.warn(rollupMessage(d, ctx.options.root).message)
+        }
+        server.watcher.on('change', onChange)
+        server.watcher.on('add', onChange)
+        server.watcher.on('unlink', onChange)
+      },
+    },
+    esbuild: {
+      setup(build) {
+        build.onStart(() => {
+          ctx.configure(build.initialOptions.absWorkingDir)
+          ctx.refresh()
+          ctx.report()
+          return esbuildMessages(ctx.diagnostics, ctx.options.root)
+        })
+      },
+    },
+    webpack: webpackLike(ctx) as never,
+    rspack: webpackLike(ctx) as never,
+  }
+}
+
+/** The koan-backup plugin for every bundler unplugin supports. */
+export const koanBackup = /* #__PURE__ */ createUnplugin(unpluginFactory)
+export default koanBackup

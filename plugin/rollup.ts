@@ -1,0 +1,4 @@
+import { koanBackup } from './index.js'
+
+/** The koan-backup plugin for rollup. */
+export default koanBackup.rollup
