@@ -125,7 +125,8 @@ export function analyze(input: AnalysisInput): BackupRegistry {
   checkNames(entities, diagnostics)
   for (const e of entities) {
     if (e.status !== 'uncovered') continue
-    const why = e.source.kind === 'scope' ? `scope ${e.source.file} has mode '${e.scopeMode}'` : `no backup.scope file covers it and the plugin option \`scope\` has mode '${e.scopeMode}'`
+    const invalid = e.source.kind === 'scope' && scopes.some((s) => s.file === (e.source as { file: string }).file && !s.valid)
+    const why = e.source.kind === 'scope' ? `scope ${e.source.file} ${invalid ? 'is invalid and counts as' : 'has'} mode '${e.scopeMode}'` : `no backup.scope file covers it and the plugin option \`scope\` has mode '${e.scopeMode}'`
     diagnostics.push(diagnostic('KB001', e, `entity ${e.name} has no backup coverage (${why}); it will not be backed up`, uncoveredHint(e)))
   }
   return {

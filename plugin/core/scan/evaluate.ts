@@ -48,7 +48,6 @@ export class Evaluator {
 
   private reference(expr: Extract<StaticExpr, { k: 'ref' }>, file: string, depth: number): Evaluated {
     const target = this.linker.resolvePath(file, expr.path)
-    const name = expr.path.join('.')
     if (target.k === 'const' || target.k === 'enum') {
       const facts = this.facts(target.file)!
       let value: Evaluated
@@ -57,7 +56,7 @@ export class Evaluator {
         value = this.evaluate(own(facts.consts, target.name)!, target.file, depth + 1)
       } else {
         const member = rest[0] === undefined ? undefined : own(own(facts.enums, target.name)!, rest[0])
-        if (!member) return this.fail(expr, file, `\`${name}\` is not a member of enum ${target.name}`)
+        if (!member) return this.fail(expr, file, `not a member of enum ${target.name}`)
         value = this.evaluate(member, target.file, depth + 1)
         rest = rest.slice(1)
       }
@@ -65,15 +64,15 @@ export class Evaluator {
       let current = value.value
       for (const key of rest) {
         if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) {
-          return this.fail(expr, file, `\`${name}\` has no statically known property \`${key}\``)
+          return this.fail(expr, file, `without a statically known property \`${key}\``)
         }
         current = (current as Record<string, unknown>)[key]
       }
       return { ok: true, value: current }
     }
-    if (target.k === 'missing') return this.fail(expr, file, `\`${expr.path[0]}\` is not a top-level const, enum or import of one`)
-    if (target.k === 'external') return this.fail(expr, file, `\`${name}\` comes from the package '${target.module}', which is not scanned`)
-    return this.fail(expr, file, `\`${name}\` is a ${target.k === 'class' ? 'class' : 'module namespace'}, not a value`)
+    if (target.k === 'missing') return this.fail(expr, file, 'not a top-level `const`, an enum member or an import of one')
+    if (target.k === 'external') return this.fail(expr, file, `imported from the package '${target.module}', which is not scanned`)
+    return this.fail(expr, file, `a ${target.k === 'class' ? 'class' : 'module namespace'}, not a value`)
   }
 
   private fail(expr: StaticExpr, file: string, why: string): Evaluated {
