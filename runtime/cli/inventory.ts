@@ -1,4 +1,4 @@
-import type { Command } from 'commander'
+import { Option, type Command } from 'commander'
 import { formatDiagnostic } from '../../plugin/core/diagnostics.js'
 import { resolveOptions } from '../../plugin/core/options.js'
 import { Scanner } from '../../plugin/core/scan/scanner.js'
@@ -18,7 +18,7 @@ export function inventoryCommand(program: Command, io: CliIO, setExit: (code: nu
     .option('--strict', 'exit 1 when any entity is uncovered or unreadable, or on any warning')
     .option('--entity-decorator <name[@module]>', 'a class decorator that marks entities (repeatable)', collect, [])
     .option('--entity-base <name[@module]>', 'a base class that marks entities (repeatable)', collect, [])
-    .option('--scope <mode>', "scope where no backup.scope file applies: 'all' or 'none'", 'none')
+    .addOption(new Option('--scope <mode>', 'scope where no backup.scope file applies').choices(['all', 'none']).default('none'))
     .action((opts: { root: string; tsconfig: string; json?: boolean; strict?: boolean; entityDecorator: string[]; entityBase: string[]; scope: string }) => {
       const options = resolveOptions({
         root: opts.root, tsconfig: opts.tsconfig, strict: opts.strict ?? false, dts: false,

@@ -115,6 +115,7 @@ export class Scanner {
 
   /** True when the file belongs to the scan (a project file or a scope file). */
   covers(file: string): boolean {
+    if (!this.loaded) this.load()
     return this.fileSet.has(file.replaceAll('\\', '/')) || isScopeFile(file)
   }
 

@@ -1,0 +1,92 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { PluginContext } from '../../plugin/core/context.js'
+import { resolveOptions } from '../../plugin/core/options.js'
+import { Scanner } from '../../plugin/core/scan/scanner.js'
+import { fixture, statuses } from '../helpers.js'
+
+let root: string
+beforeEach(() => {
+  root = mkdtempSync(join(fixture('..'), '.tmp-cache-'))
+  cpSync(fixture('basic'), root, { recursive: true })
+})
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+describe('incremental scanning', () => {
+  it('a full re-scan re-parses only files whose content changed (content hash, not mtime)', () => {
+    const scanner = new Scanner(resolveOptions({ root, dts: false }))
+    scanner.scan()
+    expect(scanner.stats.parsed).toBe(scanner.stats.files)
+    scanner.scan()
+    expect(scanner.stats.parsed).toBe(0)
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, readFileSync(file, 'utf8')) // touched, same content
+    scanner.scan()
+    expect(scanner.stats.parsed).toBe(0)
+    writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
+    const registry = scanner.scan()
+    expect(scanner.stats.parsed).toBe(1)
+    expect(registry.entities.find((e) => e.name === 'Media')!.policy).toEqual({ encrypt: true, includeSchema: true })
+  })
+
+  it('update() re-scans one changed file, and handles added and deleted files and scope files', () => {
+    const scanner = new Scanner(resolveOptions({ root, dts: false }))
+    scanner.scan()
+    const unmarked = join(root, 'src/models/unmarked.ts')
+    writeFileSync(unmarked, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class UnmarkedEntity extends Entity<UnmarkedEntity> {}\n")
+    let registry = scanner.update(unmarked)
+    expect(scanner.stats.parsed).toBe(1)
+    expect(statuses(registry).UnmarkedEntity).toBe('included')
+    const added = join(root, 'src/models/added.ts')
+    writeFileSync(added, "import { Entity } from 'koan-backup'\nexport class Added extends Entity<Added> {}\n")
+    registry = scanner.update(added)
+    expect(statuses(registry).Added).toBe('uncovered')
+    writeFileSync(join(root, 'src/models/backup.scope.ts'), "import { defineBackupScope } from 'koan-backup'\nexport default defineBackupScope({ mode: 'all' })\n")
+    registry = scanner.update(join(root, 'src/models/backup.scope.ts'))
+    expect(statuses(registry).Added).toBe('included')
+    unlinkSync(added)
+    registry = scanner.update(added)
+    expect(statuses(registry).Added).toBeUndefined()
+  })
+})
+
+describe('generated .d.ts', () => {
+  it('is written only when its content changed', () => {
+    const dts = join(root, 'koan-backup.d.ts')
+    const ctx = new PluginContext({ root, report: false })
+    ctx.refresh()
+    const first = readFileSync(dts, 'utf8')
+    expect(first).toContain("declare module 'koan-backup/registry'")
+    expect(first).toContain('UnmarkedEntity: { fullName: "src.models.unmarked.UnmarkedEntity"; status: "uncovered"')
+    // unchanged content: not rewritten (the old mtime stays)
+    const old = new Date('2000-01-01T00:00:00Z')
+    utimesSync(dts, old, old)
+    ctx.refresh()
+    expect(statSync(dts).mtimeMs).toBe(old.getTime())
+    // a changed registry rewrites it
+    writeFileSync(join(root, 'src/models/unmarked.ts'), '// gone\n')
+    ctx.update(join(root, 'src/models/unmarked.ts'))
+    expect(statSync(dts).mtimeMs).not.toBe(old.getTime())
+    expect(readFileSync(dts, 'utf8')).not.toContain('UnmarkedEntity')
+  })
+  it('dts: false writes nothing', () => {
+    const ctx = new PluginContext({ root, dts: false, report: false })
+    ctx.refresh()
+    expect(() => readFileSync(join(root, 'koan-backup.d.ts'))).toThrow()
+  })
+})
+
+describe('report', () => {
+  it('is printed once per distinct inventory', () => {
+    const lines: string[] = []
+    const ctx = new PluginContext({ root, dts: false, logger: { info: (m) => lines.push(m), warn: (m) => lines.push(m) } })
+    ctx.refresh(); ctx.report()
+    ctx.refresh(); ctx.report()
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toContain('UnmarkedEntity → no backup coverage (src/models/unmarked.ts:3:14)')
+    writeFileSync(join(root, 'src/models/unmarked.ts'), '// gone\n')
+    ctx.update(join(root, 'src/models/unmarked.ts')); ctx.report()
+    expect(lines).toHaveLength(2)
+  })
+})
