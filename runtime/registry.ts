@@ -3,7 +3,7 @@
  * resolves to without the plugin: importing it fails with a message saying how to add the plugin.
  * The plugin's generated `.d.ts` augments `RegisteredEntities` with the project's entities.
  */
-import type { BackupRegistry } from './types.js'
+import type { BackupRegistry, RegistryEntity } from './types.js'
 
 /** Entities of the project by class name; filled in by the generated `koan-backup.d.ts`. */
 // eslint-disable-next-line @typescript-eslint/no-empty-interface
@@ -17,5 +17,11 @@ function missingPlugin(): never {
   )
 }
 
+/** Class names of the project's entities once the generated `.d.ts` is included; `string` before. */
+export type EntityName = [keyof RegisteredEntities] extends [never] ? string : Extract<keyof RegisteredEntities, string>
+
+/** The registry typed with the project's entity names. */
+export type TypedRegistry = Omit<BackupRegistry, 'entities'> & { entities: Array<RegistryEntity & { name: EntityName }> }
+
 /** The static inventory of the project's entities, policies, scopes and diagnostics. */
-export const registry: BackupRegistry = missingPlugin()
+export const registry: TypedRegistry = missingPlugin()

@@ -1,0 +1,13 @@
+// `npm run playground`: build the playground with vite through the plugin (the coverage warning
+// for the uncovered entity shows with its location), then run the built app under Node.
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { build } from 'vite'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+const bundler = process.argv.includes('--esbuild') ? 'esbuild' : 'vite'
+console.log(`\n── building the playground with ${bundler} ──`)
+if (bundler === 'vite') await build({ root, configFile: `${root}vite.config.ts` })
+else execFileSync(process.execPath, [`${root}build-esbuild.mjs`], { stdio: 'inherit' })
+console.log('\n── running the built app ──')
+execFileSync(process.execPath, [`${root}dist/${bundler}/main.js`], { stdio: 'inherit' })

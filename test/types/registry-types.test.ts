@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { generateDts } from '../../plugin/core/generate/dts.js'
+import { fixture, scanFixture } from '../helpers.js'
+
+const TSC = fixture('../../node_modules/typescript/bin/tsc')
+// inside the repo, so 'koan-backup' resolves to this package by self-reference
+const dir = mkdtempSync(join(fixture('..'), '.tmp-types-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const USE = `import { registry, type EntityName } from 'koan-backup/registry'
+const ok: EntityName = 'Media'
+// @ts-expect-error not an entity of this project
+const bad: EntityName = 'Nope'
+const names: Array<'LogEntry' | 'Media' | 'PublicContent' | 'SearchIndex' | 'UnmarkedEntity' | 'User'> = registry.entities.map((e) => e.name)
+export { ok, bad, names }
+`
+
+function typecheck(files: Record<string, string>) {
+  const project = mkdtempSync(join(dir, 'p-'))
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text)
+  writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, noEmit: true, types: [] },
+    include: ['*.ts'],
+  }))
+  const r = spawnSync(process.execPath, [TSC, '-p', project], { encoding: 'utf8' })
+  return { code: r.status, output: r.stdout + r.stderr }
+}
+
+describe('generated .d.ts types koan-backup/registry (tsc 7)', () => {
+  it('entity names are checked against the project', () => {
+    const r = typecheck({ 'use.ts': USE, 'koan-backup.d.ts': generateDts(scanFixture('basic')) })
+    expect(r.output).toBe('')
+    expect(r.code).toBe(0)
+  })
+  it('without the generated file names are plain strings (so the check above is real)', () => {
+    const r = typecheck({ 'use.ts': USE })
+    expect(r.code).not.toBe(0)
+    expect(r.output).toContain("Unused '@ts-expect-error' directive")
+  })
+})
