@@ -5,6 +5,7 @@ import { applyStrict, diagnostic, sortDiagnostics, type Diagnostic } from '../di
 import type { ResolvedOptions } from '../options.js'
 import { TOOL } from '../version.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
+import type { CheckerFallback } from './checker.js'
 import { EntityDetector } from './entities.js'
 import { Evaluator } from './evaluate.js'
 import type { FileFacts } from './facts.js'
@@ -21,6 +22,8 @@ export interface AnalysisInput {
   scopeFiles: string[]
   facts: (file: string) => FileFacts | undefined
   resolver: ModuleResolver
+  /** Type-checked answers for computed base classes (built lazily), if available. */
+  checker?: CheckerFallback | null
 }
 
 /** Project-relative path with forward slashes. */
@@ -90,7 +93,7 @@ export function analyze(input: AnalysisInput): BackupRegistry {
   const diagnostics: Diagnostic[] = []
   const linker = new Linker(input.facts, input.resolver)
   const evaluator = new Evaluator(linker, input.facts)
-  const detector = new EntityDetector(linker, input.facts, options.entityBases, options.entityDecorators, options.root)
+  const detector = new EntityDetector(linker, input.facts, options.entityBases, options.entityDecorators, options.root, input.checker ?? null)
   const { byDir, scopes } = readScopes(input, linker, evaluator, diagnostics)
   const entities: RegistryEntity[] = []
   for (const file of input.files) {

@@ -1,4 +1,5 @@
 import type { ResolvedSpec } from '../options.js'
+import type { CheckerFallback } from './checker.js'
 import { own, type ClassFacts, type FileFacts } from './facts.js'
 import type { Linker, Target } from './link.js'
 
@@ -32,6 +33,7 @@ export class EntityDetector {
     private bases: ResolvedSpec[],
     private decorators: ResolvedSpec[],
     private root: string,
+    private checker: CheckerFallback | null = null,
   ) {}
 
   /** An entity is a concrete class with an entity decorator or an entity base class somewhere up its chain. */
@@ -60,7 +62,7 @@ export class EntityDetector {
     }
     const heritage = cls.heritage
     if (!heritage) return { entity: false }
-    if (heritage.k !== 'ref') return { entity: false, computedBase: heritage.k === 'unknown' ? heritage.text : '' }
+    if (heritage.k !== 'ref') return this.computed(file, cls, heritage.k === 'unknown' ? heritage.text : '')
     const target = this.linker.resolvePath(file, heritage.path)
     const spec = this.bases.find((s) => matches(target, s, this.root))
     if (spec) return { entity: true, via: `extends ${spec.name}${spec.from ? ` from '${spec.from}'` : ''}` }
@@ -70,5 +72,15 @@ export class EntityDetector {
     const inherited = this.lineage(target.file, base, seen)
     // entity decorators are not inherited (TypeORM's @Entity on a base does not make subclasses entities)
     return inherited.entity && inherited.via.startsWith('@') ? { entity: false } : inherited
+  }
+
+  /** A computed base (`extends mixin(Entity)`) needs the type checker; without one it is reported. */
+  private computed(file: string, cls: ClassFacts, text: string): EntityVerdict {
+    if (!this.checker) return { entity: false, computedBase: text }
+    try {
+      return this.checker.isEntity(file, cls.name) ? { entity: true, via: `extends \`${text}\` (type-checked)` } : { entity: false }
+    } catch {
+      return { entity: false, computedBase: text }
+    }
   }
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import type { BackupRegistry } from '../../../runtime/types.js'
 import type { ResolvedOptions } from '../options.js'
 import { analyze } from './analyze.js'
+import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
 import { contentHash, parseFacts } from './parse.js'
 import { loadProject, ModuleResolver } from './project.js'
@@ -26,6 +27,7 @@ export class Scanner {
   private fileSet = new Set<string>()
   private scopeFiles: string[] = []
   private resolver!: ModuleResolver
+  private checker: CheckerFallback | null = null
   private loaded = false
   private parsed = 0
   stats: ScanStats = { files: 0, parsed: 0, ms: 0 }
@@ -38,6 +40,7 @@ export class Scanner {
     this.files = project.files.filter((f) => !isScopeFile(f))
     this.fileSet = new Set(project.files)
     this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
+    this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
     this.scopeFiles = this.findScopeFiles(project.files)
     for (const f of this.scopeFiles) this.fileSet.add(f)
     for (const known of this.facts.keys()) if (!this.fileSet.has(known)) this.facts.delete(known)
@@ -109,7 +112,7 @@ export class Scanner {
       this.load()
       this.resolver.clear()
     }
-    if (this.fileSet.has(normalized)) this.read(normalized)
+    if (this.fileSet.has(normalized) && this.read(normalized)) this.checker?.invalidate(normalized)
     return this.link(start)
   }
 
@@ -122,7 +125,7 @@ export class Scanner {
   private link(start: number): BackupRegistry {
     const registry = analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
-      facts: (f) => this.facts.get(f), resolver: this.resolver,
+      facts: (f) => this.facts.get(f), resolver: this.resolver, checker: this.checker,
     })
     this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start }
     return registry
