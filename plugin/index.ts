@@ -2,6 +2,7 @@ import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
 import { REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, SOURCE_ID_FILTER } from './core/virtual.js'
+import type { ViteDevServer } from 'vite'
 import type { KoanBackupOptions } from './types.js'
 
 export type { KoanBackupOptions, PluginLogger, SymbolSpec } from './types.js'
@@ -29,6 +30,7 @@ function webpackLike(ctx: PluginContext) {
 export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, false> = (options, meta) => {
   const ctx = new PluginContext(options ?? {})
   const rollupLike = meta.framework === 'rollup' || meta.framework === 'vite' || meta.framework === 'rolldown'
+  let devServer: ViteDevServer | null = null
   return {
     name: 'koan-backup',
     enforce: 'pre',
@@ -47,33 +49,36 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
     },
     load: {
       filter: { id: { include: [RESOLVED_REGISTRY_ID] } },
-      handler: (id) => (id === RESOLVED_REGISTRY_ID ? ctx.moduleCode() : null),
+      handler(id) {
+        if (id !== RESOLVED_REGISTRY_ID) return null
+        const code = ctx.moduleCode()
+        // the registry depends on every scanned file, imported or not: watch modes must rebuild on any of them
+        for (const file of ctx.watchFiles()) this.addWatchFile(file)
+        return code
+      },
     },
     transform: {
-      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/] }, code: { include: 'EntityBackup' } },
+      // the generated module is excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's
+      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID] }, code: { include: 'EntityBackup' } },
       handler: (code, id) => ctx.transform(code, id),
     },
     watchChange(id) {
-      ctx.update(id)
+      // vite dev calls this for every change, add and delete under its watcher
+      if (!ctx.update(id) || !devServer) return
+      const graphs = [devServer.moduleGraph, ...Object.values(devServer.environments ?? {}).map((e) => e.moduleGraph)]
+      for (const graph of graphs) {
+        const mod = graph?.getModuleById(RESOLVED_REGISTRY_ID)
+        if (mod) graph.invalidateModule(mod as never)
+      }
+      ctx.report()
+      for (const d of ctx.diagnostics) if (d.severity !== 'info') ctx.logger.warn(rollupMessage(d, ctx.options.root).message)
     },
     vite: {
       configResolved(config) {
         ctx.configure(config.root, { info: (m) => config.logger.info(m), warn: (m) => config.logger.warn(m) })
       },
       configureServer(server) {
-        const onChange = (file: string) => {
-          if (!ctx.update(file)) return
-          const graphs = [server.moduleGraph, ...Object.values(server.environments ?? {}).map((e) => e.moduleGraph)]
-          for (const graph of graphs) {
-            const mod = graph?.getModuleById(RESOLVED_REGISTRY_ID)
-            if (mod) graph.invalidateModule(mod as never)
-          }
-          ctx.report()
-          for (const d of ctx.diagnostics) if (d.severity !== 'info') ctx.logger.warn(rollupMessage(d, ctx.options.root).message)
-        }
-        server.watcher.on('change', onChange)
-        server.watcher.on('add', onChange)
-        server.watcher.on('unlink', onChange)
+        devServer = server
       },
     },
     esbuild: {

@@ -100,6 +100,11 @@ export class PluginContext {
     return this.code!
   }
 
+  /** Every file the registry depends on: scanned files, scope files and the tsconfig. */
+  watchFiles(): string[] {
+    return this.scan.watchFiles()
+  }
+
   get stats() {
     return this.scan.stats
   }

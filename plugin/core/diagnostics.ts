@@ -18,6 +18,7 @@ export const DIAGNOSTIC_CODES = {
   KB021: { severity: 'warning', title: 'two entities share a class name' },
   KB030: { severity: 'info', title: 'computed base class not followed' },
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
+  KB032: { severity: 'warning', title: 'no source files to scan' },
 } as const
 
 /** A diagnostic code. */

@@ -124,6 +124,11 @@ export function analyze(input: AnalysisInput): BackupRegistry {
       entities.push({ name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage })
     }
   }
+  if (input.files.length === 0) {
+    const where = options.tsconfig ? relative(options.root, options.tsconfig) : '.'
+    diagnostics.push(diagnostic('KB032', { file: where, line: 1, column: 1 }, `no TypeScript files to scan under ${options.root}`,
+      'set the plugin option `root` to the project folder (rollup has no root of its own) or `tsconfig` to a config that includes your sources'))
+  }
   entities.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0))
   checkNames(entities, diagnostics)
   for (const e of entities) {

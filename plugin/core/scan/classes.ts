@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph'
 import { namePath, posOf, toStatic } from './expressions.js'
 import type { ClassFacts, DecoratorFacts, StaticExpr } from './facts.js'
+import { initializerType, typeExpr, typeParams, type MemberFacts } from './type-facts.js'
 
 function decoratorFacts(dec: ts.Decorator, sf: ts.SourceFile): DecoratorFacts {
   const expr = dec.expression
@@ -21,10 +22,41 @@ function heritageOf(node: ts.ClassDeclaration, sf: ts.SourceFile): StaticExpr | 
   return { k: 'unknown', text, why: 'a computed base class', pos: posOf(type.expression, sf) }
 }
 
+function has(node: ts.Node, kind: ts.SyntaxKind): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
+}
+
+function isHidden(node: ts.Node): boolean {
+  return has(node, ts.SyntaxKind.PrivateKeyword) || has(node, ts.SyntaxKind.ProtectedKeyword)
+}
+
+const PARAMETER_PROPERTY = [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]
+
+/** Public instance fields and parameter properties in declared order; notes private state. */
+function membersOf(node: ts.ClassDeclaration, sf: ts.SourceFile): { members: MemberFacts[]; privateState: boolean } {
+  const members: MemberFacts[] = []
+  let privateState = false
+  const add = (name: ts.PropertyName | ts.BindingName, hidden: boolean, type: ts.TypeNode | undefined, init: ts.Expression | undefined, optional: boolean) => {
+    if (ts.isPrivateIdentifier(name) || hidden) { privateState = true; return }
+    if (!ts.isIdentifier(name) && !ts.isStringLiteral(name)) return
+    members.push({ name: name.text, pos: posOf(name, sf), optional, type: type ? typeExpr(type, sf) : null, init: init ? initializerType(init, sf) : null })
+  }
+  for (const m of node.members) {
+    if (ts.isPropertyDeclaration(m) && !has(m, ts.SyntaxKind.StaticKeyword)) {
+      add(m.name, isHidden(m), m.type, m.initializer, !!m.questionToken)
+    } else if (ts.isConstructorDeclaration(m)) {
+      for (const p of m.parameters) {
+        if (PARAMETER_PROPERTY.some((k) => has(p, k))) add(p.name, isHidden(p), p.type, p.initializer, !!p.questionToken)
+      }
+    }
+  }
+  return { members, privateState }
+}
+
 /** Facts of a class declaration; `null` for an anonymous class (`export default class {}`). */
 export function classFacts(node: ts.ClassDeclaration, sf: ts.SourceFile): ClassFacts | null {
   if (!node.name) return null
   const decorators = (ts.getDecorators(node) ?? []).map((d) => decoratorFacts(d, sf))
-  const abstract = (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.AbstractKeyword)
-  return { name: node.name.text, abstract, pos: posOf(node.name, sf), heritage: heritageOf(node, sf), decorators }
+  const abstract = has(node, ts.SyntaxKind.AbstractKeyword)
+  return { name: node.name.text, abstract, pos: posOf(node.name, sf), heritage: heritageOf(node, sf), decorators, params: typeParams(node), ...membersOf(node, sf) }
 }

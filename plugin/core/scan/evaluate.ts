@@ -72,7 +72,7 @@ export class Evaluator {
     }
     if (target.k === 'missing') return this.fail(expr, file, 'not a top-level `const`, an enum member or an import of one')
     if (target.k === 'external') return this.fail(expr, file, `imported from the package '${target.module}', which is not scanned`)
-    return this.fail(expr, file, `a ${target.k === 'class' ? 'class' : 'module namespace'}, not a value`)
+    return this.fail(expr, file, `a ${target.k === 'namespace' ? 'module namespace' : target.k}, not a value`)
   }
 
   private fail(expr: StaticExpr, file: string, why: string): Evaluated {

@@ -1,3 +1,5 @@
+import type { MemberFacts, TypeDecl } from './type-facts.js'
+
 /**
  * Plain, JSON-serialisable facts read from one source file by a syntax-only visit.
  * No TypeScript node escapes the scanner: facts are cached by content hash and linked across files.
@@ -41,6 +43,12 @@ export interface ClassFacts {
   /** The `extends` expression; a `ref` when it is a (dotted) name, `unknown` for calls and others. */
   heritage: StaticExpr | null
   decorators: DecoratorFacts[]
+  /** Type parameter names. */
+  params: string[]
+  /** Public instance properties in declared order (fields and parameter properties). */
+  members: MemberFacts[]
+  /** Has private, protected or `#` fields: state a plain JSON copy cannot carry faithfully. */
+  privateState: boolean
 }
 
 /** An imported binding: `imported` is a name, `'*'` for a namespace or `'default'`. */
@@ -60,6 +68,8 @@ export interface FileFacts {
   /** `export * from 'm'`. */
   starExports: string[]
   classes: Record<string, ClassFacts>
+  /** Interfaces and type aliases, by name. */
+  types: Record<string, TypeDecl>
   /** Top-level `const` initialisers (other bindings are not statically known). */
   consts: Record<string, StaticExpr>
   /** Enum members with their values (auto-numbered members are computed). */

@@ -6,6 +6,7 @@ export type Target =
   | { k: 'class'; file: string; name: string }
   | { k: 'const'; file: string; name: string; member: string[] }
   | { k: 'enum'; file: string; name: string; member: string[] }
+  | { k: 'type'; file: string; name: string }
   | { k: 'namespace'; file: string }
   | { k: 'external'; module: string; name: string }
   | { k: 'missing'; name: string }
@@ -38,6 +39,7 @@ export class Linker {
     if (own(facts.classes, name)) return { k: 'class', file, name }
     if (own(facts.consts, name)) return { k: 'const', file, name, member: [] }
     if (own(facts.enums, name)) return { k: 'enum', file, name, member: [] }
+    if (own(facts.types, name)) return { k: 'type', file, name }
     const binding = own(facts.imports, name)
     if (!binding) return { k: 'missing', name }
     return this.resolveFrom(file, binding.module, binding.imported, depth + 1)

@@ -3,6 +3,7 @@ import { ts } from 'ts-morph'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { dict, type FileFacts, type StaticExpr } from './facts.js'
+import { signatureMember, typeExpr, typeParams } from './type-facts.js'
 
 /** Content hash used as the cache key of a file's facts. */
 export function contentHash(text: string): string {
@@ -100,6 +101,22 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
     return
   }
   if (ts.isEnumDeclaration(stmt)) return visitEnum(stmt, sf, facts)
+  if (ts.isInterfaceDeclaration(stmt)) {
+    const heritage = (stmt.heritageClauses ?? []).flatMap((h) => h.types.map((t) => typeExpr(t, sf)))
+    const members = stmt.members.filter(ts.isPropertySignature).flatMap((m) => signatureMember(m, sf))
+    const prior = facts.types[stmt.name.text]
+    // declaration merging: later interface declarations add members
+    facts.types[stmt.name.text] = prior?.k === 'interface'
+      ? { ...prior, members: [...prior.members, ...members], extends: [...prior.extends, ...heritage] }
+      : { k: 'interface', params: typeParams(stmt), members, extends: heritage, pos: posOf(stmt.name, sf) }
+    if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) facts.localExports[stmt.name.text] = stmt.name.text
+    return
+  }
+  if (ts.isTypeAliasDeclaration(stmt)) {
+    facts.types[stmt.name.text] = { k: 'alias', params: typeParams(stmt), type: typeExpr(stmt.type, sf), pos: posOf(stmt.name, sf) }
+    if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) facts.localExports[stmt.name.text] = stmt.name.text
+    return
+  }
   if (ts.isVariableStatement(stmt)) return visitVariables(stmt, sf, facts)
   if (ts.isExportAssignment(stmt) && !stmt.isExportEquals) {
     if (ts.isIdentifier(stmt.expression)) facts.localExports.default = stmt.expression.text
@@ -112,7 +129,7 @@ export function parseFacts(file: string, text: string, hash = contentHash(text))
   const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKind(file))
   const facts: FileFacts = {
     hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
-    classes: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [],
+    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [],
   }
   for (const stmt of sf.statements) visitStatement(stmt, sf, facts)
   const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []

@@ -131,6 +131,13 @@ export class Scanner {
     return registry
   }
 
+  /** Files whose change can change the registry. */
+  watchFiles(): string[] {
+    if (!this.loaded) this.load()
+    const config = this.options.tsconfig && existsSync(this.options.tsconfig) ? [this.options.tsconfig] : []
+    return [...this.files, ...this.scopeFiles, ...config]
+  }
+
   /** The resolver, for the transform's decorator lookups. */
   get moduleResolver(): ModuleResolver {
     if (!this.loaded) this.load()

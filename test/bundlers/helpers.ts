@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The fixture every bundler builds (read only). */
+export const FIXTURE = fileURLToPath(new URL('../fixtures/basic', import.meta.url))
+
+/** Where the uncovered entity is declared (`export class UnmarkedEntity` → name at col 14). */
+export const UNMARKED_AT = 'src/models/unmarked.ts:3:14'
+
+/** Entities (`Name:status`) the built `src/main.ts` must print. */
+export const EXPECTED_ENTITIES = ['UnmarkedEntity:uncovered', 'Media:included', 'User:included', 'SearchIndex:excluded']
+
+/** `src/models/unmarked.ts` with `@EntityBackup()` added (the class keeps its name, now on line 4). */
+export const UNMARKED_WITH_BACKUP = [
+  "import { Entity, EntityBackup } from 'koan-backup'",
+  '',
+  '@EntityBackup()',
+  'export class UnmarkedEntity extends Entity<UnmarkedEntity> {',
+  "  note = ''",
+  '}',
+  '',
+].join('\n')
+
+/** A fresh output folder outside the repository. */
+export function tempOutDir(): string {
+  return mkdtempSync(join(tmpdir(), 'kb-'))
+}
+
+/** Removes folders made by `tempOutDir` / `copyFixture`. */
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true })
+}
+
+/**
+ * A writable copy of the fixture at `test/.tmp/<random>` (git-ignored). It stays inside the
+ * repository so that `import 'koan-backup'` still resolves to this package by self-reference.
+ */
+export function copyFixture(): string {
+  const base = fileURLToPath(new URL('../.tmp/', import.meta.url))
+  mkdirSync(base, { recursive: true })
+  const dir = join(base, `bundler-${randomBytes(6).toString('hex')}`)
+  cpSync(FIXTURE, dir, { recursive: true })
+  return dir
+}
+
+/** What `src/main.ts` prints. */
+export interface Summary {
+  entities: string[]
+  mediaTitle: string
+  userIsClass: boolean
+}
+
+/** Runs a built bundle with this Node and parses the JSON it prints. */
+export function runBundle(file: string): Summary {
+  const stdout = execFileSync(process.execPath, [file], { encoding: 'utf8', timeout: 10_000 })
+  const line = stdout.trim().split('\n').at(-1) ?? ''
+  try {
+    return JSON.parse(line) as Summary
+  } catch {
+    throw new Error(`${file} did not print JSON:\n${stdout}`)
+  }
+}
+
+/**
+ * Traces of `@EntityBackup` surviving in emitted code: the decorator left as syntax, a call of it
+ * (`EntityBackup(`, `(0, x.EntityBackup)(`), or a bundler's decorator helper. Mentions of
+ * `@EntityBackup()` inside the registry's hint strings and the (unused) declaration
+ * `function EntityBackup(` are not traces.
+ */
+export function decoratorTraces(code: string): string[] {
+  const patterns = [
+    /^[ \t]*@EntityBackup\b.*$/gm,
+    /(?<![@\w$])(?<!function\s+)EntityBackup\)?\s*\(/g,
+    /\b(?:__decorateClass|__decorateElement|__decoratorStart|__decorate|__esDecorate|_ts_decorate|_apply_decs\w*|_applyDecs\w*)\b/g,
+  ]
+  return patterns.flatMap((p) => [...code.matchAll(p)].map((m) => m[0].trim()))
+}
