@@ -44,6 +44,10 @@ export interface RegistryEntity {
   status: EntityStatus
   /** The resolved policy; `null` unless included. */
   policy: { encrypt: boolean; includeSchema: boolean } | null
+  /** Id of the entity's shape in `shapes` (its stored fields); included entities only. */
+  shape?: string
+  /** Stable hash of the canonical field model: which shape a backup holds. Included entities only. */
+  fingerprint?: string
   /** Opt-out reason, for excluded entities. */
   reason?: string
   /** The scope mode that left an uncovered entity uncovered. */
@@ -82,5 +86,52 @@ export interface BackupRegistry {
   defaultScope: { mode: BackupScopeMode; encryptByDefault: boolean }
   entities: RegistryEntity[]
   scopes: RegistryScope[]
+  /** Named shapes (entities, classes, interfaces, object type aliases) referenced by entities, by id. */
+  shapes: ShapeInfo[]
   diagnostics: RegistryDiagnostic[]
+}
+
+/** The stored (JSON) type of a field, as the build plugin read it from the entity's TypeScript. */
+export type FieldType =
+  | { kind: 'string' }
+  | { kind: 'number' }
+  | { kind: 'boolean' }
+  | { kind: 'bigint' }
+  | { kind: 'date' }
+  | { kind: 'bytes' }
+  /** `unknown` / `any`: any JSON value. */
+  | { kind: 'unknown' }
+  /** A type that cannot be represented exactly, carried as plain JSON (a build warning says why). */
+  | { kind: 'json' }
+  | { kind: 'literal'; values: Array<string | number | boolean> }
+  | { kind: 'enum'; name: string; values: Array<string | number> }
+  /** A union of JSON-native members (string, number, boolean, literals). */
+  | { kind: 'union'; of: FieldType[] }
+  | { kind: 'array'; of: FieldType }
+  | { kind: 'tuple'; items: FieldType[] }
+  | { kind: 'record'; of: FieldType }
+  | { kind: 'map'; key: FieldType; value: FieldType }
+  | { kind: 'set'; of: FieldType }
+  | { kind: 'object'; fields: FieldInfo[] }
+  /** A named shape (interface, type alias, class or entity) of `registry.shapes`, by id. */
+  | { kind: 'shape'; id: string }
+
+/** One stored property of an entity or shape. */
+export interface FieldInfo {
+  name: string
+  optional: boolean
+  nullable: boolean
+  type: FieldType
+}
+
+/** A named object shape: an interface, a type alias of an object type, a class, or an entity. */
+export interface ShapeInfo {
+  /** `file#Name`, root-relative. */
+  id: string
+  name: string
+  /** Set when the shape is an entity class: revived as an instance of that class. */
+  entity?: string
+  /** Set for classes (entities or not): revived with the class prototype. */
+  isClass: boolean
+  fields: FieldInfo[]
 }

@@ -19,6 +19,7 @@ export const DIAGNOSTIC_CODES = {
   KB030: { severity: 'info', title: 'computed base class not followed' },
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
   KB032: { severity: 'warning', title: 'no source files to scan' },
+  KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
 } as const
 
 /** A diagnostic code. */

@@ -1,9 +1,12 @@
 import { posix } from 'node:path'
-import type { BackupRegistry, RegistryEntity, RegistryScope } from '../../../runtime/types.js'
+import type { BackupRegistry, RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
 import { resolveCoverage, type EffectiveScope } from '../coverage.js'
 import { applyStrict, diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
 import type { ResolvedOptions } from '../options.js'
 import { TOOL } from '../version.js'
+import { CheckerOracle } from '../fields/oracle.js'
+import { FieldResolver } from '../fields/resolve.js'
+import { canonicalModel, fingerprintOf } from '../../../runtime/schema/canonical.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
 import type { CheckerFallback } from './checker.js'
 import { EntityDetector } from './entities.js'
@@ -87,6 +90,21 @@ function checkNames(entities: RegistryEntity[], diagnostics: Diagnostic[]): void
   }
 }
 
+/** Resolves the field model of every included entity; returns the named shapes, sorted by id. */
+function resolveFields(
+  input: AnalysisInput, entities: RegistryEntity[], located: Map<RegistryEntity, string>, linker: Linker, evaluator: Evaluator, diagnostics: Diagnostic[],
+): ShapeInfo[] {
+  const byClass = new Map([...located].map(([e, file]) => [`${file}#${e.name}`, e.fullName]))
+  const projectFiles = new Set(input.files)
+  const checker = input.checker
+  const oracle = checker ? new CheckerOracle(() => checker.program(), (f) => projectFiles.has(f)) : null
+  const resolver = new FieldResolver(linker, evaluator, input.facts, (f) => relative(input.options.root, f), (f, n) => byClass.get(`${f}#${n}`), oracle, diagnostics)
+  const included = entities.filter((e) => e.status === 'included')
+  for (const e of included) e.shape = resolver.classShape(located.get(e)!, e.name)
+  for (const e of included) e.fingerprint = fingerprintOf(canonicalModel(e.shape!, resolver.shapes))
+  return [...resolver.shapes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+}
+
 /** Links the facts of every file into the registry: entities, policies, scopes and diagnostics. */
 export function analyze(input: AnalysisInput): BackupRegistry {
   const { options } = input
@@ -96,6 +114,7 @@ export function analyze(input: AnalysisInput): BackupRegistry {
   const detector = new EntityDetector(linker, input.facts, options.entityBases, options.entityDecorators, options.root, input.checker ?? null)
   const { byDir, scopes } = readScopes(input, linker, evaluator, diagnostics)
   const entities: RegistryEntity[] = []
+  const located = new Map<RegistryEntity, string>()
   for (const file of input.files) {
     const facts = input.facts(file)
     if (!facts) continue
@@ -121,7 +140,9 @@ export function analyze(input: AnalysisInput): BackupRegistry {
       }
       const declared = readDeclaredPolicy(cls, file, rel, linker, evaluator, diagnostics)
       const coverage = resolveCoverage(declared, effectiveScope(nearestScope(file, options.root, byDir), options))
-      entities.push({ name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage })
+      const entity: RegistryEntity = { name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage }
+      entities.push(entity)
+      located.set(entity, file)
     }
   }
   if (input.files.length === 0) {
@@ -131,6 +152,7 @@ export function analyze(input: AnalysisInput): BackupRegistry {
   }
   entities.sort((a, b) => (a.fullName < b.fullName ? -1 : a.fullName > b.fullName ? 1 : 0))
   checkNames(entities, diagnostics)
+  const shapes = resolveFields(input, entities, located, linker, evaluator, diagnostics)
   for (const e of entities) {
     if (e.status !== 'uncovered') continue
     const invalid = e.source.kind === 'scope' && scopes.some((s) => s.file === (e.source as { file: string }).file && !s.valid)
@@ -143,6 +165,7 @@ export function analyze(input: AnalysisInput): BackupRegistry {
     defaultScope: options.scope,
     entities,
     scopes: scopes.sort((a, b) => (a.file < b.file ? -1 : 1)),
+    shapes,
     diagnostics: applyStrict(sortDiagnostics(diagnostics), options.strict),
   }
 }

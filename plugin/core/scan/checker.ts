@@ -19,6 +19,11 @@ export class CheckerFallback {
     private bases: ResolvedSpec[],
   ) {}
 
+  /** The type-checked program (built on first use). */
+  program(): Project {
+    return this.load()
+  }
+
   private load(): Project {
     if (this.project) return this.project
     const project = new Project({ compilerOptions: { ...this.compilerOptions, noEmit: true }, skipAddingFilesFromTsConfig: true })
