@@ -1,7 +1,9 @@
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
-import { REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, SOURCE_ID_FILTER } from './core/virtual.js'
+import { CODEC_ENTRY, CODEC_ID, isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, SOURCE_ID_FILTER } from './core/virtual.js'
+
+const ESBUILD_NAMESPACE = 'koan-backup'
 import type { ViteDevServer } from 'vite'
 import type { KoanBackupOptions } from './types.js'
 
@@ -43,14 +45,17 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       for (const d of warnings) self.warn(rollupMessage(d, ctx.options.root))
       if (errors.length) self.error(combinedError(errors, ctx.options.root))
     },
-    resolveId: {
-      filter: { id: REGISTRY_ID_FILTER },
-      handler: (id) => (REGISTRY_ID_FILTER.test(id) ? RESOLVED_REGISTRY_ID : null),
+    resolveId(id, importer) {
+      // esbuild gets the module from its own namespace in `esbuild.setup` (it needs an existing resolveDir)
+      if (meta.framework === 'esbuild') return null
+      if (REGISTRY_ID_FILTER.test(id)) return RESOLVED_REGISTRY_ID
+      if (id === CODEC_ID && isRegistryModule(importer)) return CODEC_ENTRY
+      return null
     },
     load: {
       filter: { id: { include: [RESOLVED_REGISTRY_ID] } },
       handler(id) {
-        if (id !== RESOLVED_REGISTRY_ID) return null
+        if (id !== RESOLVED_REGISTRY_ID || meta.framework === 'esbuild') return null
         const code = ctx.moduleCode()
         // the registry depends on every scanned file, imported or not: watch modes must rebuild on any of them
         for (const file of ctx.watchFiles()) this.addWatchFile(file)
@@ -83,6 +88,11 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
     },
     esbuild: {
       setup(build) {
+        build.onResolve({ filter: REGISTRY_ID_FILTER }, () => ({ path: RESOLVED_REGISTRY_ID, namespace: ESBUILD_NAMESPACE }))
+        build.onResolve({ filter: /^koan-backup\/codec$/, namespace: ESBUILD_NAMESPACE }, () => ({ path: CODEC_ENTRY }))
+        build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, () => ({
+          contents: ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root, watchFiles: ctx.watchFiles(),
+        }))
         build.onStart(() => {
           ctx.configure(build.initialOptions.absWorkingDir)
           ctx.refresh()

@@ -98,7 +98,8 @@ export type FieldType =
   | { kind: 'boolean' }
   | { kind: 'bigint' }
   | { kind: 'date' }
-  | { kind: 'bytes' }
+  /** `Uint8Array` (or `Buffer` with `buffer: true`), stored as base64. */
+  | { kind: 'bytes'; buffer?: boolean }
   /** `unknown` / `any`: any JSON value. */
   | { kind: 'unknown' }
   /** A type that cannot be represented exactly, carried as plain JSON (a build warning says why). */
@@ -133,5 +134,7 @@ export interface ShapeInfo {
   entity?: string
   /** Set for classes (entities or not): revived with the class prototype. */
   isClass: boolean
+  /** The name the class is exported under from its file; absent when it is not exported (revived as a plain object). */
+  exportName?: string
   fields: FieldInfo[]
 }

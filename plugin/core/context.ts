@@ -80,7 +80,7 @@ export class PluginContext {
 
   private accept(registry: BackupRegistry): BackupRegistry {
     this.last = registry
-    this.code = generateRegistryModule(registry)
+    this.code = generateRegistryModule(registry, { root: this.options.root.replaceAll('\\', '/') })
     if (this.options.dts) writeIfChanged(this.options.dts, generateDts(registry))
     return registry
   }

@@ -20,6 +20,7 @@ export const DIAGNOSTIC_CODES = {
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
   KB032: { severity: 'warning', title: 'no source files to scan' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
+  KB041: { severity: 'warning', title: 'a stored class is not exported' },
 } as const
 
 /** A diagnostic code. */

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url'
+
 /** The ids users import; `virtual:koan-backup` is an alias where the bundler accepts the scheme. */
 export const REGISTRY_IDS = ['koan-backup/registry', 'virtual:koan-backup'] as const
 
@@ -9,6 +11,15 @@ export const REGISTRY_ID_FILTER = /^(?:koan-backup\/registry|virtual:koan-backup
  * rspack reject unknown schemes; unplugin serves it as a virtual file there.
  */
 export const RESOLVED_REGISTRY_ID = '/__koan-backup/registry.mjs'
+
+/** True for the generated module's id, also as webpack/rspack see it (unplugin rewrites virtual ids there). */
+export function isRegistryModule(id: string | undefined): boolean {
+  return !!id && id.includes('__koan-backup')
+}
+
+/** The codec runtime the generated module imports: always this package's own copy, so versions match. */
+export const CODEC_ID = 'koan-backup/codec'
+export const CODEC_ENTRY = fileURLToPath(new URL('../../runtime/schema/index.js', import.meta.url))
 
 /** Files whose transform may need the decorator stripped. */
 export const SOURCE_ID_FILTER = /\.(?:c|m)?[jt]sx?$/

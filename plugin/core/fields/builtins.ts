@@ -5,7 +5,8 @@ export function builtinType(name: string, args: Array<FieldType | null>): FieldT
   const [a, b] = args
   switch (name) {
     case 'Date': return { kind: 'date' }
-    case 'Uint8Array': case 'Buffer': return { kind: 'bytes' }
+    case 'Uint8Array': return { kind: 'bytes' }
+    case 'Buffer': return { kind: 'bytes', buffer: true }
     case 'Array': case 'ReadonlyArray': return a ? { kind: 'array', of: a } : null
     case 'Set': case 'ReadonlySet': return a ? { kind: 'set', of: a } : null
     case 'Map': case 'ReadonlyMap': return a && b ? { kind: 'map', key: a, value: b } : null

@@ -65,11 +65,16 @@ export class FieldResolver implements ShapeRegistry {
   classShape(file: string, name: string): string {
     const id = `${this.rel(file)}#${name}`
     if (this.shapes.has(id)) return id
-    const cls = own(this.facts(file)?.classes ?? {}, name)
-    const shape: ShapeInfo = { id, name, isClass: true, fields: [] }
+    const facts = this.facts(file)
+    const cls = own(facts?.classes ?? {}, name)
     const entity = this.entityOf(file, name)
-    if (entity) shape.entity = entity
+    const exportName = Object.entries(facts?.localExports ?? {}).find(([, local]) => local === name)?.[0]
+    const shape: ShapeInfo = { id, name, ...(entity ? { entity } : {}), isClass: true, ...(exportName ? { exportName } : {}), fields: [] }
     this.shapes.set(id, shape)
+    if (cls && !exportName) {
+      this.diagnostics.push(diagnostic('KB041', { file: this.rel(file), ...cls.pos }, `class ${name} is stored in backups but not exported, so restores return plain objects instead of ${name} instances`,
+        `export the class from ${this.rel(file)}`))
+    }
     if (cls) shape.fields = this.classFields(file, cls, file, name, new Set())
     return id
   }
