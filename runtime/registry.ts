@@ -3,6 +3,7 @@
  * resolves to without the plugin: importing it fails with a message saying how to add the plugin.
  * The plugin's generated `.d.ts` augments `RegisteredEntities` with the project's entities.
  */
+import type { EntityCodec } from './schema/codec.js'
 import type { BackupRegistry, RegistryEntity } from './types.js'
 
 /** Entities of the project by class name; filled in by the generated `koan-backup.d.ts`. */
@@ -25,3 +26,13 @@ export type TypedRegistry = Omit<BackupRegistry, 'entities'> & { entities: Array
 
 /** The static inventory of the project's entities, policies, scopes and diagnostics. */
 export const registry: TypedRegistry = missingPlugin()
+
+type Included = { [K in keyof RegisteredEntities]: RegisteredEntities[K] extends { status: 'included' } ? K : never }[keyof RegisteredEntities]
+
+/** Codecs of the included entities by full name, typed with each entity's class. */
+export type TypedCodecs = [keyof RegisteredEntities] extends [never]
+  ? Record<string, EntityCodec>
+  : { [K in Included as RegisteredEntities[K] extends { fullName: infer F extends string } ? F : never]: EntityCodec<RegisteredEntities[K] extends { instance: infer I } ? I : unknown> }
+
+/** Serializers, validators and revivers of the included entities, by full name. */
+export const codecs: TypedCodecs = missingPlugin()

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { dirname, relative } from 'node:path'
 import { formatReport } from '../../runtime/report.js'
 import type { BackupRegistry } from '../../runtime/types.js'
 import type { KoanBackupOptions, PluginLogger } from '../types.js'
@@ -81,7 +81,10 @@ export class PluginContext {
   private accept(registry: BackupRegistry): BackupRegistry {
     this.last = registry
     this.code = generateRegistryModule(registry, { root: this.options.root.replaceAll('\\', '/') })
-    if (this.options.dts) writeIfChanged(this.options.dts, generateDts(registry))
+    if (this.options.dts) {
+      const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
+      writeIfChanged(this.options.dts, generateDts(registry, { dtsDir }))
+    }
     return registry
   }
 

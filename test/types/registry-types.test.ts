@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateDts } from '../../plugin/core/generate/dts.js'
@@ -10,20 +10,26 @@ const TSC = fixture('../../node_modules/typescript/bin/tsc')
 const dir = mkdtempSync(join(fixture('..'), '.tmp-types-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const USE = `import { registry, type EntityName } from 'koan-backup/registry'
+const USE = `import { codecs, registry, type EntityName } from 'koan-backup/registry'
+import { Media } from './src/models/media.js'
 const ok: EntityName = 'Media'
 // @ts-expect-error not an entity of this project
 const bad: EntityName = 'Nope'
 const names: Array<'LogEntry' | 'Media' | 'PublicContent' | 'SearchIndex' | 'UnmarkedEntity' | 'User'> = registry.entities.map((e) => e.name)
-export { ok, bad, names }
+const media: Media = codecs['src.models.media.Media'].deserialize({})
+const text: string = codecs['src.models.media.Media'].serialize(new Media())
+// @ts-expect-error uncovered entities have no codec
+codecs['src.models.unmarked.UnmarkedEntity']
+export { ok, bad, names, media, text }
 `
 
 function typecheck(files: Record<string, string>) {
   const project = mkdtempSync(join(dir, 'p-'))
+  cpSync(fixture('basic/src'), join(project, 'src'), { recursive: true })
   for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text)
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: true, noEmit: true, types: [] },
-    include: ['*.ts'],
+    compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, types: [] },
+    include: ['*.ts', 'src'],
   }))
   const r = spawnSync(process.execPath, [TSC, '-p', project], { encoding: 'utf8' })
   return { code: r.status, output: r.stdout + r.stderr }

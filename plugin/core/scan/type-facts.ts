@@ -96,6 +96,8 @@ export function signatureMember(m: ts.PropertySignature, sf: ts.SourceFile): Mem
   return [{ name, pos: posOf(m.name, sf), optional: !!m.questionToken, type: m.type ? typeExpr(m.type, sf) : { k: 'kw', name: 'any' }, init: null }]
 }
 
+const GENERIC_CONTAINERS = new Set(['Map', 'Set', 'Array', 'WeakMap', 'WeakSet', 'Promise', 'ReadonlyArray'])
+
 /** The type an initializer gives by syntax alone (`''` → string, `new Date()` → Date), else `complex`. */
 export function initializerType(init: ts.Expression, sf: ts.SourceFile): TypeExpr {
   let node = init
@@ -108,6 +110,10 @@ export function initializerType(init: ts.Expression, sf: ts.SourceFile): TypeExp
   if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'Date') return { k: 'ref', path: ['Date'], args: [] }
   if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.typeArguments?.length) {
     return { k: 'ref', path: [node.expression.text], args: node.typeArguments.map((a) => typeExpr(a, sf)) }
+  }
+  // `new Dimensions()`: the class itself; generic containers without type arguments need the checker
+  if (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && !GENERIC_CONTAINERS.has(node.expression.text)) {
+    return { k: 'ref', path: [node.expression.text], args: [] }
   }
   if (ts.isAsExpression(node) && !ts.isConstTypeReference(node.type)) return typeExpr(node.type, sf)
   return { k: 'complex', text: node.getText(sf) }
