@@ -501,8 +501,8 @@ async function main() {
   const koanBackup = (await import(distUrl('plugin/vite.js'))).default
   const tscVersion = spawnSync(TSC, ['-v'], { encoding: 'utf8' }).stdout.trim()
   // which plugin code was measured (read-only git queries; empty outside a checkout)
-  const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trim() ?? ''
-  const source = { commit: git('rev-parse', '--short', 'HEAD') || null, uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean) }
+  const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trimEnd() ?? ''
+  const source = { commit: git('rev-parse', '--short', 'HEAD') || null, uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean).map((l) => l.trim()) }
 
   // warm-up: load vite/rolldown and ts-morph, JIT both build paths, check tsc, on the smallest project
   const smallest = projects[Math.min(...args.sizes)].dir
