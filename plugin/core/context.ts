@@ -128,6 +128,6 @@ export class PluginContext {
     const scanner = this.scan
     const facts = scanner.factsFor(file, code)
     const linker = new Linker((f) => (f === file ? facts : scanner.cached(f)), scanner.moduleResolver)
-    return stripDecorators(code, file, facts, (d) => isEntityBackup(linker, file, d))
+    return stripDecorators(code, facts, (d) => isEntityBackup(linker, file, d))
   }
 }

@@ -1,25 +1,27 @@
-import MagicString from 'magic-string'
-import type { FileFacts } from './scan/facts.js'
+import type { DecoratorFacts, FileFacts } from './scan/facts.js'
 
-/** Code with its source map, as bundlers expect from a transform. */
+/** Code with no source map change: every character keeps its line and column. */
 export interface TransformOutput {
   code: string
-  map: ReturnType<MagicString['generateMap']>
+  /** `null`: the code was not moved, so existing source maps stay valid (Rollup's documented convention). */
+  map: null
 }
 
 /**
- * Removes the given decorators (`@EntityBackup(...)`) from the code, keeping a source map.
- * Bundlers that do not lower TC39 decorators (vite 8) and Node 20 can then run the output.
+ * Blanks out the given decorators (`@EntityBackup(...)`) with spaces, keeping line breaks, so nothing
+ * moves: no source map is needed, and bundlers that do not lower TC39 decorators (vite 8) and
+ * Node 20 can run the output.
  */
-export function stripDecorators(code: string, id: string, facts: FileFacts, isTarget: (d: FileFacts['classes'][string]['decorators'][number]) => boolean): TransformOutput | null {
-  const ranges = Object.values(facts.classes).flatMap((c) => c.decorators.filter(isTarget))
+export function stripDecorators(code: string, facts: FileFacts, isTarget: (d: DecoratorFacts) => boolean): TransformOutput | null {
+  const ranges: DecoratorFacts[] = []
+  for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isTarget(d)) ranges.push(d)
   if (ranges.length === 0) return null
-  const s = new MagicString(code)
+  ranges.sort((a, b) => a.start - b.start)
+  let out = ''
+  let last = 0
   for (const { start, end } of ranges) {
-    // take the blanks after the decorator but keep its line break, so the class keeps its line numbers
-    let stop = end
-    while (stop < code.length && (code[stop] === ' ' || code[stop] === '\t')) stop++
-    s.remove(start, stop)
+    out += code.slice(last, start) + code.slice(start, end).replace(/[^\r\n]/g, ' ')
+    last = end
   }
-  return { code: s.toString(), map: s.generateMap({ source: id, includeContent: true, hires: 'boundary' }) }
+  return { code: out + code.slice(last), map: null }
 }

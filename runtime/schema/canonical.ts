@@ -21,36 +21,79 @@ export interface CanonicalField {
 
 /** The canonical field model of a shape: shapes expanded, fields sorted by name, cycles as references. */
 export function canonicalModel(shapeId: string, shapes: Map<string, ShapeInfo> | ShapeInfo[]): CanonicalField[] {
-  const byId = shapes instanceof Map ? shapes : new Map(shapes.map((s) => [s.id, s]))
-  const shape = byId.get(shapeId)
-  if (!shape) throw new Error(`[koan-backup] unknown shape ${shapeId}`)
-  return fields(shape.fields, byId, [shapeId])
+  return new CanonicalModels(shapes).fields(shapeId)
 }
 
-function fields(list: FieldInfo[], byId: Map<string, ShapeInfo>, path: string[]): CanonicalField[] {
-  return [...list]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((f) => ({ name: f.name, optional: f.optional, nullable: f.nullable, type: canonicalType(f.type, byId, path) }))
-}
+/**
+ * Canonical models of many shapes at once: a shape's expansion is computed once and shared, unless
+ * it refers back to a shape outside itself (then it depends on where it is expanded).
+ */
+export class CanonicalModels {
+  private byId: Map<string, ShapeInfo>
+  private memo = new Map<string, CanonicalType>()
+  private path: string[] = []
+  /** The shallowest path index a cycle reference pointed at since the current shape began. */
+  private lowest = Number.POSITIVE_INFINITY
 
-function canonicalType(t: FieldType, byId: Map<string, ShapeInfo>, path: string[]): CanonicalType {
-  switch (t.kind) {
-    case 'array': case 'set': case 'record': return { kind: t.kind, of: canonicalType(t.of, byId, path) }
-    case 'map': return { kind: 'map', key: canonicalType(t.key, byId, path), value: canonicalType(t.value, byId, path) }
-    case 'tuple': return { kind: 'tuple', items: t.items.map((i) => canonicalType(i, byId, path)) }
-    case 'union': return { kind: 'union', of: t.of.map((i) => canonicalType(i, byId, path)) }
-    case 'object': return { kind: 'object', fields: fields(t.fields, byId, path) }
-    case 'literal': return { kind: 'literal', values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
-    case 'enum': return { kind: 'enum', name: t.name, values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
-    case 'shape': {
-      const shape = byId.get(t.id)
-      if (!shape) return { kind: 'json' }
-      if (path.includes(t.id)) return { kind: 'cycle', name: shape.name }
-      const out: CanonicalType = { kind: 'object', name: shape.name, fields: fields(shape.fields, byId, [...path, t.id]) }
-      if (shape.entity) out.entity = shape.entity
-      return out
+  constructor(shapes: Map<string, ShapeInfo> | ShapeInfo[]) {
+    this.byId = shapes instanceof Map ? shapes : new Map(shapes.map((s) => [s.id, s]))
+  }
+
+  /** The canonical fields of a shape. */
+  fields(shapeId: string): CanonicalField[] {
+    const t = this.type({ kind: 'shape', id: shapeId })
+    if (t.kind !== 'object') throw new Error(`[koan-backup] unknown shape ${shapeId}`)
+    return t.fields
+  }
+
+  /** `sha256:<hex>` of a shape's canonical model. */
+  fingerprint(shapeId: string): string {
+    return fingerprintOf(this.fields(shapeId))
+  }
+
+  private list(list: FieldInfo[]): CanonicalField[] {
+    return [...list]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((f) => ({ name: f.name, optional: f.optional, nullable: f.nullable, type: this.type(f.type) }))
+  }
+
+  private type(t: FieldType): CanonicalType {
+    switch (t.kind) {
+      case 'array': case 'set': case 'record': return { kind: t.kind, of: this.type(t.of) }
+      case 'map': return { kind: 'map', key: this.type(t.key), value: this.type(t.value) }
+      case 'tuple': return { kind: 'tuple', items: t.items.map((i) => this.type(i)) }
+      case 'union': return { kind: 'union', of: t.of.map((i) => this.type(i)) }
+      case 'object': return { kind: 'object', fields: this.list(t.fields) }
+      case 'literal': return { kind: 'literal', values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
+      case 'enum': return { kind: 'enum', name: t.name, values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
+      case 'bytes': return t.buffer ? { kind: 'bytes', buffer: true } : { kind: 'bytes' }
+      case 'shape': return this.shape(t.id)
+      default: return { kind: t.kind }
     }
-    default: return t
+  }
+
+  private shape(id: string): CanonicalType {
+    const known = this.memo.get(id)
+    if (known) return known
+    const shape = this.byId.get(id)
+    if (!shape) return { kind: 'json' }
+    const at = this.path.indexOf(id)
+    if (at >= 0) {
+      this.lowest = Math.min(this.lowest, at)
+      return { kind: 'cycle', name: shape.name }
+    }
+    const depth = this.path.length
+    const outer = this.lowest
+    this.lowest = Number.POSITIVE_INFINITY
+    this.path.push(id)
+    const out: CanonicalType = shape.entity
+      ? { kind: 'object', name: shape.name, entity: shape.entity, fields: this.list(shape.fields) }
+      : { kind: 'object', name: shape.name, fields: this.list(shape.fields) }
+    this.path.pop()
+    // an expansion that refers only to itself or below is the same wherever it appears
+    if (this.lowest >= depth) this.memo.set(id, out)
+    this.lowest = Math.min(outer, this.lowest)
+    return out
   }
 }
 
@@ -64,7 +107,10 @@ export function stableJson(value: unknown): string {
   return JSON.stringify(value)
 }
 
-/** `sha256:<hex>` of the canonical model: equal shapes, equal fingerprints, whatever the file or field order. */
+/**
+ * `sha256:<hex>` of the canonical model: equal shapes, equal fingerprints, whatever the file or field
+ * order. Canonical models are built with a fixed key order, so plain JSON text is canonical.
+ */
 export function fingerprintOf(model: CanonicalField[]): string {
-  return `sha256:${createHash('sha256').update(stableJson(model)).digest('hex')}`
+  return `sha256:${createHash('sha256').update(JSON.stringify(model)).digest('hex')}`
 }

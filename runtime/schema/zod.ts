@@ -60,7 +60,12 @@ export class SchemaBuilder {
   }
 }
 
-/** The JSON Schema (draft 2020-12) of an entity's stored form. */
+/** The JSON Schema (draft 2020-12) of a stored-form schema. */
+export function toJsonSchema(schema: z.ZodType): Record<string, unknown> {
+  return z.toJSONSchema(schema, { cycles: 'ref', reused: 'inline', unrepresentable: 'any' }) as Record<string, unknown>
+}
+
+/** The JSON Schema of an entity's stored form, from the registry's shapes. */
 export function jsonSchemaOf(shapeId: string, shapes: ShapeInfo[]): Record<string, unknown> {
-  return z.toJSONSchema(new SchemaBuilder(shapes).shape(shapeId), { cycles: 'ref', reused: 'inline', unrepresentable: 'any' }) as Record<string, unknown>
+  return toJsonSchema(new SchemaBuilder(shapes).shape(shapeId))
 }

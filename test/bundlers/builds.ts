@@ -5,9 +5,9 @@
  * own error when the build fails.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { createRequire, isBuiltin } from 'node:module'
+import { isBuiltin } from 'node:module'
 import { dirname, extname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { rspack } from '@rspack/core'
 import { build as esbuildBuild, formatMessages, transform as esbuildTransform } from 'esbuild'
 import koanEsbuild from 'koan-backup/plugin/esbuild'
@@ -116,7 +116,8 @@ export function rollupTypeScript(): RollupPlugin {
         return !extname(base) && existsSync(`${base}.ts`) ? `${base}.ts` : null
       }
       if (isAbsolute(source)) return null
-      return createRequire(importer).resolve(source)
+      // ESM resolution (the `import` condition), as a bundler would: zod's CommonJS build has no named exports
+      return fileURLToPath(import.meta.resolve(source, pathToFileURL(importer).href))
     },
     async transform(code, id) {
       if (!id.endsWith('.ts')) return null

@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,9 +24,14 @@ export const UNMARKED_WITH_BACKUP = [
   '',
 ].join('\n')
 
-/** A fresh output folder outside the repository. */
+/**
+ * A fresh output folder under `test/.tmp/` (git-ignored): inside the repository, so packages a
+ * bundler leaves external (vite SSR keeps `zod` external) still resolve when the bundle runs.
+ */
 export function tempOutDir(): string {
-  return mkdtempSync(join(tmpdir(), 'kb-'))
+  const base = fileURLToPath(new URL('../.tmp/', import.meta.url))
+  mkdirSync(base, { recursive: true })
+  return mkdtempSync(join(base, 'out-'))
 }
 
 /** Removes folders made by `tempOutDir` / `copyFixture`. */

@@ -103,7 +103,10 @@ describe('vite dev server', () => {
       const loaded = await container.load(id!)
       const code = typeof loaded === 'string' ? loaded : loaded?.code
       expect(code).toBeTruthy()
-      const { registry } = (await import(`data:text/javascript,${encodeURIComponent(code!)}`)) as { registry: BackupRegistry }
+      // the registry is embedded as one JSON string literal
+      const literal = /export const registry = JSON\.parse\(("(?:[^"\\]|\\.)*")\)/.exec(code!)?.[1]
+      expect(literal).toBeTruthy()
+      const registry = JSON.parse(JSON.parse(literal!)) as BackupRegistry
       expect(statusOf(registry, 'UnmarkedEntity')).toBe('included')
       expect(registry.diagnostics).toEqual([])
     })

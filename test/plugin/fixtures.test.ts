@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { generateDts } from '../../plugin/core/generate/dts.js'
-import { generateRegistryModule } from '../../plugin/core/generate/registry.js'
+import { generateCodecProgram, generateRegistryModule } from '../../plugin/core/generate/registry.js'
 import type { KoanBackupOptions } from '../../plugin/types.js'
 import { formatReport } from '../../runtime/report.js'
 import { codes, entity, scanFixture, statuses } from '../helpers.js'
@@ -23,12 +23,14 @@ describe('fixture snapshots', () => {
   for (const [name, options] of Object.entries(CASES)) {
     it(`${name}: scan result, report, generated module and .d.ts are stable`, async () => {
       const registry = scanFixture(name, options)
-      const module = generateRegistryModule(registry, { root: '<root>' })
+      const program = generateCodecProgram(registry)
+      const module = generateRegistryModule(registry, { root: '<root>' }, program)
       const dts = generateDts(registry)
       const dir = `./__snapshots__/${name.replace('/', '-')}`
       await expect(JSON.stringify(registry, null, 2) + '\n').toMatchFileSnapshot(`${dir}/registry.json`)
       await expect(formatReport(registry) + '\n').toMatchFileSnapshot(`${dir}/report.txt`)
       await expect(module).toMatchFileSnapshot(`${dir}/module.js.txt`)
+      await expect(program.source).toMatchFileSnapshot(`${dir}/codecs.js.txt`)
       await expect(dts).toMatchFileSnapshot(`${dir}/registry.d.ts.txt`)
       // generating twice gives identical bytes
       const again = scanFixture(name, options)

@@ -8,16 +8,16 @@ describe('transform: strips @EntityBackup', () => {
   const ctx = new PluginContext({ root: fixture('inheritance'), dts: false, report: false })
   ctx.refresh()
 
-  it('removes the decorator (through aliases and namespaces), keeps lines and gives a source map', () => {
+  it('blanks the decorator out (through aliases and namespaces) without moving any code', () => {
     for (const [rel, gone] of [['src/models/media.ts', '@EntityBackup()'], ['src/models/video.ts', '@Backup({ encrypt: true })'], ['src/models/event.ts', '@kb.EntityBackup']] as const) {
       const file = join(fixture('inheritance'), rel)
       const code = readFileSync(file, 'utf8')
       const out = ctx.transform(code, file)!
       expect(out.code).not.toContain(gone)
-      expect(out.code.split('\n')).toHaveLength(code.split('\n').length)
+      expect(out.code).toHaveLength(code.length)
+      expect(out.code.split('\n').map((l) => l.length)).toEqual(code.split('\n').map((l) => l.length))
       expect(out.code).toMatch(/export class \w+ extends/)
-      expect(out.map.sources).toEqual([file])
-      expect(out.map.mappings.length).toBeGreaterThan(0)
+      expect(out.map).toBeNull()
     }
   })
 

@@ -1,4 +1,3 @@
-import { jsonSchemaOf } from '../../../runtime/schema/zod.js'
 import type { BackupRegistry } from '../../../runtime/types.js'
 import { CODEC_HELPERS, CodecWriter } from './codec.js'
 
@@ -11,39 +10,60 @@ export interface ModuleOptions {
   root: string
 }
 
+/** The generated codec program: its source and the classes it receives, in order. */
+export interface CodecProgram {
+  source: string
+  classes: Array<{ alias: string; file: string; exportName: string }>
+}
+
 /**
- * The code of the `koan-backup/registry` module: the static inventory as `registry`, and per
- * included entity a codec (serializer, validator, reviver, schema, JSON Schema, fingerprint).
+ * The fast path of every included entity as one program body. It is compiled by the runtime on first
+ * use (`new Function('$', 'C', source)`), so bundlers carry it as a single string and apps that only
+ * read the registry never compile it. `$` holds the codec helpers, `C` the entity classes.
  */
-export function generateRegistryModule(registry: BackupRegistry, options: ModuleOptions): string {
+export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
   const writer = new CodecWriter(registry.shapes)
   const entries: string[] = []
   for (const e of registry.entities) {
     if (e.status !== 'included' || !e.shape) continue
     const fn = writer.shape(e.shape)
-    const schema = e.policy?.includeSchema ? `, jsonSchema: ${JSON.stringify(jsonSchemaOf(e.shape, registry.shapes))}` : ''
-    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, check: ${fn.check}, read: ${fn.read}${schema} },`)
+    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, check: ${fn.check}, read: ${fn.read} },`)
   }
-  const imports = [...writer.imports].map(([alias, { id, exportName }]) => {
-    const file = `${options.root}/${id.slice(0, id.lastIndexOf('#'))}`
-    const name = exportName === 'default' ? `default as ${alias}` : `${exportName} as ${alias}`
-    return `import { ${name} } from ${JSON.stringify(file)}`
-  })
-  const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name} as ${alias}`).join(', ')
+  const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, file: id.slice(0, id.lastIndexOf('#')), exportName }))
+  const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name}: ${alias}`).join(', ')
+  const source = [
+    `'use strict'`,
+    `const { ${helpers} } = $`,
+    ...(classes.length ? [`const [${classes.map((c) => c.alias).join(', ')}] = C`] : []),
+    '',
+    ...writer.decls.flatMap((d) => [d, '']),
+    `return {`,
+    ...entries,
+    `}`,
+    '',
+  ].join('\n')
+  return { source, classes }
+}
+
+/**
+ * The code of the `koan-backup/registry` module: the static inventory as `registry`, and per
+ * included entity a codec (serializer, validator, reviver, schema, JSON Schema, fingerprint).
+ * Large parts are string literals (the registry as JSON, the codec program), which bundlers read fast.
+ */
+export function generateRegistryModule(registry: BackupRegistry, options: ModuleOptions, program = generateCodecProgram(registry)): string {
+  const imports = program.classes.map(({ alias, file, exportName }) =>
+    `import { ${exportName === 'default' ? 'default' : exportName} as ${alias} } from ${JSON.stringify(`${options.root}/${file}`)}`)
   return [
     BANNER,
     '',
-    `import { createCodecs, ${helpers} } from 'koan-backup/codec'`,
+    `import { compileCodecs } from 'koan-backup/codec'`,
     ...imports,
     '',
     `/** @type {import('koan-backup').BackupRegistry} */`,
-    `export const registry = ${JSON.stringify(registry, null, 2)}`,
+    `export const registry = JSON.parse(${JSON.stringify(JSON.stringify(registry))})`,
     '',
-    ...writer.decls.flatMap((d) => [d, '']),
-    `/** Serializers, validators and revivers of the included entities, by full name. */`,
-    `export const codecs = createCodecs(registry, {`,
-    ...entries,
-    `})`,
+    `/** Serializers, validators and revivers of the included entities, by full name (compiled on first use). */`,
+    `export const codecs = compileCodecs(registry, ${JSON.stringify(program.source)}, [${program.classes.map((c) => c.alias).join(', ')}])`,
     '',
   ].join('\n')
 }

@@ -6,7 +6,7 @@ import type { ResolvedOptions } from '../options.js'
 import { TOOL } from '../version.js'
 import { CheckerOracle } from '../fields/oracle.js'
 import { FieldResolver } from '../fields/resolve.js'
-import { canonicalModel, fingerprintOf } from '../../../runtime/schema/canonical.js'
+import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
 import type { CheckerFallback } from './checker.js'
 import { EntityDetector } from './entities.js'
@@ -101,7 +101,8 @@ function resolveFields(
   const resolver = new FieldResolver(linker, evaluator, input.facts, (f) => relative(input.options.root, f), (f, n) => byClass.get(`${f}#${n}`), oracle, diagnostics)
   const included = entities.filter((e) => e.status === 'included')
   for (const e of included) e.shape = resolver.classShape(located.get(e)!, e.name)
-  for (const e of included) e.fingerprint = fingerprintOf(canonicalModel(e.shape!, resolver.shapes))
+  const models = new CanonicalModels(resolver.shapes)
+  for (const e of included) e.fingerprint = models.fingerprint(e.shape!)
   return [...resolver.shapes.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
