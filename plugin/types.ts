@@ -27,6 +27,8 @@ export interface KoanBackupOptions {
   dts?: string | boolean
   /** Print the inventory report once per build (and again in watch mode when it changes). @default true */
   report?: boolean
+  /** Keep parsed per-file facts between builds: in memory for the process and in this file (relative to `root`); `false` disables both. @default 'node_modules/.cache/koan-backup/facts.json' */
+  cache?: string | boolean
   /** Receives the report and log lines. @default the bundler's logger where it has one, else stdout/stderr */
   logger?: PluginLogger
 }

@@ -11,7 +11,7 @@ export function fixture(name: string): string {
 
 /** Scans a fixture with the given plugin options (no .d.ts written). */
 export function scanFixture(name: string, options: KoanBackupOptions = {}): BackupRegistry {
-  return new Scanner(resolveOptions({ dts: false, ...options, root: fixture(name) })).scan()
+  return new Scanner(resolveOptions({ dts: false, cache: false, ...options, root: fixture(name) })).scan()
 }
 
 /** `name → status` of every entity, for compact assertions. */

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path'
 import type { BackupScopeMode } from '../../runtime/types.js'
 import type { KoanBackupOptions, PluginLogger, SymbolSpec } from '../types.js'
+import { defaultCacheFile } from './scan/facts-cache.js'
 
 /** A resolved symbol spec; `from` undefined matches the name from any module. */
 export interface ResolvedSpec {
@@ -19,6 +20,8 @@ export interface ResolvedOptions {
   dts: string | null
   report: boolean
   logger: PluginLogger | null
+  /** File of the on-disk facts cache, or `null`. */
+  cache: string | null
 }
 
 /** The package every marker comes from. */
@@ -33,6 +36,7 @@ export const defaultOptions = {
   entityDecorators: [] as SymbolSpec[],
   dts: 'koan-backup.d.ts',
   report: true,
+  cache: true,
 } as const
 
 function fail(name: string, message: string): never {
@@ -84,6 +88,8 @@ export function resolveOptions(options: KoanBackupOptions = {}, bundlerRoot?: st
     fail('logger', 'expected an object with info() and warn()')
   }
   const at = (p: string) => (isAbsolute(p) ? p : resolve(root, p))
+  const cache = options.cache ?? defaultOptions.cache
+  if (typeof cache !== 'string' && typeof cache !== 'boolean') fail('cache', `expected a path or a boolean, got ${JSON.stringify(cache)}`)
   return {
     root,
     tsconfig: tsconfig === false ? null : at(tsconfig),
@@ -94,5 +100,6 @@ export function resolveOptions(options: KoanBackupOptions = {}, bundlerRoot?: st
     dts: dts === false ? null : at(dts === true ? defaultOptions.dts : dts),
     report: bool(options.report, 'report', defaultOptions.report),
     logger: options.logger ?? null,
+    cache: cache === false ? null : cache === true ? defaultCacheFile(root) : at(cache),
   }
 }

@@ -8,6 +8,7 @@ describe('resolveOptions', () => {
     expect(o).toEqual({
       root: '/proj', tsconfig: '/proj/tsconfig.json', scope: { mode: 'none', encryptByDefault: false }, strict: false,
       entityBases: [{ name: 'Entity', from: 'koan-backup' }], entityDecorators: [], dts: '/proj/koan-backup.d.ts', report: true, logger: null,
+      cache: '/proj/node_modules/.cache/koan-backup/facts.json',
     })
     expect(defaultOptions.scope.mode).toBe('none')
   })
@@ -37,6 +38,7 @@ describe('resolveOptions', () => {
     [{ tsconfig: 3 }, 'option `tsconfig`: expected a path or false'],
     [{ dts: 1 }, 'option `dts`: expected a path or a boolean'],
     [{ logger: {} }, 'option `logger`: expected an object with info() and warn()'],
+    [{ cache: 0 }, 'option `cache`: expected a path or a boolean'],
     [{ scope: { mode: 'all', encryptByDefault: 'no' } }, 'option `scope.encryptByDefault`: expected true or false'],
   ])('refuses %j with a clear message', (options, message) => {
     expect(() => resolveOptions(options as never, '/p')).toThrow(`[koan-backup] ${message}`)

@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
@@ -15,7 +16,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }))
 
 describe('incremental scanning', () => {
   it('a full re-scan re-parses only files whose content changed (content hash, not mtime)', () => {
-    const scanner = new Scanner(resolveOptions({ root, dts: false }))
+    const scanner = new Scanner(resolveOptions({ root, dts: false, cache: false }))
     scanner.scan()
     expect(scanner.stats.parsed).toBe(scanner.stats.files)
     scanner.scan()
@@ -31,7 +32,7 @@ describe('incremental scanning', () => {
   })
 
   it('update() re-scans one changed file, and handles added and deleted files and scope files', () => {
-    const scanner = new Scanner(resolveOptions({ root, dts: false }))
+    const scanner = new Scanner(resolveOptions({ root, dts: false, cache: false }))
     scanner.scan()
     const unmarked = join(root, 'src/models/unmarked.ts')
     writeFileSync(unmarked, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class UnmarkedEntity extends Entity<UnmarkedEntity> {}\n")
@@ -89,4 +90,62 @@ describe('report', () => {
     ctx.update(join(root, 'src/models/unmarked.ts')); ctx.report()
     expect(lines).toHaveLength(2)
   })
+})
+
+describe('facts cache between processes', () => {
+  const run = (cache: string) => {
+    const script = `import { resolveOptions } from ${JSON.stringify(fixture('../../dist/plugin/core/options.js'))}
+import { Scanner } from ${JSON.stringify(fixture('../../dist/plugin/core/scan/scanner.js'))}
+const s = new Scanner(resolveOptions({ root: ${JSON.stringify(root)}, dts: false, cache: ${JSON.stringify(cache)} }))
+const r = s.scan()
+console.log(JSON.stringify({ parsed: s.stats.parsed, files: s.stats.files, entities: r.entities.length }))`
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { parsed: number; files: number; entities: number }
+  }
+
+  it('a new process parses only what changed since the cached scan; a corrupt cache is ignored', () => {
+    const cache = join(root, '.cache/facts.json')
+    const first = run(cache)
+    expect(first.parsed).toBe(first.files)
+    expect(run(cache)).toEqual({ ...first, parsed: 0 })
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, readFileSync(file, 'utf8') + '\n// edited\n')
+    expect(run(cache).parsed).toBe(1)
+    writeFileSync(cache, '{ not json')
+    expect(run(cache)).toEqual(first)
+  })
+})
+
+describe('incremental analysis gives the same registry as a full scan', () => {
+  const edits: Array<[string, string, (s: string) => string]> = [
+    ['inheritance', 'src/base/audited.ts', (s) => s.replace('extends KoanEntity<T>', '')],
+    ['inheritance', 'src/base/audited.ts', (s) => s.replace('export abstract class Audited<T>  {', 'export abstract class Audited<T> extends KoanEntity<T> {')],
+    ['inheritance', 'src/base/index.ts', (s) => s.replace("export * from './timestamped'", '')],
+    ['inheritance', 'src/models/plain.ts', (s) => s.replace('Versioned(KoanBase)', 'Versioned(Object)')],
+    ['fields', 'src/shared/types.ts', (s) => s.replace('zip?: string', 'zip?: number')],
+    ['fields', 'src/shared/types.ts', (s) => s.replace("export enum Status { Draft = 'draft', Published = 'published' }", "export enum Status { Draft = 'draft', Published = 'published', Archived = 'archived' }")],
+    ['fields', 'src/models/base.ts', (s) => s.replace("  id = ''\n", "  id = 0\n")],
+    ['scopes', 'src/secure/backup.scope.mts', (s) => s.replace("mode: 'none'", "mode: 'all'")],
+  ]
+  for (const name of ['inheritance', 'fields', 'scopes']) {
+    it(`${name}: after each edit, update() equals a fresh scan`, () => {
+      const dir = mkdtempSync(join(fixture('..'), '.tmp-incr-'))
+      try {
+        cpSync(fixture(name), dir, { recursive: true })
+        const incremental = new Scanner(resolveOptions({ root: dir, dts: false, cache: false }))
+        incremental.scan()
+        for (const [fixtureName, rel, edit] of edits) {
+          if (fixtureName !== name) continue
+          const file = join(dir, rel)
+          const before = readFileSync(file, 'utf8')
+          writeFileSync(file, edit(before))
+          expect(readFileSync(file, 'utf8'), `${rel} edit applies`).not.toBe(before)
+          const updated = incremental.update(file)
+          const fresh = new Scanner(resolveOptions({ root: dir, dts: false, cache: false })).scan()
+          expect(updated, `after editing ${rel}`).toEqual(fresh)
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  }
 })

@@ -4,12 +4,18 @@ import type { ResolvedSpec } from '../options.js'
 const PROBE_FILE = '__koan_backup_probe__.ts'
 const MAX_DEPTH = 16
 
+/** What the scan asks of the type checker. */
+export interface TypeChecked {
+  isEntity(file: string, className: string): boolean
+  program(): Project
+}
+
 /**
  * The type-checked answer for the few classes whose base is computed (`extends mixin(Entity)`),
  * which syntax alone cannot follow. The program is built lazily, only when such a class exists,
  * so ordinary scans never pay for type checking.
  */
-export class CheckerFallback {
+export class CheckerFallback implements TypeChecked {
   private project: Project | null = null
   private targets: ts.Symbol[] = []
 

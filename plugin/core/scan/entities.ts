@@ -1,5 +1,5 @@
 import type { ResolvedSpec } from '../options.js'
-import type { CheckerFallback } from './checker.js'
+import type { TypeChecked } from './checker.js'
 import { own, type ClassFacts, type FileFacts } from './facts.js'
 import type { Linker, Target } from './link.js'
 
@@ -33,7 +33,7 @@ export class EntityDetector {
     private bases: ResolvedSpec[],
     private decorators: ResolvedSpec[],
     private root: string,
-    private checker: CheckerFallback | null = null,
+    private checker: TypeChecked | null = null,
   ) {}
 
   /** An entity is a concrete class with an entity decorator or an entity base class somewhere up its chain. */

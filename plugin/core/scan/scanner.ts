@@ -2,9 +2,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BackupRegistry } from '../../../runtime/types.js'
 import type { ResolvedOptions } from '../options.js'
-import { analyze } from './analyze.js'
+import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
+import { FactsCache } from './facts-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { loadProject, ModuleResolver } from './project.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
@@ -23,6 +24,7 @@ export interface ScanStats {
  */
 export class Scanner {
   private facts = new Map<string, FileFacts>()
+  private cache: FactsCache
   private files: string[] = []
   private fileSet = new Set<string>()
   private scopeFiles: string[] = []
@@ -30,9 +32,14 @@ export class Scanner {
   private checker: CheckerFallback | null = null
   private loaded = false
   private parsed = 0
+  private analyzer = new Analyzer()
+  /** Files whose facts changed since the last link; `'all'` after the file list changed. */
+  private changed: Set<string> | 'all' = 'all'
   stats: ScanStats = { files: 0, parsed: 0, ms: 0 }
 
-  constructor(readonly options: ResolvedOptions) {}
+  constructor(readonly options: ResolvedOptions) {
+    this.cache = new FactsCache(options.cache)
+  }
 
   /** Lists the project's files (tsconfig) and the scope files of their folders. */
   private load(): void {
@@ -45,6 +52,7 @@ export class Scanner {
     for (const f of this.scopeFiles) this.fileSet.add(f)
     for (const known of this.facts.keys()) if (!this.fileSet.has(known)) this.facts.delete(known)
     this.loaded = true
+    this.changed = 'all'
   }
 
   private findScopeFiles(files: string[]): string[] {
@@ -74,14 +82,25 @@ export class Scanner {
       try {
         content = readFileSync(file, 'utf8')
       } catch {
-        return this.facts.delete(file)
+        if (this.facts.delete(file)) this.markChanged(file)
+        return false
       }
     }
     const hash = contentHash(content)
     if (this.facts.get(file)?.hash === hash) return false
-    this.facts.set(file, parseFacts(file, content, hash))
-    this.parsed++
+    let facts = this.cache.get(file, hash)
+    if (!facts) {
+      facts = parseFacts(file, content, hash)
+      this.cache.set(file, facts)
+      this.parsed++
+    }
+    this.facts.set(file, facts)
+    this.markChanged(file)
     return true
+  }
+
+  private markChanged(file: string): void {
+    if (this.changed !== 'all') this.changed.add(file)
   }
 
   /** Facts for a file's current text (used by the transform); cached by content hash. */
@@ -99,6 +118,7 @@ export class Scanner {
     if (relist || !this.loaded) this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
+    this.cache.save(this.facts.keys())
     return this.link(start)
   }
 
@@ -123,10 +143,11 @@ export class Scanner {
   }
 
   private link(start: number): BackupRegistry {
-    const registry = analyze({
+    const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
       facts: (f) => this.facts.get(f), resolver: this.resolver, checker: this.checker,
-    })
+    }, this.changed)
+    this.changed = new Set()
     this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start }
     return registry
   }

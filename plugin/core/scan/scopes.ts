@@ -5,6 +5,7 @@ import { PACKAGE_NAME } from '../options.js'
 import type { Evaluator } from './evaluate.js'
 import type { FileFacts } from './facts.js'
 import type { Linker } from './link.js'
+import { relative } from './names.js'
 
 /** File names that declare a scope, in order of precedence. */
 export const SCOPE_FILE_NAMES = ['backup.scope.ts', 'backup.scope.mts', 'backup.scope.js'] as const
@@ -51,6 +52,32 @@ export function readScope(
     return fail(arg.pos.line, arg.pos.column, `\`encryptByDefault\` must be true or false, got ${JSON.stringify(value.encryptByDefault)}`)
   }
   return { ...scope, mode: value.mode, encryptByDefault: value.encryptByDefault ?? false, valid: true }
+}
+
+/** Reads every scope file: one per folder (a second one is KB011), each with its declaration. */
+export function readScopes(
+  files: string[], root: string, facts: (file: string) => FileFacts | undefined, linker: Linker, evaluator: Evaluator, diagnostics: Diagnostic[],
+): { byDir: Map<string, RegistryScope>; scopes: RegistryScope[] } {
+  const byDir = new Map<string, RegistryScope>()
+  const scopes: RegistryScope[] = []
+  const rank = (f: string) => SCOPE_FILE_NAMES.indexOf(posix.basename(f) as (typeof SCOPE_FILE_NAMES)[number])
+  const ordered = [...files].sort((a, b) => posix.dirname(a).localeCompare(posix.dirname(b)) || rank(a) - rank(b))
+  for (const file of ordered) {
+    const rel = relative(root, file)
+    const dir = posix.dirname(file)
+    const first = byDir.get(dir)
+    if (first) {
+      diagnostics.push(diagnostic('KB011', { file: rel, line: 1, column: 1 }, `${rel} and ${first.file} both declare the scope of ${relative(root, dir) || 'the root'}`,
+        `keep one scope file per folder (${first.file} is used); delete or merge ${posix.basename(rel)}`))
+      continue
+    }
+    const f = facts(file)
+    if (!f) continue
+    const scope = readScope(file, rel, f, linker, evaluator, diagnostics)
+    byDir.set(dir, scope)
+    scopes.push(scope)
+  }
+  return { byDir, scopes: scopes.sort((a, b) => (a.file < b.file ? -1 : 1)) }
 }
 
 /** Finds the nearest scope of a file: its folder, then each parent up to the root. */

@@ -1,0 +1,113 @@
+import type { RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
+import { CanonicalModels } from '../../../runtime/schema/canonical.js'
+import { resolveCoverage, type EffectiveScope } from '../coverage.js'
+import { diagnostic, type Diagnostic } from '../diagnostics.js'
+import { CheckerOracle } from '../fields/oracle.js'
+import { FieldResolver } from '../fields/resolve.js'
+import type { ResolvedOptions } from '../options.js'
+import type { CheckerFallback } from './checker.js'
+import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
+import { EntityDetector } from './entities.js'
+import { Evaluator } from './evaluate.js'
+import { own, type FileFacts } from './facts.js'
+import { Linker } from './link.js'
+import { fullNameOf, relative } from './names.js'
+import type { ModuleResolver } from './project.js'
+import { nearestScope } from './scopes.js'
+
+/** What one file contributes to the registry, and which files it was computed from. */
+export interface FileResult {
+  entities: RegistryEntity[]
+  diagnostics: Diagnostic[]
+  shapes: ShapeInfo[]
+  /** Every file whose facts were read (`*` when the type checker answered): a change to any of them invalidates this result. */
+  deps: Set<string>
+}
+
+/** Shared, read-only inputs of per-file analyses. */
+export interface FileContext {
+  options: ResolvedOptions
+  facts: (file: string) => FileFacts | undefined
+  resolver: ModuleResolver
+  checker: CheckerFallback | null
+  projectFiles: Set<string>
+  scopes: { byDir: Map<string, RegistryScope>; scopes: RegistryScope[] }
+}
+
+function effectiveScope(scope: RegistryScope | undefined, options: ResolvedOptions): EffectiveScope {
+  if (!scope) return { ...options.scope, source: { kind: 'option' } }
+  return { mode: scope.valid ? scope.mode : 'none', encryptByDefault: scope.encryptByDefault, source: { kind: 'scope', file: scope.file, line: scope.line, column: scope.column } }
+}
+
+function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnostic {
+  const why = e.source.kind === 'scope'
+    ? `scope ${e.source.file} ${scope && !scope.valid ? 'is invalid and counts as' : 'has'} mode '${e.scopeMode}'`
+    : `no backup.scope file covers it and the plugin option \`scope\` has mode '${e.scopeMode}'`
+  const fix = e.source.kind === 'scope' ? ` or set mode 'all' in ${e.source.file}` : " or cover its folder with a backup.scope.ts (mode: 'all')"
+  return diagnostic('KB001', e, `entity ${e.name} has no backup coverage (${why}); it will not be backed up`,
+    `add @EntityBackup() to the class, opt out with @EntityBackup({ enabled: false, reason: '…' })${fix}`)
+}
+
+/**
+ * Analyses one file on its own: its entities with their policies, field models and fingerprints,
+ * and its diagnostics. Every facts lookup is recorded, so the result is reused until one of the
+ * files it read changes.
+ */
+export function analyzeFile(file: string, ctx: FileContext): FileResult {
+  const { options } = ctx
+  const deps = new Set<string>([file])
+  const facts = (f: string) => {
+    deps.add(f)
+    return ctx.facts(f)
+  }
+  const result: FileResult = { entities: [], diagnostics: [], shapes: [], deps }
+  const own_ = facts(file)
+  if (!own_) return result
+  const { diagnostics } = result
+  const rel = relative(options.root, file)
+  const linker = new Linker(facts, ctx.resolver)
+  const evaluator = new Evaluator(linker, facts)
+  // the type checker reads the whole program: a result that used it depends on every file
+  const base = ctx.checker
+  const checker = base ? { isEntity: (f: string, n: string) => (deps.add('*'), base.isEntity(f, n)), program: () => (deps.add('*'), base.program()) } : null
+  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker)
+  const entityOf = (f: string, name: string) => {
+    const cls = own(facts(f)?.classes ?? {}, name)
+    return cls && detector.verdict(f, cls).entity ? fullNameOf(relative(options.root, f), name) : undefined
+  }
+  const oracle = checker ? new CheckerOracle(() => checker.program(), (f) => ctx.projectFiles.has(f)) : null
+  const fields = new FieldResolver(linker, evaluator, facts, (f) => relative(options.root, f), entityOf, oracle, diagnostics)
+
+  for (const err of own_.syntaxErrors) {
+    diagnostics.push(diagnostic('KB031', { file: rel, ...err.pos }, `syntax error: ${err.message}`, 'fix the syntax error; classes after it may be missed'))
+  }
+  for (const cls of Object.values(own_.classes)) {
+    const verdict = detector.verdict(file, cls)
+    if (!verdict.entity) {
+      if ('computedBase' in verdict) {
+        diagnostics.push(diagnostic('KB030', { file: rel, ...cls.pos }, `${cls.name} extends a computed base (\`${verdict.computedBase}\`), which the build does not follow`,
+          'if it is an entity, extend an entity class directly or list its base in the `entityBases` option'))
+      }
+      const dec = cls.decorators.find((d) => isEntityBackup(linker, file, d))
+      if (dec) {
+        const why = cls.abstract ? 'is abstract; only its concrete subclasses are entities' : 'is not an entity (it neither extends Entity from koan-backup nor a configured entity base)'
+        diagnostics.push(diagnostic(cls.abstract ? 'KB007' : 'KB005', { file: rel, ...dec.pos }, `${cls.name} ${why}`,
+          cls.abstract ? 'move @EntityBackup to each concrete subclass' : 'extend Entity from koan-backup, add its base to `entityBases`, or remove @EntityBackup'))
+      }
+      continue
+    }
+    const declared = readDeclaredPolicy(cls, file, rel, linker, evaluator, diagnostics)
+    const scope = nearestScope(file, options.root, ctx.scopes.byDir)
+    const coverage = resolveCoverage(declared, effectiveScope(scope, options))
+    const entity: RegistryEntity = { name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage }
+    if (entity.status === 'included') entity.shape = fields.classShape(file, cls.name)
+    if (entity.status === 'uncovered') diagnostics.push(uncovered(entity, scope))
+    result.entities.push(entity)
+  }
+  if (fields.shapes.size > 0) {
+    const models = new CanonicalModels(fields.shapes)
+    for (const e of result.entities) if (e.shape) e.fingerprint = models.fingerprint(e.shape)
+    result.shapes = [...fields.shapes.values()]
+  }
+  return result
+}
