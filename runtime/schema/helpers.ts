@@ -71,3 +71,42 @@ export function put(target: Record<string, unknown>, key: string, value: unknown
   if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
   else target[key] = value
 }
+
+/** Returned by generated readers at the first value that is not in the canonical stored form. */
+export const FAIL: unique symbol = Symbol('koan-backup: not the canonical stored form')
+
+function digits2(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48
+  const b = s.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1
+}
+
+/**
+ * Revives a date in the canonical form `Date#toISOString` writes (`2025-10-02T15:30:45.000Z`, or
+ * `+275760-09-13T…` for extended years) without the cost of the general date parser; `FAIL` for any
+ * other string, and for dates that do not exist (`2025-02-30`).
+ */
+export function canonicalDate(s: string): Date | typeof FAIL {
+  const o = s.length === 24 ? 0 : s.length === 27 && (s[0] === '+' || s[0] === '-') ? 3 : -1
+  if (o < 0 || s.charCodeAt(23 + o) !== 90 || s[4 + o] !== '-' || s[7 + o] !== '-' || s[10 + o] !== 'T' || s[13 + o] !== ':' || s[16 + o] !== ':' || s[19 + o] !== '.') return FAIL
+  const hi = o === 0 ? digits2(s, 0) : digits2(s, 1) * 10000 + digits2(s, 3) * 100
+  const lo = digits2(s, 2 + o)
+  if (hi < 0 || lo < 0 || (o === 3 && (digits2(s, 1) < 0 || digits2(s, 3) < 0))) return FAIL
+  const year = (o === 0 ? hi * 100 : hi) + lo
+  const y = o === 3 && s[0] === '-' ? -year : year
+  const month = digits2(s, 5 + o)
+  const day = digits2(s, 8 + o)
+  const h = digits2(s, 11 + o)
+  const mi = digits2(s, 14 + o)
+  const se = digits2(s, 17 + o)
+  const m1 = digits2(s, 20 + o)
+  const m3 = s.charCodeAt(22 + o) - 48
+  if (month < 1 || month > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || m1 < 0 || m3 < 0 || m3 > 9) return FAIL
+  if (day > (month === 2 ? (isLeap(y) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!)) return FAIL
+  const ms = m1 * 10 + m3
+  // Date.UTC maps years 0–99 to 1900–1999: those (and extended years) take the exact route
+  if (y >= 100 && o === 0) return new Date(Date.UTC(y, month - 1, day, h, mi, se, ms))
+  const d = new Date(Date.UTC(2000, month - 1, day, h, mi, se, ms))
+  d.setUTCFullYear(y)
+  return Number.isNaN(d.getTime()) ? FAIL : d
+}

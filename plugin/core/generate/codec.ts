@@ -3,7 +3,7 @@ import type { FieldInfo, FieldType, ShapeInfo } from '../../../runtime/types.js'
 /** Names the generated code uses for the codec runtime helpers (imported from `koan-backup/codec`). */
 export const CODEC_HELPERS = {
   quote: '$q', json: '$j', date: '$d', toBase64: '$b', fromBase64: '$B', has: '$h', put: '$p', fault: '$f', at: '$a',
-  ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64',
+  ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64', canonicalDate: '$D', FAIL: '$F',
 } as const
 
 const PROTO_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])
@@ -39,8 +39,9 @@ function describe(t: FieldType): string {
 }
 
 /**
- * Generates the fast path of every entity: a serializer writing JSON text directly, a check of the
- * canonical stored form, and a reviver building class instances. One function per shape and per
+ * Generates the fast path of every entity: a serializer writing JSON text directly, and a reader
+ * that validates the canonical stored form while it builds class instances, in one pass, returning
+ * `$F` at the first mismatch (the runtime then asks zod why). One function per shape and per
  * composite type, shared by key; deterministic for a given model.
  */
 export class CodecWriter {
@@ -57,8 +58,8 @@ export class CodecWriter {
     this.byId = new Map(shapes.map((s) => [s.id, s]))
   }
 
-  /** Function names `{ write, check, read }` of a shape's codec. */
-  shape(id: string): { write: string; check: string; read: string } {
+  /** Function names `{ write, read }` of a shape's codec. */
+  shape(id: string): { write: string; read: string } {
     let i = this.shapeIndex.get(id)
     if (i === undefined) {
       i = this.shapeIndex.size
@@ -66,13 +67,9 @@ export class CodecWriter {
       const shape = this.byId.get(id)!
       const cls = shape.isClass && shape.exportName ? `C${i}` : null
       if (cls) this.imports.set(cls, { id, exportName: shape.exportName! })
-      this.decls.push(
-        this.writeFn(`w${i}`, shape.fields),
-        this.checkFn(`c${i}`, shape.fields),
-        this.readFn(`r${i}`, shape.fields, cls),
-      )
+      this.decls.push(this.writeFn(`w${i}`, shape.fields), this.readFn(`r${i}`, shape.fields, cls))
     }
-    return { write: `w${i}`, check: `c${i}`, read: `r${i}` }
+    return { write: `w${i}`, read: `r${i}` }
   }
 
   // ---- serialize --------------------------------------------------------------------------------
@@ -116,97 +113,7 @@ export class CodecWriter {
       case 'unknown': case 'json': return `$j(${x})`
       case 'literal': case 'enum': return this.literalText(t, x, 'enc')
       case 'shape': return `${this.shape(t.id).write}(${x})`
-      default: return `${this.composite(t).write}(${x})`
-    }
-  }
-
-  // ---- check (canonical stored form) ----------------------------------------------------------------
-
-  private checkFn(name: string, fields: FieldInfo[]): string {
-    const body = fields.map((f) => {
-      const chk = f.nullable ? `x === null || ${this.chk(f.type, 'x')}` : this.chk(f.type, 'x')
-      return f.optional
-        ? `  x = ${read('v', f.name)}; if (x !== undefined) { n++; if (!(${chk})) return false }`
-        : `  x = ${read('v', f.name)}; if (x === undefined || !(${chk})) return false; n++`
-    })
-    return [
-      `function ${name}(v) {`,
-      `  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false`,
-      `  let n = 0, k = 0, x`,
-      ...body,
-      `  for (const _ in v) k++`,
-      `  return k === n`,
-      `}`,
-    ].join('\n')
-  }
-
-  /** A boolean expression: `x` is exactly the canonical stored form of `t`. */
-  private chk(t: FieldType, x: string): string {
-    switch (t.kind) {
-      case 'string': return `typeof ${x} === 'string'`
-      case 'number': return `typeof ${x} === 'number'`
-      case 'boolean': return `typeof ${x} === 'boolean'`
-      case 'bigint': return `(typeof ${x} === 'string' && $N.test(${x}))`
-      case 'date': return `(typeof ${x} === 'string' && $I.test(${x}))`
-      case 'bytes': return `(typeof ${x} === 'string' && $64.test(${x}))`
-      case 'unknown': case 'json': return `${x} !== undefined`
-      case 'literal': case 'enum': return this.literalText(t, x, 'chk')
-      case 'shape': return `${this.shape(t.id).check}(${x})`
-      default: return `${this.composite(t).check}(${x})`
-    }
-  }
-
-  // ---- revive -------------------------------------------------------------------------------------------
-
-  /** Whether the stored form of `t` differs from its value (else the parsed JSON is reused as is). */
-  needsRevive(t: FieldType): boolean {
-    switch (t.kind) {
-      case 'date': case 'bigint': case 'bytes': case 'set': case 'map': return true
-      case 'array': case 'record': return this.needsRevive(t.of)
-      case 'tuple': return t.items.some((i) => this.needsRevive(i))
-      case 'object': return t.fields.some((f) => this.needsRevive(f.type))
-      case 'shape': {
-        const known = this.reviveMemo.get(t.id)
-        if (known !== undefined) return known
-        const shape = this.byId.get(t.id)!
-        this.reviveMemo.set(t.id, shape.isClass)
-        const result = shape.isClass || shape.fields.some((f) => this.needsRevive(f.type))
-        this.reviveMemo.set(t.id, result)
-        return result
-      }
-      default: return false
-    }
-  }
-
-  private readFn(name: string, fields: FieldInfo[], cls: string | null): string {
-    const body = fields.map((f) => {
-      const src = read('v', f.name)
-      const target = write('o', f.name)
-      const revive = this.needsRevive(f.type)
-      const value = revive ? (f.nullable ? `(x === null ? null : ${this.rev(f.type, 'x')})` : this.rev(f.type, 'x')) : 'x'
-      const assign = f.optional ? `if (x !== undefined) ${target} = ${value}` : `${target} = ${value}`
-      return `    ${revive ? `f = ${str(f.name)}; ` : ''}x = ${src}; ${assign}`
-    })
-    const make = cls ? `Object.create(${cls}.prototype)` : '{}'
-    const guarded = fields.some((f) => this.needsRevive(f.type))
-    return [
-      `function ${name}(v) {`,
-      `  const o = ${make}`,
-      `  let x${guarded ? ', f' : ''}`,
-      ...(guarded ? ['  try {', ...body, '  } catch (e) { $a(e, f) }'] : body.map((l) => l.slice(2))),
-      `  return o`,
-      `}`,
-    ].join('\n')
-  }
-
-  /** An expression reviving `x` (already checked) of a type that needs revival. */
-  private rev(t: FieldType, x: string): string {
-    switch (t.kind) {
-      case 'date': return `$d(${x})`
-      case 'bigint': return `BigInt(${x})`
-      case 'bytes': return `$B(${x}, ${t.buffer === true})`
-      case 'shape': return `${this.shape(t.id).read}(${x})`
-      default: return this.needsRevive(t) ? `${this.composite(t).read}(${x})` : x
+      default: return `${this.compositeWriter(t)}(${x})`
     }
   }
 
@@ -221,13 +128,12 @@ export class CodecWriter {
     return name
   }
 
-  private composite(t: FieldType): { write: string; check: string; read: string } {
-    const key = JSON.stringify(t)
-    return {
-      write: this.helper(`w:${key}`, (n) => this.compositeWrite(n, t)),
-      check: this.helper(`c:${key}`, (n) => this.compositeCheck(n, t)),
-      read: this.needsRevive(t) ? this.helper(`r:${key}`, (n) => this.compositeRead(n, t)) : '',
-    }
+  private compositeWriter(t: FieldType): string {
+    return this.helper(`w:${JSON.stringify(t)}`, (n) => this.compositeWrite(n, t))
+  }
+
+  private compositeReader(t: FieldType): string {
+    return this.helper(`r:${JSON.stringify(t)}`, (n) => this.compositeRead(n, t))
   }
 
   private compositeWrite(n: string, t: FieldType): string {
@@ -249,29 +155,87 @@ export class CodecWriter {
       case 'string': return `typeof ${x} === 'string'`
       case 'number': return `typeof ${x} === 'number'`
       case 'boolean': return `typeof ${x} === 'boolean'`
-      default: return this.chk(t, x)
+      default: return this.test(t, x)
     }
   }
 
-  private compositeCheck(n: string, t: FieldType): string {
+
+  // ---- read: validate the canonical stored form and revive, in one pass ----------------------------
+
+  /** A boolean expression: `x` is a JSON-native value of `t` (string, number, boolean, literal, enum). */
+  private test(t: FieldType, x: string): string {
     switch (t.kind) {
-      case 'array': case 'set': return `function ${n}(v) {\n  if (!Array.isArray(v)) return false\n  for (let i = 0; i < v.length; i++) { const x = v[i]; if (!(${this.chk(t.of, 'x')})) return false }\n  return true\n}`
-      case 'map': return `function ${n}(v) {\n  if (!Array.isArray(v)) return false\n  for (let i = 0; i < v.length; i++) { const e = v[i]; if (!Array.isArray(e) || e.length !== 2) return false; const k = e[0], x = e[1]; if (!(${this.chk(t.key, 'k')}) || !(${this.chk(t.value, 'x')})) return false }\n  return true\n}`
-      case 'record': return `function ${n}(v) {\n  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false\n  for (const k in v) { const x = v[k]; if (!(${this.chk(t.of, 'x')})) return false }\n  return true\n}`
-      case 'tuple': return `function ${n}(v) {\n  if (!Array.isArray(v) || v.length !== ${t.items.length}) return false\n  let x\n${t.items.map((item, i) => `  x = v[${i}]; if (!(${this.chk(item, 'x')})) return false`).join('\n')}\n  return true\n}`
-      case 'union': return `function ${n}(x) {\n  return ${t.of.map((m) => `(${this.chk(m, 'x')})`).join(' || ')}\n}`
-      case 'object': return this.checkFn(n, t.fields)
-      default: throw new Error(`not a composite type: ${t.kind}`)
+      case 'string': return `typeof ${x} === 'string'`
+      case 'number': return `typeof ${x} === 'number'`
+      case 'boolean': return `typeof ${x} === 'boolean'`
+      case 'literal': case 'enum': return this.literalText(t, x, 'chk')
+      case 'union': return `(${t.of.map((m) => this.test(m, x)).join(' || ')})`
+      default: throw new Error(`not a JSON-native type: ${t.kind}`)
+    }
+  }
+
+  /** Statements reading stored `x` of type `t` into `y`, or returning `$F`. */
+  private readInto(t: FieldType, x: string, y: string): string {
+    switch (t.kind) {
+      case 'string': case 'number': case 'boolean': case 'literal': case 'enum': case 'union':
+        return `if (!(${this.test(t, x)})) return $F; ${y} = ${x}`
+      case 'bigint': return `if (typeof ${x} !== 'string' || !$N.test(${x})) return $F; ${y} = BigInt(${x})`
+      case 'date': return `if (typeof ${x} !== 'string' || (${y} = $D(${x})) === $F) return $F`
+      case 'bytes': return `if (typeof ${x} !== 'string' || !$64.test(${x})) return $F; ${y} = $B(${x}, ${t.buffer === true})`
+      case 'unknown': case 'json': return `${y} = ${x}`
+      case 'shape': return `if ((${y} = ${this.shape(t.id).read}(${x})) === $F) return $F`
+      default: return `if ((${y} = ${this.compositeReader(t)}(${x})) === $F) return $F`
+    }
+  }
+
+  private readFn(name: string, fields: FieldInfo[], cls: string | null): string {
+    const body = fields.map((f) => {
+      const store = `${write('o', f.name)} = y`
+      const value = f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')
+      return f.optional
+        ? `  x = ${read('v', f.name)}; if (x !== undefined) { ${value}; ${store}; n++ }`
+        : `  x = ${read('v', f.name)}; if (x === undefined) return $F; ${value}; ${store}; n++`
+    })
+    return [
+      `function ${name}(v) {`,
+      `  if (typeof v !== 'object' || v === null || Array.isArray(v)) return $F`,
+      `  const o = ${cls ? `Object.create(${cls}_)` : '{}'}`,
+      `  let n = 0, k = 0, x, y`,
+      ...body,
+      `  for (const _ in v) k++`,
+      `  return k === n ? o : $F`,
+      `}`,
+    ].join('\n')
+  }
+
+  /** Whether the stored form of `t` differs from its value (else the parsed JSON is reused as is). */
+  needsRevive(t: FieldType): boolean {
+    switch (t.kind) {
+      case 'date': case 'bigint': case 'bytes': case 'set': case 'map': return true
+      case 'array': case 'record': return this.needsRevive(t.of)
+      case 'tuple': return true
+      case 'object': return t.fields.some((f) => this.needsRevive(f.type))
+      case 'shape': {
+        const known = this.reviveMemo.get(t.id)
+        if (known !== undefined) return known
+        const shape = this.byId.get(t.id)!
+        this.reviveMemo.set(t.id, shape.isClass)
+        const result = shape.isClass || shape.fields.some((f) => this.needsRevive(f.type))
+        this.reviveMemo.set(t.id, result)
+        return result
+      }
+      default: return false
     }
   }
 
   private compositeRead(n: string, t: FieldType): string {
+    const copy = this.needsRevive(t)
     switch (t.kind) {
-      case 'array': return `function ${n}(v) {\n  const out = new Array(v.length)\n  let i = 0\n  try { for (; i < v.length; i++) { const x = v[i]; out[i] = ${this.rev(t.of, 'x')} } } catch (e) { $a(e, i) }\n  return out\n}`
-      case 'set': return `function ${n}(v) {\n  const out = new Set()\n  let i = 0\n  try { for (; i < v.length; i++) { const x = v[i]; out.add(${this.rev(t.of, 'x')}) } } catch (e) { $a(e, i) }\n  return out\n}`
-      case 'map': return `function ${n}(v) {\n  const out = new Map()\n  let i = 0\n  try { for (; i < v.length; i++) { const k = v[i][0], x = v[i][1]; out.set(${this.rev(t.key, 'k')}, ${this.rev(t.value, 'x')}) } } catch (e) { $a(e, i) }\n  return out\n}`
-      case 'record': return `function ${n}(v) {\n  const out = {}\n  let k\n  try { for (k in v) { const x = v[k]; $p(out, k, ${this.rev(t.of, 'x')}) } } catch (e) { $a(e, k) }\n  return out\n}`
-      case 'tuple': return `function ${n}(v) {\n  let i = 0, x\n  try {\n    const out = new Array(${t.items.length})\n${t.items.map((item, i) => `    i = ${i}; x = v[${i}]; out[${i}] = ${this.rev(item, 'x')}`).join('\n')}\n    return out\n  } catch (e) { $a(e, i) }\n}`
+      case 'array': return `function ${n}(v) {\n  if (!Array.isArray(v)) return $F\n  const out = ${copy ? 'new Array(v.length)' : 'v'}\n  let x, y\n  for (let i = 0; i < v.length; i++) { x = v[i]; ${this.readInto(t.of, 'x', 'y')}; ${copy ? 'out[i] = y' : ''} }\n  return out\n}`
+      case 'set': return `function ${n}(v) {\n  if (!Array.isArray(v)) return $F\n  const out = new Set()\n  let x, y\n  for (let i = 0; i < v.length; i++) { x = v[i]; ${this.readInto(t.of, 'x', 'y')}; out.add(y) }\n  return out\n}`
+      case 'map': return `function ${n}(v) {\n  if (!Array.isArray(v)) return $F\n  const out = new Map()\n  let x, y, k, e\n  for (let i = 0; i < v.length; i++) {\n    e = v[i]; if (!Array.isArray(e) || e.length !== 2) return $F\n    x = e[0]; ${this.readInto(t.key, 'x', 'y')}; k = y\n    x = e[1]; ${this.readInto(t.value, 'x', 'y')}; out.set(k, y)\n  }\n  return out\n}`
+      case 'record': return `function ${n}(v) {\n  if (typeof v !== 'object' || v === null || Array.isArray(v)) return $F\n  const out = ${copy ? '{}' : 'v'}\n  let x, y\n  for (const k in v) { x = v[k]; ${this.readInto(t.of, 'x', 'y')}; ${copy ? '$p(out, k, y)' : ''} }\n  return out\n}`
+      case 'tuple': return `function ${n}(v) {\n  if (!Array.isArray(v) || v.length !== ${t.items.length}) return $F\n  const out = new Array(${t.items.length})\n  let x, y\n${t.items.map((item, i) => `  x = v[${i}]; ${this.readInto(item, 'x', 'y')}; out[${i}] = y`).join('\n')}\n  return out\n}`
       case 'object': return this.readFn(n, t.fields, null)
       default: throw new Error(`not a composite type: ${t.kind}`)
     }

@@ -13,7 +13,7 @@ export interface ModuleOptions {
 /** The generated codec program: its source and the classes it receives, in order. */
 export interface CodecProgram {
   source: string
-  classes: Array<{ alias: string; file: string; exportName: string }>
+  classes: Array<{ alias: string; id: string; file: string; exportName: string }>
 }
 
 /**
@@ -27,14 +27,14 @@ export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
   for (const e of registry.entities) {
     if (e.status !== 'included' || !e.shape) continue
     const fn = writer.shape(e.shape)
-    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, check: ${fn.check}, read: ${fn.read} },`)
+    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, read: ${fn.read} },`)
   }
-  const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, file: id.slice(0, id.lastIndexOf('#')), exportName }))
+  const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, id, file: id.slice(0, id.lastIndexOf('#')), exportName }))
   const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name}: ${alias}`).join(', ')
   const source = [
     `'use strict'`,
     `const { ${helpers} } = $`,
-    ...(classes.length ? [`const [${classes.map((c) => c.alias).join(', ')}] = C`] : []),
+    ...classes.map((c) => `const ${c.alias} = C[${JSON.stringify(c.id)}], ${c.alias}_ = ${c.alias}.prototype`),
     '',
     ...writer.decls.flatMap((d) => [d, '']),
     `return {`,
@@ -63,7 +63,7 @@ export function generateRegistryModule(registry: BackupRegistry, options: Module
     `export const registry = JSON.parse(${JSON.stringify(JSON.stringify(registry))})`,
     '',
     `/** Serializers, validators and revivers of the included entities, by full name (compiled on first use). */`,
-    `export const codecs = compileCodecs(registry, ${JSON.stringify(program.source)}, [${program.classes.map((c) => c.alias).join(', ')}])`,
+    `export const codecs = compileCodecs(registry, ${JSON.stringify(program.source)}, { ${program.classes.map((c) => `${JSON.stringify(c.id)}: ${c.alias}`).join(', ')} })`,
     '',
   ].join('\n')
 }
