@@ -9,14 +9,22 @@
 //
 // `npm run bench:scan` builds the package first; this script reads the plugin from dist/.
 //
+// Two facts-cache scenarios are measured separately:
+//   cold  the plugin and the Scanner run with `cache: false` (first build ever, CI without a cache);
+//         the project's cache file is deleted before these runs
+//   warm  default options (`cache: true`), and <project>/node_modules/.cache/koan-backup/facts.json was
+//         written by an earlier build process of the same project (the benchmark writes it first)
+//
 // Internal modes (fresh child processes, so module loading and JIT start cold):
-//   node bench/scan.mjs --child scan <projectDir> [--rescan N]   cold Scanner.scan(), then N edits + update()
-//   node bench/scan.mjs --child phases <projectDir>              the steps of Scanner.scan() timed one by one
-//   node bench/scan.mjs --child vite <projectDir> with|without   one vite build timed from process start
-//   node bench/scan.mjs --child tsc6 <projectDir>                type check with ts-morph's TypeScript 6 (reference)
+//   node bench/scan.mjs --child scan <projectDir> cold|warm [--rescan N]   Scanner.scan(), then N edits + update()
+//   node bench/scan.mjs --child phases <projectDir> cold|warm               the steps of Scanner.scan() timed one by one
+//   node bench/scan.mjs --child vite <projectDir> without|cold|warm         one vite build timed from process start
+//   node bench/scan.mjs --child tsc6 <projectDir>                           type check with ts-morph's TypeScript 6 (reference)
+// (warm needs the cache file: run the benchmark with --keep, then e.g.
+//  `node --cpu-prof bench/scan.mjs --child vite bench/.tmp/p1000 warm` to profile one build.)
 
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -233,10 +241,30 @@ function toggleTarget(dir, n) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Child processes: cold scan (+ re-scan), phase breakdown
+// Facts-cache scenarios
 // ---------------------------------------------------------------------------------------------
 
-async function childScan(dir, rescanCount) {
+/** Plugin (and Scanner) options of a configuration: `cold` disables the facts cache, `warm` keeps the default (on). */
+const pluginOptions = (config) => (config === 'cold' ? { dts: false, report: false, cache: false } : { dts: false, report: false })
+/** The project's default cache folder and file (`cache: true` → `<root>/node_modules/.cache/koan-backup/facts.json`). */
+const cacheDir = (dir) => join(dir, 'node_modules', '.cache', 'koan-backup')
+const cacheFile = (dir) => join(cacheDir(dir), 'facts.json')
+const removeCache = (dir) => rmSync(cacheDir(dir), { recursive: true, force: true })
+/** Size and mtime of the cache file (null when absent), to tell whether a run wrote it. */
+function cacheStamp(dir) {
+  try {
+    const s = statSync(cacheFile(dir))
+    return { bytes: s.size, mtimeMs: s.mtimeMs }
+  } catch {
+    return null
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: full scan (+ re-scan), phase breakdown
+// ---------------------------------------------------------------------------------------------
+
+async function childScan(dir, mode, rescanCount) {
   const t0 = performance.now()
   await import('ts-morph')
   const tsMorphImport = performance.now() - t0
@@ -244,12 +272,15 @@ async function childScan(dir, rescanCount) {
   const { resolveOptions } = await import(distUrl('plugin/core/options.js'))
   const { Scanner } = await import(distUrl('plugin/core/scan/scanner.js'))
   const pluginImport = performance.now() - t1
-  const s = new Scanner(resolveOptions({ root: dir, dts: false }))
+  const options = resolveOptions({ root: dir, ...pluginOptions(mode) })
+  const cacheExisted = options.cache !== null && existsSync(options.cache)
+  const s = new Scanner(options)
   const t2 = performance.now()
   const registry = s.scan()
   const scanMs = performance.now() - t2
   const out = {
-    tsMorphImport, pluginImport, scanMs, stats: s.stats,
+    mode, cacheFile: options.cache, cacheExisted,
+    tsMorphImport, pluginImport, scanMs, stats: s.stats, parsed: s.stats.parsed,
     entities: registry.entities.length,
     included: registry.entities.filter((e) => e.status === 'included').length,
     excluded: registry.entities.filter((e) => e.status === 'excluded').length,
@@ -258,11 +289,11 @@ async function childScan(dir, rescanCount) {
     diagnostics: registry.diagnostics.length,
     firstDiagnostic: registry.diagnostics[0]?.message ?? null,
   }
-  // warm full re-scan (nothing changed: every file is read and hashed, none parsed, then linked)
+  // repeat full scan with nothing changed: every file is read and hashed, none parsed, no per-file result recomputed
   const t3 = performance.now()
   s.scan()
-  out.warmScanMs = performance.now() - t3
-  out.warmScanParsed = s.stats.parsed
+  out.repeatScanMs = performance.now() - t3
+  out.repeatScanParsed = s.stats.parsed
   const target = rescanCount > 0 ? toggleTarget(dir, Number(dir.match(/p(\d+)$/)[1])) : null
   if (target) {
     const { file, cls } = target
@@ -287,8 +318,23 @@ async function childScan(dir, rescanCount) {
   process.stdout.write(JSON.stringify(out))
 }
 
-async function childPhases(dir) {
-  const { existsSync: exists, readFileSync: read } = await import('node:fs')
+/** Best of `n` runs of `fn` (ms). */
+function bestOf(n, fn) {
+  let best = Infinity
+  for (let i = 0; i < n; i++) {
+    const t = performance.now()
+    fn()
+    best = Math.min(best, performance.now() - t)
+  }
+  return best
+}
+
+/**
+ * The steps of Scanner.scan() (plus the module generation that the plugin's buildStart adds), timed one by one in a
+ * fresh process. `cold`: every file is parsed; `warm`: facts come from the cache file an earlier build wrote.
+ * The type-checker fallback is left out: it is built lazily and these projects never need it.
+ */
+async function childPhases(dir, mode) {
   const T = {}
   let t = performance.now()
   const { ts } = await import('ts-morph')
@@ -297,13 +343,14 @@ async function childPhases(dir) {
   const { resolveOptions } = await import(distUrl('plugin/core/options.js'))
   const { loadProject, ModuleResolver } = await import(distUrl('plugin/core/scan/project.js'))
   const { contentHash, parseFacts } = await import(distUrl('plugin/core/scan/parse.js'))
-  const { analyze } = await import(distUrl('plugin/core/scan/analyze.js'))
+  const { Analyzer } = await import(distUrl('plugin/core/scan/analyze.js'))
   const { isScopeFile, SCOPE_FILE_NAMES } = await import(distUrl('plugin/core/scan/scopes.js'))
+  const { FactsCache } = await import(distUrl('plugin/core/scan/facts-cache.js'))
+  const { generateRegistryModule } = await import(distUrl('plugin/core/generate/registry.js'))
   T.pluginImport = performance.now() - t
-  const options = resolveOptions({ root: dir, dts: false })
+  const options = resolveOptions({ root: dir, ...pluginOptions(mode) })
+  const root = options.root.replaceAll('\\', '/')
 
-  // the same steps, in the same order, as Scanner.scan() on a cold cache (without the type-checker fallback,
-  // which is built lazily and never needed by these projects: every base is syntactic, every field annotated)
   t = performance.now()
   const project = loadProject(options.root, options.tsconfig)
   T.loadTsconfig = performance.now() - t
@@ -311,46 +358,87 @@ async function childPhases(dir) {
   const files = project.files.filter((f) => !isScopeFile(f))
   const fileSet = new Set(project.files)
   const resolver = new ModuleResolver(project.compilerOptions, (f) => fileSet.has(f))
-  const dirs = new Set(files.map((f) => dirname(f)))
-  for (const d of [...dirs]) for (let p = dirname(d); p.startsWith(options.root) && !dirs.has(p); p = dirname(p)) dirs.add(p)
+  const dirs = new Set()
+  for (const f of project.files) {
+    for (let d = dirname(f); !dirs.has(d); d = dirname(d)) {
+      dirs.add(d)
+      if (d.length <= root.length) break
+    }
+  }
   const scopeFiles = []
-  for (const d of dirs) for (const name of SCOPE_FILE_NAMES) { const f = join(d, name); if (exists(f)) scopeFiles.push(f) }
+  for (const d of dirs) {
+    if (!d.startsWith(root)) continue
+    for (const name of SCOPE_FILE_NAMES) { const f = join(d, name).replaceAll('\\', '/'); if (existsSync(f)) scopeFiles.push(f) }
+  }
   scopeFiles.sort()
   T.findScopeFiles = performance.now() - t
   const all = [...files, ...scopeFiles]
   t = performance.now()
-  const texts = all.map((f) => read(f, 'utf8'))
+  const texts = all.map((f) => readFileSync(f, 'utf8'))
   T.readFiles = performance.now() - t
   t = performance.now()
   const hashes = texts.map((x) => contentHash(x))
   T.hash = performance.now() - t
-  t = performance.now()
-  const facts = new Map(all.map((f, i) => [f, parseFacts(f, texts[i], hashes[i])]))
-  T.parseCold = performance.now() - t
-  t = performance.now()
-  const registry = analyze({ options, files, scopeFiles, facts: (f) => facts.get(f), resolver })
-  T.linkCold = performance.now() - t
-  T.sumCold = T.loadTsconfig + T.findScopeFiles + T.readFiles + T.hash + T.parseCold + T.linkCold
-
-  // warm repeats (best of 3 alternating rounds), to separate JIT warm-up from the steady-state cost
-  // of the TypeScript parser alone and of the facts visit on top of it
-  T.parseWarm = Infinity
-  T.createSourceFileWarm = Infinity
-  for (let round = 0; round < 3; round++) {
+  let facts
+  if (mode === 'cold') {
     t = performance.now()
-    for (let i = 0; i < all.length; i++) parseFacts(all[i], texts[i], hashes[i])
-    T.parseWarm = Math.min(T.parseWarm, performance.now() - t)
+    facts = new Map(all.map((f, i) => [f, parseFacts(f, texts[i], hashes[i])]))
+    T.parse = performance.now() - t
+  } else {
+    if (!options.cache || !existsSync(options.cache)) throw new Error(`phases warm: no cache file ${options.cache}`)
+    T.cacheFileBytes = statSync(options.cache).size
+    const cache = new FactsCache(options.cache)
     t = performance.now()
-    for (let i = 0; i < all.length; i++) ts.createSourceFile(all[i], texts[i], ts.ScriptTarget.Latest, false, ts.ScriptKind.TS)
-    T.createSourceFileWarm = Math.min(T.createSourceFileWarm, performance.now() - t)
+    cache.get(all[0], hashes[0]) // the first lookup reads and parses the cache file
+    T.cacheLoad = performance.now() - t
+    t = performance.now()
+    facts = new Map(all.map((f, i) => [f, cache.get(f, hashes[i])]))
+    T.cacheLookup = performance.now() - t
+    T.cacheMisses = [...facts.values()].filter((x) => !x).length
+    if (T.cacheMisses) throw new Error(`phases warm: ${T.cacheMisses} cache misses`)
   }
-  T.factsExtractionWarm = T.parseWarm - T.createSourceFileWarm
+  const input = { options, files, scopeFiles, facts: (f) => facts.get(f), resolver }
   t = performance.now()
-  analyze({ options, files, scopeFiles, facts: (f) => facts.get(f), resolver })
-  T.linkWarmMemo = performance.now() - t
+  const registry = new Analyzer().analyze(input, 'all')
+  T.link = performance.now() - t
   t = performance.now()
-  analyze({ options, files, scopeFiles, facts: (f) => facts.get(f), resolver: new ModuleResolver(project.compilerOptions, (f) => fileSet.has(f)) })
-  T.linkWarmFreshResolver = performance.now() - t
+  const code = generateRegistryModule(registry, { root })
+  T.generate = performance.now() - t
+  T.moduleBytes = code.length
+  T.scanSum = T.loadTsconfig + T.findScopeFiles + T.readFiles + T.hash + (mode === 'cold' ? T.parse : T.cacheLoad + T.cacheLookup) + T.link
+  T.buildStartSum = T.scanSum + T.generate
+
+  if (mode === 'cold') {
+    // what the default options add to a first build: serialising and writing the cache file
+    const tmpFile = join(dir, 'node_modules', '.cache', `phases-${process.pid}.json`)
+    const c = new FactsCache(tmpFile)
+    for (const f of all) c.set(f, facts.get(f))
+    t = performance.now()
+    c.save(all)
+    T.cacheSave = performance.now() - t
+    T.cacheFileBytes = statSync(tmpFile).size
+    rmSync(tmpFile, { force: true })
+    // warm repeats (best of 3): the TS parser alone (same options as parseFacts) and the facts visit on top of it
+    const sfOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }
+    T.parseWarm = Infinity
+    T.createSourceFileWarm = Infinity
+    for (let round = 0; round < 3; round++) {
+      t = performance.now()
+      for (let i = 0; i < all.length; i++) parseFacts(all[i], texts[i], hashes[i])
+      T.parseWarm = Math.min(T.parseWarm, performance.now() - t)
+      t = performance.now()
+      for (let i = 0; i < all.length; i++) ts.createSourceFile(all[i], texts[i], sfOptions, false, ts.ScriptKind.TS)
+      T.createSourceFileWarm = Math.min(T.createSourceFileWarm, performance.now() - t)
+    }
+    T.factsExtractionWarm = T.parseWarm - T.createSourceFileWarm
+  }
+  // JIT-warm repeats: a full link, an incremental link after one entity file changed, the module generation
+  T.linkWarm = bestOf(3, () => new Analyzer().analyze(input, 'all'))
+  const analyzer = new Analyzer()
+  analyzer.analyze(input, 'all')
+  const target = toggleTarget(dir, Number(dir.match(/p(\d+)$/)[1]))
+  if (target) T.relinkOne = bestOf(5, () => analyzer.analyze(input, new Set([target.file])))
+  T.generateWarm = bestOf(3, () => generateRegistryModule(registry, { root }))
   T.files = all.length
   T.entities = registry.entities.length
   process.stdout.write(JSON.stringify(T))
@@ -371,7 +459,7 @@ function runTsc(dir) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// vite builds (in this process, after warm-up)
+// vite builds
 // ---------------------------------------------------------------------------------------------
 
 const BASELINE_REGISTRY = 'export const registry = { formatVersion: 1, entities: [], scopes: [], diagnostics: [] }\n'
@@ -408,6 +496,7 @@ function timeHooks(plugin, acc) {
         return fn.apply(this, args)
       } finally {
         acc[key] = (acc[key] ?? 0) + performance.now() - t
+        acc[`${key}Calls`] = (acc[`${key}Calls`] ?? 0) + 1
       }
     }
     plugin[key] = typeof hook === 'function' ? timed : { ...hook, handler: timed }
@@ -415,9 +504,13 @@ function timeHooks(plugin, acc) {
   return plugin
 }
 
-async function viteBuild(vite, koanBackup, dir, withPlugin) {
+/** Entities listed in the bundled registry: `"fullName":"src.…` keys, plain or inside the escaped JSON string literal. */
+const REGISTRY_ENTITY = /\\?["']fullName\\?["']\s*:\s*\\?["']src\./g
+
+/** One vite build: `without` = baseline plugin; `cold` / `warm` = koan-backup without / with the facts cache. */
+async function viteBuild(vite, koanBackup, dir, config) {
   const hooks = {}
-  const plugin = timeHooks(withPlugin ? koanBackup({ dts: false, report: false }) : baselinePlugin(), hooks)
+  const plugin = timeHooks(config === 'without' ? baselinePlugin() : koanBackup(pluginOptions(config)), hooks)
   const t = performance.now()
   const result = await vite.build({
     root: dir,
@@ -431,15 +524,15 @@ async function viteBuild(vite, koanBackup, dir, withPlugin) {
   const ms = performance.now() - t
   const outputs = Array.isArray(result) ? result.flatMap((r) => r.output) : result.output
   const code = outputs.filter((o) => o.type === 'chunk').map((o) => o.code).join('\n')
-  return { ms, hooks, bytes: code.length, decoratorsLeft: (code.match(/@EntityBackup/g) ?? []).length, registryEntities: (code.match(/["']?fullName["']?\s*:\s*["']src\./g) ?? []).length }
+  return { ms, hooks, bytes: code.length, decoratorsLeft: (code.match(/@EntityBackup/g) ?? []).length, registryEntities: (code.match(REGISTRY_ENTITY) ?? []).length }
 }
 
 /** One build in a fresh process, timed from process start: node start-up, vite (and plugin) import, build. */
-async function childVite(dir, withPlugin) {
+async function childVite(dir, config) {
   const vite = await import('vite')
-  const koanBackup = withPlugin ? (await import(distUrl('plugin/vite.js'))).default : null
-  const b = await viteBuild(vite, koanBackup, dir, withPlugin)
-  process.stdout.write(JSON.stringify({ totalMs: performance.now(), buildMs: b.ms, hooks: b.hooks }))
+  const koanBackup = config === 'without' ? null : (await import(distUrl('plugin/vite.js'))).default
+  const b = await viteBuild(vite, koanBackup, dir, config)
+  process.stdout.write(JSON.stringify({ totalMs: performance.now(), buildMs: b.ms, hooks: b.hooks, bytes: b.bytes, decoratorsLeft: b.decoratorsLeft, registryEntities: b.registryEntities }))
 }
 
 /** Type check with the JavaScript compiler bundled in ts-morph (TypeScript 6), timed from process start. */
@@ -479,12 +572,15 @@ function parseArgs(argv) {
 
 const pad = (s, n) => String(s).padStart(n)
 const fmtMs = (x) => (x === null || x === undefined ? '—' : x >= 100 ? Math.round(x).toString() : x.toFixed(1))
-const pct = (x) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`)
+const pct = (x) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`)
+const ratio = (x) => (x === null || x === undefined ? '—' : x.toFixed(2))
+const fmtKB = (x) => (x === null || x === undefined ? '—' : `${(x / 1024).toFixed(0)} KB`)
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
   const started = performance.now()
   if (!existsSync(join(DIST, 'plugin/vite.js'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench:scan`)')
+  if (!existsSync(join(DIST, 'plugin/core/scan/facts-cache.js'))) throw new Error('dist/ predates the facts cache: run `npm run build`')
   const log = (m) => process.stderr.write(`${m}\n`)
   const mode = args.quick ? 'quick' : args.sizes.join() === '100,1000,5000' && args.reps === 3 ? 'full' : 'custom'
   log(`koan-backup scan benchmark (${mode}): sizes ${args.sizes.join(', ')}, ${args.reps} repetition(s); ${cpus().length} cores, node ${process.version}`)
@@ -502,20 +598,46 @@ async function main() {
   const tscVersion = spawnSync(TSC, ['-v'], { encoding: 'utf8' }).stdout.trim()
   // which plugin code was measured (read-only git queries; empty outside a checkout)
   const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trimEnd() ?? ''
-  const source = { commit: git('rev-parse', '--short', 'HEAD') || null, uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean).map((l) => l.trim()) }
+  const source = {
+    commit: git('rev-parse', '--short', 'HEAD') || null,
+    subject: git('log', '-1', '--format=%s') || null,
+    uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean).map((l) => l.trim()),
+  }
 
-  // warm-up: load vite/rolldown and ts-morph, JIT both build paths, check tsc, on the smallest project
+  // warm-up: load vite/rolldown and ts-morph, JIT every build path, check tsc, on the smallest project
   const smallest = projects[Math.min(...args.sizes)].dir
-  log('  warm-up (both builds and tsc on the smallest project)…')
-  await viteBuild(vite, koanBackup, smallest, false)
-  await viteBuild(vite, koanBackup, smallest, true)
+  log('  warm-up (every build configuration and tsc on the smallest project)…')
+  removeCache(smallest)
+  await viteBuild(vite, koanBackup, smallest, 'without')
+  await viteBuild(vite, koanBackup, smallest, 'cold')
+  await viteBuild(vite, koanBackup, smallest, 'warm') // no cache file yet: parses, writes it
+  await viteBuild(vite, koanBackup, smallest, 'warm')
   runTsc(smallest)
 
-  const empty = () => ({ without: [], with: [], coldWithout: [], coldWith: [], hooksWith: [], hooksWithout: [], tsc: [], tsc6: [], scan: [], checks: {} })
+  const empty = () => ({
+    without: [], cold: [], warm: [], hooks: { without: [], cold: [], warm: [] }, bundles: {},
+    freshWithout: [], freshCold: [], freshWarm: [], freshPrime: [], freshHooks: { cold: [], warm: [] },
+    tsc: [], tsc6: [], scanCold: [], scanWarm: [], cache: [], cacheEvents: [],
+  })
   const raw = Object.fromEntries(args.sizes.map((n) => [n, empty()]))
   const notes = []
   const slow = new Set()
   let repsDone = 0
+  const inProcess = async (r, dir, config) => {
+    const b = await viteBuild(vite, koanBackup, dir, config)
+    r[config].push(b.ms)
+    r.hooks[config].push(b.hooks)
+    r.bundles[config] = b
+    return b
+  }
+  /** One build in a fresh process; `label` names it in the checks (`fresh-first` is the build that writes the cache). */
+  const fresh = (r, dir, config, list, label = `fresh-${config}`) => {
+    const c = runChild(['vite', dir, config])
+    list.push(c.totalMs)
+    if (label === 'fresh-cold' || label === 'fresh-warm') r.freshHooks[config].push(c.hooks)
+    r.bundles[label] = c
+    return c
+  }
   for (let rep = 0; rep < args.reps; rep++) {
     const elapsed = (performance.now() - started) / 1000
     if (rep > 0 && elapsed > 7 * 60 * (rep / args.reps)) {
@@ -527,33 +649,50 @@ async function main() {
       const r = raw[n]
       if (rep > 0 && slow.has(n)) continue
       // alternate the order so neither configuration always runs first
-      const order = rep % 2 === 0 ? [false, true] : [true, false]
-      for (const withPlugin of order) {
-        const b = await viteBuild(vite, koanBackup, dir, withPlugin)
-        ;(withPlugin ? r.with : r.without).push(b.ms)
-        ;(withPlugin ? r.hooksWith : r.hooksWithout).push(b.hooks)
-        r.checks[withPlugin ? 'with' : 'without'] = b
-      }
-      for (const withPlugin of order) {
-        const c = runChild(['vite', dir, withPlugin ? 'with' : 'without'])
-        ;(withPlugin ? r.coldWith : r.coldWithout).push(c.totalMs)
-      }
+      const flip = rep % 2 === 1
+
+      // (a) cold: no facts cache. The cache file is removed first; `cache: false` must not write one.
+      removeCache(dir)
+      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await inProcess(r, dir, config)
+      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) fresh(r, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
+      r.scanCold.push(runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0']))
+      if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
+
+      // (b) warm: a first build with the default options (fresh process, no cache file yet) parses every file
+      // and writes the cache; the warm runs that follow must find every file in it and write nothing
+      removeCache(dir)
+      fresh(r, dir, 'warm', r.freshPrime, 'fresh-first')
+      const stamp = cacheStamp(dir)
+      if (!stamp) throw new Error(`p${n}: the first build with the default options wrote no ${cacheFile(dir)}`)
+      r.cache.push(stamp.bytes)
+      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await inProcess(r, dir, config)
+      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) fresh(r, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
+      r.scanWarm.push(runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0']))
+      const after = cacheStamp(dir)
+      if (!after || after.mtimeMs !== stamp.mtimeMs || after.bytes !== stamp.bytes) r.cacheEvents.push('a warm run rewrote the cache file (it parsed something)')
+
       r.tsc.push(runTsc(dir))
       r.tsc6.push(runChild(['tsc6', dir]).totalMs)
-      r.scan.push(runChild(['scan', dir, '--rescan', rep === 0 ? '20' : '0']))
-      const last = r.scan.at(-1)
-      log(`  rep ${rep + 1}/${args.reps} p${n}: vite ${fmtMs(r.without.at(-1))} / ${fmtMs(r.with.at(-1))} ms (cold process ${fmtMs(r.coldWithout.at(-1))} / ${fmtMs(r.coldWith.at(-1))}), ` +
-        `tsc ${fmtMs(r.tsc.at(-1))} ms (TS 6 JS ${fmtMs(r.tsc6.at(-1))}), cold scan ${fmtMs(last.scanMs)} ms` +
-        (last.rescan ? `, re-scan median ${fmtMs(median(last.rescan.samples))} ms` : ''))
-      if (rep === 0 && Math.max(r.without[0], r.with[0]) > 60_000) {
+      const c = r.scanCold.at(-1)
+      const w = r.scanWarm.at(-1)
+      log(`  rep ${rep + 1}/${args.reps} p${n}: vite w/o ${fmtMs(r.without.at(-1))}, cold ${fmtMs(r.cold.at(-1))}, warm ${fmtMs(r.warm.at(-1))} ms; ` +
+        `fresh process w/o ${fmtMs(r.freshWithout.at(-1))}, cold ${fmtMs(r.freshCold.at(-1))}, warm ${fmtMs(r.freshWarm.at(-1))} (first ${fmtMs(r.freshPrime.at(-1))}); ` +
+        `tsc ${fmtMs(r.tsc.at(-1))} (TS 6 ${fmtMs(r.tsc6.at(-1))}); scan cold ${fmtMs(c.scanMs)}, warm ${fmtMs(w.scanMs)} ms` +
+        (c.rescan ? `; re-scan median ${fmtMs(median(c.rescan.samples))} / ${fmtMs(median(w.rescan.samples))} ms` : ''))
+      if (rep === 0 && Math.max(r.without[0], r.cold[0]) > 60_000) {
         slow.add(n)
         notes.push(`p${n}: a vite build took over 60 s, so it was measured once (no repetitions)`)
       }
     }
     repsDone = rep + 1
   }
-  log('  phase breakdown (fresh processes)…')
-  const phases = Object.fromEntries(args.sizes.map((n) => [n, runChild(['phases', projects[n].dir])]))
+  log('  phase breakdown (fresh processes, cold and warm)…')
+  const phases = {}
+  for (const n of args.sizes) {
+    const { dir } = projects[n]
+    if (!cacheStamp(dir)) fresh(raw[n], dir, 'warm', [], 'fresh-first')
+    phases[n] = { cold: runChild(['phases', dir, 'cold']), warm: runChild(['phases', dir, 'warm']) }
+  }
 
   // ---- results -------------------------------------------------------------------------------
   const results = {
@@ -562,71 +701,109 @@ async function main() {
     source,
     machine: { cores: cpus().length, parallelism: availableParallelism(), cpu: cpus()[0]?.model ?? null, node: process.version, vite: vite.version, tsc: tscVersion },
     build: "vite.build({ root, configFile: false, logLevel: 'silent', build: { ssr: 'src/main.ts', write: false, minify: false, sourcemap: false } })",
+    scenarios: {
+      cold: 'koanBackup({ dts: false, report: false, cache: false }) / Scanner with cache: false; the cache file is removed first',
+      warm: 'koanBackup({ dts: false, report: false }) / Scanner with the default cache; <project>/node_modules/.cache/koan-backup/facts.json written beforehand by a build in another process',
+    },
     targets: TARGETS,
     sizes: {},
     notes,
   }
   const hookMedian = (list, key) => (list.length ? median(list.map((h) => h[key] ?? 0)) : null)
+  const hookSummary = (list) => ({
+    buildStart: round(hookMedian(list, 'buildStart')),
+    transform: round(hookMedian(list, 'transform')),
+    transformCalls: hookMedian(list, 'transformCalls'),
+    resolveIdAndLoad: round(list.length ? median(list.map((h) => (h.resolveId ?? 0) + (h.load ?? 0))) : null, 2),
+    resolveIdCalls: hookMedian(list, 'resolveIdCalls'),
+  })
+  const sumOver = (a, b) => round(a / b, 4)
   for (const n of args.sizes) {
     const r = raw[n]
     const p = projects[n]
-    const scanMs = median(r.scan.map((x) => x.scanMs))
-    const tsMorphImport = median(r.scan.map((x) => x.tsMorphImport))
     const without = median(r.without)
-    const withP = median(r.with)
-    const coldWithout = median(r.coldWithout)
-    const coldWith = median(r.coldWith)
+    const freshWithout = median(r.freshWithout)
     const tsc = median(r.tsc)
     const tsc6 = median(r.tsc6)
-    const rescan = r.scan.find((x) => x.rescan)?.rescan
-    const first = r.scan[0]
+    const scenario = (key) => {
+      const scans = key === 'cold' ? r.scanCold : r.scanWarm
+      const withMs = median(r[key])
+      const freshWith = median(key === 'cold' ? r.freshCold : r.freshWarm)
+      const scanMs = median(scans.map((x) => x.scanMs))
+      const tsMorphImport = median(scans.map((x) => x.tsMorphImport))
+      const rescan = scans.find((x) => x.rescan)?.rescan
+      return {
+        viteWithMs: round(withMs), pluginOverhead: sumOver(withMs - without, without),
+        viteFreshWithMs: round(freshWith), pluginOverheadFresh: sumOver(freshWith - freshWithout, freshWithout),
+        hooksMs: hookSummary(r.hooks[key]), hooksFreshMs: hookSummary(r.freshHooks[key]),
+        scanMs: round(scanMs), scanPlusImportMs: round(scanMs + tsMorphImport),
+        scanOverTsc: sumOver(scanMs, tsc), scanPlusImportOverTsc: sumOver(scanMs + tsMorphImport, tsc), scanOverTsc6Js: sumOver(scanMs, tsc6),
+        parsedInScan: scans[0].parsed, cacheFileExisted: scans[0].cacheExisted,
+        repeatScanMs: round(median(scans.map((x) => x.repeatScanMs))),
+        rescanMs: rescan ? round(median(rescan.samples), 2) : null,
+        rescanP90Ms: rescan ? round([...rescan.samples].sort((a, b) => a - b)[Math.floor(rescan.samples.length * 0.9)], 2) : null,
+        rescanFile: rescan?.file ?? null, rescanCorrect: rescan?.ok ?? null,
+        bundleBytes: r.bundles[key].bytes,
+        phases: Object.fromEntries(Object.entries(phases[n][key]).map(([k, v]) => [k, round(v)])),
+        samples: {
+          viteWithMs: r[key].map((x) => round(x)), viteFreshWithMs: (key === 'cold' ? r.freshCold : r.freshWarm).map((x) => round(x)),
+          scanMs: scans.map((x) => round(x.scanMs)), tsMorphImportMs: scans.map((x) => round(x.tsMorphImport)),
+          rescanMs: rescan?.samples.map((x) => round(x, 2)) ?? [],
+        },
+      }
+    }
+    const cold = scenario('cold')
+    const warm = scenario('warm')
+    const firstC = r.scanCold[0]
+    const firstW = r.scanWarm[0]
+    const b = r.bundles
     const checks = {
-      entitiesFound: first.entities, entitiesGenerated: p.entities,
-      scopesFound: first.scopes, scopesGenerated: p.scopes,
-      diagnostics: first.diagnostics, firstDiagnostic: first.firstDiagnostic,
-      rescanCorrect: rescan?.ok ?? null,
-      decoratorsLeftInBundle: { without: r.checks.without.decoratorsLeft, with: r.checks.with.decoratorsLeft },
-      registryEntitiesInBundle: r.checks.with.registryEntities,
+      entitiesGenerated: p.entities, scopesGenerated: p.scopes, filesGenerated: p.files,
+      entitiesFound: { cold: firstC.entities, warm: firstW.entities },
+      scopesFound: { cold: firstC.scopes, warm: firstW.scopes },
+      diagnostics: { cold: firstC.diagnostics, warm: firstW.diagnostics }, firstDiagnostic: firstC.firstDiagnostic ?? firstW.firstDiagnostic,
+      parsedInScan: { cold: firstC.parsed, warm: firstW.parsed },
+      warmCacheFileExisted: firstW.cacheExisted, defaultCacheFile: firstW.cacheFile === cacheFile(p.dir),
+      rescanCorrect: { cold: cold.rescanCorrect, warm: warm.rescanCorrect },
+      decoratorsLeftInBundle: Object.fromEntries(Object.entries(b).map(([k, x]) => [k, x.decoratorsLeft])),
+      registryEntitiesInBundle: Object.fromEntries(Object.entries(b).filter(([k]) => !k.endsWith('without')).map(([k, x]) => [k, x.registryEntities])),
+      cacheEvents: [...new Set(r.cacheEvents)],
     }
-    if (first.entities !== p.entities || first.scopes !== p.scopes || first.diagnostics !== 0 || r.checks.with.decoratorsLeft ||
-      r.checks.without.decoratorsLeft || r.checks.with.registryEntities !== p.entities || rescan?.ok === false) {
-      notes.push(`p${n}: sanity check failed: ${JSON.stringify(checks)}`)
-    }
+    const failed = []
+    if (firstC.entities !== p.entities || firstW.entities !== p.entities) failed.push('entities found')
+    if (firstC.scopes !== p.scopes || firstW.scopes !== p.scopes) failed.push('scopes found')
+    if (firstC.diagnostics || firstW.diagnostics) failed.push('diagnostics')
+    if (firstC.parsed !== p.files || firstW.parsed !== 0 || !firstW.cacheExisted || !checks.defaultCacheFile) failed.push('cache use (cold must parse every file, warm none)')
+    if (Object.values(checks.decoratorsLeftInBundle).some((x) => x)) failed.push('@EntityBackup left in a bundle')
+    if (Object.values(checks.registryEntitiesInBundle).some((x) => x !== p.entities)) failed.push('registry incomplete in a bundle')
+    if (cold.rescanCorrect === false || warm.rescanCorrect === false) failed.push('re-scan missed the toggled policy')
+    if (checks.cacheEvents.length) failed.push('cache file written when it should not be')
+    if (failed.length) notes.push(`p${n}: sanity check failed (${failed.join(', ')}): ${JSON.stringify(checks)}`)
     results.sizes[n] = {
-      files: p.files, entities: p.entities, folders: p.folders, scopeFiles: p.scopes, scannedFiles: first.stats.files,
-      viteWithoutMs: round(without), viteWithMs: round(withP),
-      pluginOverhead: round((withP - without) / without, 4),
-      hooksWithMs: { buildStart: round(hookMedian(r.hooksWith, 'buildStart')), transform: round(hookMedian(r.hooksWith, 'transform')), resolveIdAndLoad: round(median(r.hooksWith.map((h) => (h.resolveId ?? 0) + (h.load ?? 0))), 2) },
-      hooksWithoutMs: { transform: round(hookMedian(r.hooksWithout, 'transform')) },
-      viteColdProcessWithoutMs: round(coldWithout), viteColdProcessWithMs: round(coldWith),
-      pluginOverheadColdProcess: round((coldWith - coldWithout) / coldWithout, 4),
+      files: p.files, entities: p.entities, folders: p.folders, scopeFiles: p.scopes, scannedFiles: firstC.stats.files,
+      viteWithoutMs: round(without), viteFreshWithoutMs: round(freshWithout),
+      hooksWithoutMs: { transform: round(hookMedian(r.hooks.without, 'transform')) },
+      bundleBytesWithout: b.without.bytes,
       tscMs: round(tsc), tsc6JsMs: round(tsc6),
-      scanColdMs: round(scanMs), scanWarmMs: round(median(r.scan.map((x) => x.warmScanMs))),
-      scanOverTsc: round(scanMs / tsc, 4),
-      scanPlusImportOverTsc: round((scanMs + tsMorphImport) / tsc, 4),
-      scanOverTsc6Js: round(scanMs / tsc6, 4),
-      tsMorphImportMs: round(tsMorphImport), pluginModulesImportMs: round(median(r.scan.map((x) => x.pluginImport))),
-      rescanMs: rescan ? round(median(rescan.samples), 2) : null,
-      rescanP90Ms: rescan ? round([...rescan.samples].sort((a, b) => a - b)[Math.floor(rescan.samples.length * 0.9)], 2) : null,
-      rescanFile: rescan?.file ?? null,
-      phases: Object.fromEntries(Object.entries(phases[n]).map(([k, v]) => [k, round(v)])),
-      samples: {
-        viteWithoutMs: r.without.map((x) => round(x)), viteWithMs: r.with.map((x) => round(x)),
-        viteColdProcessWithoutMs: r.coldWithout.map((x) => round(x)), viteColdProcessWithMs: r.coldWith.map((x) => round(x)),
-        tscMs: r.tsc.map((x) => round(x)), tsc6JsMs: r.tsc6.map((x) => round(x)),
-        scanColdMs: r.scan.map((x) => round(x.scanMs)), tsMorphImportMs: r.scan.map((x) => round(x.tsMorphImport)),
-        rescanMs: rescan?.samples.map((x) => round(x, 2)) ?? [],
-      },
+      tsMorphImportMs: round(median([...r.scanCold, ...r.scanWarm].map((x) => x.tsMorphImport))),
+      pluginModulesImportMs: round(median([...r.scanCold, ...r.scanWarm].map((x) => x.pluginImport))),
+      cacheFileBytes: median(r.cache),
+      firstBuildWithCacheFreshMs: round(median(r.freshPrime)), firstBuildWithCacheOverhead: sumOver(median(r.freshPrime) - freshWithout, freshWithout),
+      cold, warm,
+      samples: { viteWithoutMs: r.without.map((x) => round(x)), viteFreshWithoutMs: r.freshWithout.map((x) => round(x)), firstBuildWithCacheFreshMs: r.freshPrime.map((x) => round(x)), tscMs: r.tsc.map((x) => round(x)), tsc6JsMs: r.tsc6.map((x) => round(x)) },
       checks,
+      sane: failed.length === 0,
     }
   }
-  const s1000 = results.sizes[1000]
   const verdict = (v, t) => (v === null || v === undefined ? null : v <= t)
-  results.verdicts = {
-    overheadAt1000: s1000 ? verdict(s1000.pluginOverhead, TARGETS.overheadAt1000) : null,
-    scanOverTsc: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n].scanOverTsc, TARGETS.scanOverTsc)])),
-    rescanMs: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n].rescanMs, TARGETS.rescanMs)])),
-  }
+  const s1000 = results.sizes[1000]
+  results.verdicts = Object.fromEntries(['cold', 'warm'].map((k) => [k, {
+    overheadAt1000: s1000 ? verdict(s1000[k].pluginOverhead, TARGETS.overheadAt1000) : null,
+    overheadAt1000Fresh: s1000 ? verdict(s1000[k].pluginOverheadFresh, TARGETS.overheadAt1000) : null,
+    scanOverTsc: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].scanOverTsc, TARGETS.scanOverTsc)])),
+    scanPlusImportOverTsc: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].scanPlusImportOverTsc, TARGETS.scanOverTsc)])),
+    rescanMs: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].rescanMs, TARGETS.rescanMs)])),
+  }]))
   const largest = Math.max(...args.sizes)
   if (results.sizes[largest].viteWithoutMs > 20_000) notes.push(`the ${largest}-file vite build takes ${fmtMs(results.sizes[largest].viteWithoutMs)} ms without the plugin`)
   results.totalSeconds = round((performance.now() - started) / 1000)
@@ -635,61 +812,82 @@ async function main() {
   // ---- tables --------------------------------------------------------------------------------
   const table = (cols) => {
     const lines = [['size', ...cols.map(([h, , w]) => pad(h, w))].join('  ')]
-    for (const n of args.sizes) lines.push([pad(n, 4), ...cols.map(([, f, w]) => pad(f(results.sizes[n]) ?? '—', w))].join('  '))
+    for (const n of args.sizes) lines.push([pad(n, 4), ...cols.map(([h, f, w]) => pad(f(results.sizes[n]) ?? '—', Math.max(w, h.length)))].join('  '))
     return lines
   }
+  const mark = (v) => (v === null || v === undefined ? 'n/a' : v ? 'met' : 'MISSED')
   const out = ['']
   out.push(`koan-backup scan benchmark — ${results.date}, ${mode}, median of ${repsDone} (re-scan: median of 20), ${results.machine.cores} cores, node ${process.version}, vite ${vite.version}, tsc ${tscVersion}`)
   out.push(`vite: ${results.build}; in this process after warm-up, and in a fresh process (node start + imports + build)`)
   out.push(`plugin code: dist/ built from ${source.commit ?? 'unknown commit'}${source.uncommitted.length ? ` with ${source.uncommitted.length} uncommitted change(s) under plugin/ and runtime/` : ''}`)
+  for (const k of ['cold', 'warm']) {
+    out.push('')
+    out.push(k === 'cold' ? 'COLD: no facts cache (cache: false; first build ever, CI without a cache)' : 'WARM: facts cache file written by an earlier build process (default options)')
+    out.push(...table([
+      ['files', (x) => x.files, 5], ['vite w/o', (x) => fmtMs(x.viteWithoutMs), 8], ['vite with', (x) => fmtMs(x[k].viteWithMs), 9], ['overhead', (x) => pct(x[k].pluginOverhead), 8],
+      ['fresh w/o', (x) => fmtMs(x.viteFreshWithoutMs), 9], ['fresh with', (x) => fmtMs(x[k].viteFreshWithMs), 10], ['fresh ovh', (x) => pct(x[k].pluginOverheadFresh), 9],
+      ['tsc', (x) => fmtMs(x.tscMs), 5], ['scan', (x) => fmtMs(x[k].scanMs), 5], ['scan/tsc', (x) => ratio(x[k].scanOverTsc), 8],
+      ['(+import)/tsc', (x) => ratio(x[k].scanPlusImportOverTsc), 13], ['re-scan', (x) => fmtMs(x[k].rescanMs), 7],
+      ['buildStart', (x) => fmtMs(x[k].hooksMs.buildStart), 10], ['transform', (x) => fmtMs(x[k].hooksMs.transform), 9],
+    ]))
+  }
+  out.push('(ms; overhead = (with − w/o) / w/o; scan = first Scanner.scan() in a fresh process, ts-morph already imported; (+import)/tsc adds the')
+  out.push(' ts-morph import; re-scan = Scanner.update(file) after an edit, median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
   out.push('')
   out.push(...table([
-    ['files', (x) => x.files, 5], ['vite w/o', (x) => fmtMs(x.viteWithoutMs), 8], ['vite with', (x) => fmtMs(x.viteWithMs), 9], ['overhead', (x) => pct(x.pluginOverhead), 8],
-    ['cold w/o', (x) => fmtMs(x.viteColdProcessWithoutMs), 8], ['cold with', (x) => fmtMs(x.viteColdProcessWithMs), 9], ['cold ovh', (x) => pct(x.pluginOverheadColdProcess), 8],
-    ['tsc', (x) => fmtMs(x.tscMs), 5], ['scan', (x) => fmtMs(x.scanColdMs), 5], ['scan/tsc', (x) => x.scanOverTsc?.toFixed(2), 8],
-    ['re-scan', (x) => fmtMs(x.rescanMs), 7], ['ts-morph import', (x) => fmtMs(x.tsMorphImportMs), 15],
+    ['ts-morph import', (x) => fmtMs(x.tsMorphImportMs), 15], ['first build, default options (fresh)', (x) => `${fmtMs(x.firstBuildWithCacheFreshMs)} (${pct(x.firstBuildWithCacheOverhead)})`, 20],
+    ['cache file', (x) => fmtKB(x.cacheFileBytes), 10], ['repeat scan', (x) => fmtMs(x.cold.repeatScanMs), 11], ['baseline transform', (x) => fmtMs(x.hooksWithoutMs.transform), 18],
+    ['TS 6 JS check', (x) => fmtMs(x.tsc6JsMs), 13], ['bundle w/o', (x) => fmtKB(x.bundleBytesWithout), 10], ['bundle with', (x) => fmtKB(x.cold.bundleBytes), 11],
   ]))
-  out.push('(ms; overhead = (with − w/o) / w/o; scan = first Scanner.scan() in a fresh process, ts-morph already imported; re-scan = Scanner.update(file) after an edit)')
+  out.push('(first build = a fresh-process build with the default options and no cache file yet: it parses everything and writes the cache;')
+  out.push(' repeat scan = scan() again in the same process with nothing changed; TS 6 JS check = ts-morph\'s TypeScript 6 type check, fresh process)')
   out.push('')
   out.push('targets:')
-  const mark = (b) => (b === null ? 'n/a' : b ? 'met' : 'MISSED')
-  out.push(`  plugin overhead at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${s1000 ? `${pct(s1000.pluginOverhead)} → ${mark(results.verdicts.overheadAt1000)} (fresh process: ${pct(s1000.pluginOverheadColdProcess)})` : 'n/a (size 1000 not measured)'}`)
-  for (const n of args.sizes) {
-    const x = results.sizes[n]
-    out.push(`  p${n}: full scan / tsc = ${x.scanOverTsc?.toFixed(2)} (≤ ${TARGETS.scanOverTsc}: ${mark(results.verdicts.scanOverTsc[n])}; with the ts-morph import ${x.scanPlusImportOverTsc?.toFixed(2)}), ` +
-      `re-scan ${fmtMs(x.rescanMs)} ms (≤ ${TARGETS.rescanMs} ms: ${mark(results.verdicts.rescanMs[n])})`)
+  for (const k of ['cold', 'warm']) {
+    const v = results.verdicts[k]
+    out.push(`  ${k}: plugin overhead at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${s1000 ? `${pct(s1000[k].pluginOverhead)} → ${mark(v.overheadAt1000)}; fresh process ${pct(s1000[k].pluginOverheadFresh)} → ${mark(v.overheadAt1000Fresh)}` : 'n/a (size 1000 not measured)'}`)
+    for (const n of args.sizes) {
+      const x = results.sizes[n][k]
+      out.push(`    p${n}: full scan / tsc = ${ratio(x.scanOverTsc)} (≤ ${TARGETS.scanOverTsc}: ${mark(v.scanOverTsc[n])}; with the ts-morph import ${ratio(x.scanPlusImportOverTsc)}: ${mark(v.scanPlusImportOverTsc[n])}), ` +
+        `re-scan ${fmtMs(x.rescanMs)} ms (≤ ${TARGETS.rescanMs} ms: ${mark(v.rescanMs[n])})`)
+    }
   }
+  const phaseTable = (k, keys) => table(keys.map((key) => [key, (x) => fmtMs(x[k].phases[key]), 6]))
   out.push('')
-  out.push('where the time goes:')
-  out.push(...table([
-    ['buildStart', (x) => fmtMs(x.hooksWithMs.buildStart), 10], ['transform', (x) => fmtMs(x.hooksWithMs.transform), 9], ['baseline transform', (x) => fmtMs(x.hooksWithoutMs.transform), 18],
-    ['warm scan', (x) => fmtMs(x.scanWarmMs), 9], ['TS 6 JS check', (x) => fmtMs(x.tsc6JsMs), 13], ['scan/TS 6', (x) => x.scanOverTsc6Js?.toFixed(2), 9],
-  ]))
-  out.push('(buildStart = the plugin\'s full scan inside the vite build; transform = its decorator stripping over all files; warm scan = scan() again with nothing changed;')
-  out.push(' TS 6 JS check = type check with the JavaScript compiler bundled in ts-morph, fresh process, for reference)')
+  out.push('cold scan phases (fresh process, the steps of Scanner.scan() + module generation; ms):')
+  out.push(...phaseTable('cold', ['tsMorphImport', 'pluginImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'parse', 'link', 'scanSum', 'generate', 'cacheSave', 'parseWarm', 'createSourceFileWarm', 'factsExtractionWarm', 'linkWarm', 'relinkOne', 'generateWarm']))
   out.push('')
-  out.push('cold scan phases (fresh process, same steps as Scanner.scan(); ms):')
-  const ph = ['tsMorphImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'parseCold', 'linkCold', 'sumCold', 'parseWarm', 'createSourceFileWarm', 'factsExtractionWarm', 'linkWarmMemo']
-  out.push(...table(ph.map((k) => [k, (x) => fmtMs(x.phases[k]), Math.max(k.length, 6)])))
+  out.push('warm scan phases (fresh process, facts from the cache file; ms):')
+  out.push(...phaseTable('warm', ['tsMorphImport', 'pluginImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'cacheLoad', 'cacheLookup', 'link', 'scanSum', 'generate', 'linkWarm', 'relinkOne', 'generateWarm']))
   if (notes.length) {
     out.push('')
     out.push('notes:')
     for (const note of notes) out.push(`  - ${note}`)
+  } else {
+    out.push('')
+    out.push('all sanity checks passed')
   }
   out.push('')
   out.push(`wrote ${RESULTS.slice(REPO.length + 1)}; total ${results.totalSeconds} s`)
   console.log(out.join('\n'))
 
-  if (!args.keep) rmSync(TMP, { recursive: true, force: true })
+  // remove the projects this run generated; projects reused from an earlier --keep run stay
+  if (!args.keep) {
+    for (const n of args.sizes) if (!projects[n].reused) rmSync(projects[n].dir, { recursive: true, force: true })
+    if (existsSync(TMP) && readdirSync(TMP).length === 0) rmSync(TMP, { recursive: true, force: true })
+  }
 }
 
 const argv = process.argv.slice(2)
 if (argv[0] === '--child') {
   const [, kind, dir, ...rest] = argv
-  const rescan = rest[0] === '--rescan' ? Number(rest[1]) : 0
-  if (kind === 'scan') await childScan(dir, rescan)
-  else if (kind === 'phases') await childPhases(dir)
-  else if (kind === 'vite') await childVite(dir, rest[0] === 'with')
+  const flag = rest.indexOf('--rescan')
+  const rescan = flag === -1 ? 0 : Number(rest[flag + 1])
+  const allowed = { scan: ['cold', 'warm'], phases: ['cold', 'warm'], vite: ['without', 'cold', 'warm'], tsc6: [undefined] }[kind]
+  if (!allowed || !allowed.includes(kind === 'tsc6' ? undefined : rest[0])) throw new Error(`--child ${kind}: expected ${allowed?.join('|') ?? 'scan|phases|vite|tsc6'}, got ${rest[0]}`)
+  if (kind === 'scan') await childScan(dir, rest[0], rescan)
+  else if (kind === 'phases') await childPhases(dir, rest[0])
+  else if (kind === 'vite') await childVite(dir, rest[0])
   else if (kind === 'tsc6') await childTsc6(dir)
   else throw new Error(`unknown child mode ${kind}`)
 } else {
