@@ -1,0 +1,54 @@
+import type { FieldInfo } from '../../types.js'
+
+/** An entity's id: a string or a number (the entity's `id` field). */
+export type EntityId = string | number
+
+/** What a store knows of the entity a collection holds. */
+export interface EntityDescriptor {
+  /** Full name (`src.models.media.Media`): unique, filesystem-safe; stores derive table names from it. */
+  fullName: string
+  /** Class name, for messages. */
+  name: string
+  /** The stored fields in declared order (includes `id`). */
+  fields: FieldInfo[]
+  /** Turns an entity into its stored JSON form (an object), and back (validated, an instance). */
+  toStored(entity: unknown): Record<string, unknown>
+  fromStored(stored: unknown, row?: number): unknown
+}
+
+/** Optional abilities of a collection, reported by `capabilities`. */
+export interface CollectionCapabilities {
+  /** `transaction()` runs its callback atomically. */
+  transactions: boolean
+  /** `disableConstraints()` / `enableConstraints()` exist. */
+  constraints: boolean
+  /** `stream()` reads one consistent snapshot (e.g. a repeatable-read transaction). */
+  snapshot: boolean
+}
+
+/** One entity's rows in a store (a table, a collection, a map). */
+export interface Collection {
+  readonly capabilities: CollectionCapabilities
+  /** Every row, in a stable order (by id where the store can), as entity instances. */
+  stream(): AsyncIterable<unknown>
+  get(id: EntityId): Promise<unknown | undefined>
+  /** Inserts or replaces rows by id; atomic for the batch where the store has transactions. */
+  upsert(rows: unknown[]): Promise<void>
+  /** The subset of `ids` that exist. */
+  existing(ids: EntityId[]): Promise<Set<EntityId>>
+  count(): Promise<number>
+  /** Runs `fn` in a transaction (all its upserts commit together or not at all). */
+  transaction?<R>(fn: () => Promise<R>): Promise<R>
+  /** Drops indexes/constraints for a bulk load; `enableConstraints` must always follow. */
+  disableConstraints?(): Promise<void>
+  enableConstraints?(): Promise<void>
+}
+
+/** A data store: hands out one collection per entity. Adapters are thin; the engine does the rest. */
+export interface DataStore {
+  /** Adapter name for reports (`memory`, `sqlite`, `postgres`). */
+  readonly kind: string
+  collection(entity: EntityDescriptor): Collection | Promise<Collection>
+  /** Releases connections and handles. */
+  close?(): Promise<void>
+}
