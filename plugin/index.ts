@@ -1,7 +1,7 @@
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
-import { CODEC_ENTRY, CODEC_ID, isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, SOURCE_ID_FILTER } from './core/virtual.js'
+import { isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER, SOURCE_ID_FILTER } from './core/virtual.js'
 
 const ESBUILD_NAMESPACE = 'koan-backup'
 import type { ViteDevServer } from 'vite'
@@ -45,12 +45,15 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       for (const d of warnings) self.warn(rollupMessage(d, ctx.options.root))
       if (errors.length) self.error(combinedError(errors, ctx.options.root))
     },
-    resolveId(id, importer) {
-      // esbuild gets the module from its own namespace in `esbuild.setup` (it needs an existing resolveDir)
-      if (meta.framework === 'esbuild') return null
-      if (REGISTRY_ID_FILTER.test(id)) return RESOLVED_REGISTRY_ID
-      if (id === CODEC_ID && isRegistryModule(importer)) return CODEC_ENTRY
-      return null
+    resolveId: {
+      filter: { id: /^(?:koan-backup\/(?:registry|codec|engine)|virtual:koan-backup)$/ },
+      handler(id, importer) {
+        // esbuild gets the module from its own namespace in `esbuild.setup` (it needs an existing resolveDir)
+        if (meta.framework === 'esbuild') return null
+        if (REGISTRY_ID_FILTER.test(id)) return RESOLVED_REGISTRY_ID
+        if (RUNTIME_ID_FILTER.test(id) && isRegistryModule(importer)) return RUNTIME_ENTRIES[id]!
+        return null
+      },
     },
     load: {
       filter: { id: { include: [RESOLVED_REGISTRY_ID] } },
@@ -89,7 +92,7 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
     esbuild: {
       setup(build) {
         build.onResolve({ filter: REGISTRY_ID_FILTER }, () => ({ path: RESOLVED_REGISTRY_ID, namespace: ESBUILD_NAMESPACE }))
-        build.onResolve({ filter: /^koan-backup\/codec$/, namespace: ESBUILD_NAMESPACE }, () => ({ path: CODEC_ENTRY }))
+        build.onResolve({ filter: RUNTIME_ID_FILTER, namespace: ESBUILD_NAMESPACE }, (args) => ({ path: RUNTIME_ENTRIES[args.path]! }))
         build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, () => ({
           contents: ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root, watchFiles: ctx.watchFiles(),
         }))

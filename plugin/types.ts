@@ -29,6 +29,8 @@ export interface KoanBackupOptions {
   report?: boolean
   /** Keep parsed per-file facts between builds: in memory for the process and in this file (relative to `root`); `false` disables both. @default 'node_modules/.cache/koan-backup/facts.json' */
   cache?: string | boolean
+  /** The run-time config module (`export default defineBackupConfig({...})`) the generated `backup` uses, relative to `root`; `false` for none. @default 'koan-backup.config.ts' (or .mts/.js/.mjs) when it exists */
+  config?: string | false
   /** Receives the report and log lines. @default the bundler's logger where it has one, else stdout/stderr */
   logger?: PluginLogger
 }

@@ -80,7 +80,7 @@ export class PluginContext {
 
   private accept(registry: BackupRegistry): BackupRegistry {
     this.last = registry
-    this.code = generateRegistryModule(registry, { root: this.options.root.replaceAll('\\', '/') })
+    this.code = generateRegistryModule(registry, { root: this.options.root.replaceAll('\\', '/'), config: this.options.config })
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
       writeIfChanged(this.options.dts, generateDts(registry, { dtsDir }))

@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path'
+import { existsSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
 import type { BackupScopeMode } from '../../runtime/types.js'
 import type { KoanBackupOptions, PluginLogger, SymbolSpec } from '../types.js'
 import { defaultCacheFile } from './scan/facts-cache.js'
@@ -22,6 +23,8 @@ export interface ResolvedOptions {
   logger: PluginLogger | null
   /** File of the on-disk facts cache, or `null`. */
   cache: string | null
+  /** Root-relative run-time config module imported by the generated module, or `null`. */
+  config: string | null
 }
 
 /** The package every marker comes from. */
@@ -72,6 +75,16 @@ function bool(value: unknown, option: string, fallback: boolean): boolean {
   return value
 }
 
+const CONFIG_FILES = ['koan-backup.config.ts', 'koan-backup.config.mts', 'koan-backup.config.js', 'koan-backup.config.mjs']
+
+function runtimeConfig(value: unknown, root: string): string | null {
+  if (value === false) return null
+  if (value === undefined) return CONFIG_FILES.find((f) => existsSync(resolve(root, f))) ?? null
+  if (typeof value !== 'string') fail('config', `expected a path or false, got ${JSON.stringify(value)}`)
+  if (!existsSync(resolve(root, value))) fail('config', `${value} does not exist under ${root}`)
+  return relative(root, resolve(root, value)).replaceAll('\\', '/')
+}
+
 /** Applies defaults and validates; `bundlerRoot` is used when `root` is not given. */
 export function resolveOptions(options: KoanBackupOptions = {}, bundlerRoot?: string): ResolvedOptions {
   if (options === null || typeof options !== 'object') fail('options', `expected an object, got ${JSON.stringify(options)}`)
@@ -101,5 +114,6 @@ export function resolveOptions(options: KoanBackupOptions = {}, bundlerRoot?: st
     report: bool(options.report, 'report', defaultOptions.report),
     logger: options.logger ?? null,
     cache: cache === false ? null : cache === true ? defaultCacheFile(root) : at(cache),
+    config: runtimeConfig(options.config, root),
   }
 }

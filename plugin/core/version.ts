@@ -1,2 +1,1 @@
-/** Name and version recorded in generated code and backups. */
-export const TOOL = 'koan-backup@0.1.0'
+export { TOOL } from '../../runtime/version.js'

@@ -17,9 +17,14 @@ export function isRegistryModule(id: string | undefined): boolean {
   return !!id && id.includes('__koan-backup')
 }
 
-/** The codec runtime the generated module imports: always this package's own copy, so versions match. */
-export const CODEC_ID = 'koan-backup/codec'
-export const CODEC_ENTRY = fileURLToPath(new URL('../../runtime/schema/index.js', import.meta.url))
+/** Runtime modules the generated module imports: always this package's own copy, so versions match. */
+export const RUNTIME_ENTRIES: Record<string, string> = {
+  'koan-backup/codec': fileURLToPath(new URL('../../runtime/schema/index.js', import.meta.url)),
+  'koan-backup/engine': fileURLToPath(new URL('../../runtime/engine/index.js', import.meta.url)),
+}
+
+/** Filter matching those runtime ids. */
+export const RUNTIME_ID_FILTER = /^koan-backup\/(?:codec|engine)$/
 
 /** Files whose transform may need the decorator stripped. */
 export const SOURCE_ID_FILTER = /\.(?:c|m)?[jt]sx?$/

@@ -8,7 +8,7 @@ describe('resolveOptions', () => {
     expect(o).toEqual({
       root: '/proj', tsconfig: '/proj/tsconfig.json', scope: { mode: 'none', encryptByDefault: false }, strict: false,
       entityBases: [{ name: 'Entity', from: 'koan-backup' }], entityDecorators: [], dts: '/proj/koan-backup.d.ts', report: true, logger: null,
-      cache: '/proj/node_modules/.cache/koan-backup/facts.json',
+      cache: '/proj/node_modules/.cache/koan-backup/facts.json', config: null,
     })
     expect(defaultOptions.scope.mode).toBe('none')
   })

@@ -1,0 +1,173 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { BackupError } from '../../errors.js'
+import { compareIds } from './ids.js'
+import { closedStore } from './sql.js'
+import type { Collection, CollectionCapabilities, DataStore, EntityDescriptor, EntityId } from './types.js'
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * Give collections `disableConstraints()` / `enableConstraints()` that do nothing but record their
+   * calls in `constraintCalls` (for tests of code that manages constraints).
+   * @default false
+   */
+  constraints?: boolean
+}
+
+/** The embedded store: rows live in this process only. */
+export interface MemoryStore extends DataStore {
+  readonly kind: 'memory'
+  /** `disable <fullName>` / `enable <fullName>` in call order (with `constraints: true`). */
+  readonly constraintCalls: string[]
+  collection(entity: EntityDescriptor): Promise<Collection>
+  /** Releases what the store holds; idempotent. Later use fails with a clear error. */
+  close(): Promise<void>
+}
+
+/** One entity's rows: id → JSON text of the stored form (immutable, so copies are free). */
+class Table {
+  readonly rows = new Map<EntityId, string>()
+  private sorted: EntityId[] | null = null
+
+  /** The ids in stream order (cached until an id is added). */
+  ids(): EntityId[] {
+    return (this.sorted ??= [...this.rows.keys()].sort(compareIds))
+  }
+
+  set(id: EntityId, text: string): void {
+    if (!this.rows.has(id)) this.sorted = null
+    this.rows.set(id, text)
+  }
+}
+
+/** Writes staged by a running transaction (per entity), above its parent's. */
+interface Frame {
+  parent: Frame | undefined
+  writes: Map<string, Map<EntityId, string>>
+}
+
+/**
+ * The embedded default store: a map per entity keyed by id, holding each row's stored JSON text
+ * (`toStored`), revived with `fromStored` on every read. So it behaves like a real store: a row is
+ * validated when written, later changes to an object passed to `upsert` (or returned by `get`) do
+ * not change stored data, and every read returns fresh instances. Streams iterate the rows as they
+ * were when `stream()` was called (a snapshot), ordered by id. `transaction(fn)` stages the writes
+ * of every collection of this store made inside `fn` (read back inside it) and applies them when
+ * `fn` resolves; nested transactions stage above their parent.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  const tables = new Map<string, Table>()
+  const frames = new AsyncLocalStorage<Frame>()
+  const constraintCalls: string[] = []
+  let closed = false
+  const capabilities: CollectionCapabilities = { transactions: true, constraints: options.constraints === true, snapshot: true }
+
+  const tableOf = (name: string): Table => {
+    let table = tables.get(name)
+    if (!table) tables.set(name, (table = new Table()))
+    return table
+  }
+  const live = (): void => {
+    if (closed) throw closedStore('memory')
+  }
+  const apply = (writes: Map<string, Map<EntityId, string>>, into: Frame | undefined): void => {
+    for (const [name, rows] of writes) {
+      if (into) {
+        const staged = into.writes.get(name) ?? new Map<EntityId, string>()
+        into.writes.set(name, staged)
+        for (const [id, text] of rows) staged.set(id, text)
+      } else {
+        const table = tableOf(name)
+        for (const [id, text] of rows) table.set(id, text)
+      }
+    }
+  }
+
+  const collection = (entity: EntityDescriptor): Collection => {
+    const table = tableOf(entity.fullName)
+    /** The text of a row as the current transaction sees it. */
+    const read = (id: EntityId): string | undefined => {
+      for (let f = frames.getStore(); f; f = f.parent) {
+        const text = f.writes.get(entity.fullName)?.get(id)
+        if (text !== undefined) return text
+      }
+      return table.rows.get(id)
+    }
+    /** Ids staged by the current transaction that the table does not have yet. */
+    const stagedNew = (): Set<EntityId> => {
+      const ids = new Set<EntityId>()
+      for (let f = frames.getStore(); f; f = f.parent) {
+        for (const id of f.writes.get(entity.fullName)?.keys() ?? []) if (!table.rows.has(id)) ids.add(id)
+      }
+      return ids
+    }
+    const revive = (text: string, row?: number): unknown => entity.fromStored(JSON.parse(text), row)
+
+    const c: Collection = {
+      capabilities,
+      stream() {
+        live()
+        const extra = frames.getStore() ? [...stagedNew()] : []
+        const ids = extra.length > 0 ? [...table.ids(), ...extra].sort(compareIds) : table.ids()
+        const texts = ids.map((id) => read(id)!)
+        return (async function* () {
+          for (let i = 0; i < texts.length; i++) yield revive(texts[i]!, i)
+        })()
+      },
+      async get(id) {
+        live()
+        const text = read(id)
+        return text === undefined ? undefined : revive(text)
+      },
+      async upsert(rows) {
+        live()
+        // every row is converted before any is written: a bad row leaves the batch unwritten
+        const staged = new Map<EntityId, string>()
+        for (const row of rows) {
+          const stored = entity.toStored(row)
+          const id = stored.id
+          if (typeof id !== 'string' && typeof id !== 'number') {
+            throw new BackupError('ROW_UNSERIALIZABLE', `cannot store ${entity.fullName}: a row has no string or number id (found ${JSON.stringify(id)})`, { entity: entity.fullName })
+          }
+          staged.set(id, JSON.stringify(stored))
+        }
+        apply(new Map([[entity.fullName, staged]]), frames.getStore())
+      },
+      async existing(ids) {
+        live()
+        return new Set(ids.filter((id) => read(id) !== undefined))
+      },
+      async count() {
+        live()
+        return table.rows.size + (frames.getStore() ? stagedNew().size : 0)
+      },
+      async transaction(fn) {
+        live()
+        const parent = frames.getStore()
+        const frame: Frame = { parent, writes: new Map() }
+        const result = await frames.run(frame, fn)
+        live()
+        apply(frame.writes, parent)
+        return result
+      },
+    }
+    if (options.constraints) {
+      c.disableConstraints = async () => void constraintCalls.push(`disable ${entity.fullName}`)
+      c.enableConstraints = async () => void constraintCalls.push(`enable ${entity.fullName}`)
+    }
+    return c
+  }
+
+  return {
+    kind: 'memory',
+    constraintCalls,
+    async collection(entity) {
+      live()
+      return collection(entity)
+    },
+    async close() {
+      closed = true
+      tables.clear()
+    },
+  }
+}

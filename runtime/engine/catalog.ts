@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
+import { BackupError } from '../errors.js'
+import type { EngineContext } from './context.js'
+import { readIfExists, writeAtomic } from './fs.js'
+import { compareTimestamps, EntityPaths, FILES, STAGING, TIMESTAMP } from './layout.js'
+import { readManifest } from './manifest.js'
+import { parseMetadata, type BackupMetadata } from './metadata.js'
+
+/** SHA-256 (hex) of a text. */
+export function sha256Text(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}
+
+/** Removes staging folders left by crashed backups (the caller holds the entity lock). */
+export async function sweepStaging(ctx: EngineContext, paths: EntityPaths): Promise<number> {
+  let names: string[]
+  try {
+    names = (await ctx.fs.readdir(paths.dir)) as string[]
+  } catch {
+    return 0
+  }
+  const orphans = names.filter((n) => STAGING.test(n))
+  for (const n of orphans) await ctx.fs.rm(join(paths.dir, n), { recursive: true, force: true })
+  if (orphans.length) ctx.logger.warn(`[koan-backup] ${paths.fullName}: removed ${orphans.length} incomplete backup folder(s) left by an interrupted backup`)
+  return orphans.length
+}
+
+/** The `latest` pointer: a small file naming the newest Completed backup and its metadata hash. */
+export async function writeLatest(ctx: EngineContext, paths: EntityPaths, timestamp: string, metadataSha256: string): Promise<void> {
+  await writeAtomic(ctx.fs, paths.latest, `${JSON.stringify({ timestamp, metadataSha256 })}\n`)
+}
+
+/** One backup folder, with its metadata read and vouched for (or why not). */
+export interface BackupEntry {
+  timestamp: string
+  metadata: BackupMetadata | null
+  metadataSha256: string | null
+  /** Why the metadata could not be read. */
+  problem?: string
+}
+
+/** Reads one backup's metadata and its hash. */
+export async function readBackup(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<BackupEntry> {
+  const where = `${paths.fullName} backup ${timestamp}`
+  try {
+    const text = await readIfExists(ctx.fs, join(paths.backup(timestamp), FILES.metadata))
+    if (text === undefined) return { timestamp, metadata: null, metadataSha256: null, problem: 'metadata.json is missing' }
+    return { timestamp, metadata: parseMetadata(text, where), metadataSha256: sha256Text(text) }
+  } catch (error) {
+    return { timestamp, metadata: null, metadataSha256: null, problem: (error as Error).message }
+  }
+}
+
+/** Every backup folder of an entity, oldest first (staging folders are never listed). */
+export async function listBackups(ctx: EngineContext, paths: EntityPaths): Promise<BackupEntry[]> {
+  let names: string[]
+  try {
+    names = (await ctx.fs.readdir(paths.dir)) as string[]
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const stamps = names.filter((n) => TIMESTAMP.test(n)).sort(compareTimestamps)
+  return Promise.all(stamps.map((ts) => readBackup(ctx, paths, ts)))
+}
+
+/**
+ * Resolves `latest` or a timestamp to a backup. `latest` follows the pointer when it names a
+ * Completed backup whose metadata hash still matches; a missing or corrupt pointer falls back to the
+ * newest Completed backup (with a warning). A timestamp must match the strict format.
+ */
+export async function resolveBackup(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<BackupEntry> {
+  if (timestamp !== 'latest') {
+    if (!TIMESTAMP.test(timestamp)) {
+      throw new BackupError('BAD_OPTION', `timestamp ${JSON.stringify(timestamp)} is not a backup timestamp (expected e.g. 2025-10-02T15-30-45Z, or 'latest')`, { timestamp })
+    }
+    const entry = await readBackup(ctx, paths, timestamp)
+    if (!entry.metadata && entry.problem === 'metadata.json is missing') {
+      throw new BackupError('NOT_FOUND', `${paths.fullName} has no backup ${timestamp}; run \`koan-backup list\` to see the backups`, { entity: paths.fullName, timestamp })
+    }
+    return entry
+  }
+  const pointer = await readIfExists(ctx.fs, paths.latest)
+  if (pointer !== undefined) {
+    try {
+      const p = JSON.parse(pointer) as { timestamp?: unknown; metadataSha256?: unknown }
+      if (typeof p.timestamp === 'string' && TIMESTAMP.test(p.timestamp)) {
+        const entry = await readBackup(ctx, paths, p.timestamp)
+        if (entry.metadata?.status === 'Completed' && entry.metadataSha256 === p.metadataSha256) return entry
+      }
+    } catch {
+      // fall through to the scan below
+    }
+    ctx.logger.warn(`[koan-backup] ${paths.fullName}: the latest pointer is damaged or stale; using the newest Completed backup instead`)
+  }
+  const manifest = await readManifest(ctx.fs, ctx.root)
+  const vouched = new Map(manifest?.backups.filter((b) => b.entity === paths.fullName).map((b) => [b.timestamp, b.metadataSha256]) ?? [])
+  const all = await listBackups(ctx, paths)
+  for (const entry of all.reverse()) {
+    if (entry.metadata?.status !== 'Completed') continue
+    const sha = vouched.get(entry.timestamp)
+    if (manifest && sha !== entry.metadataSha256) continue
+    return entry
+  }
+  throw new BackupError('NOT_FOUND', `${paths.fullName} has no Completed backup to restore; create one first (backup.create)`, { entity: paths.fullName })
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto'
+import { BackupError, isBackupError } from '../errors.js'
+import { TOOL } from '../version.js'
+import type { EngineContext, EntityHandle } from './context.js'
+import { writeDataFile } from './data-file.js'
+import { crashPoint, writeAtomic } from './fs.js'
+import { EntityPaths, FILES } from './layout.js'
+import { upsertEntry, updateManifest } from './manifest.js'
+import { FORMAT_VERSION, type BackupMetadata } from './metadata.js'
+import { sha256Text, sweepStaging, writeLatest } from './catalog.js'
+
+/** Options of one entity's backup. */
+export interface CreateOptions {
+  compress: boolean
+}
+
+/** What a backup of one entity produced. */
+export interface BackupResult {
+  entity: string
+  timestamp: string
+  entityCount: number
+  vectorCount: number
+  durationMs: number
+  sizeBytes: number
+  status: 'Completed'
+  encrypted: boolean
+}
+
+function ioError(error: unknown, what: string): BackupError {
+  if (isBackupError(error)) return error
+  const errno = (error as NodeJS.ErrnoException).code
+  if (errno) return new BackupError('IO_FAILED', `${what}: ${errno} (${(error as Error).message})`, { errno }, { cause: error })
+  return new BackupError('STORE_FAILED', `${what}: ${(error as Error).message ?? String(error)}`, {}, { cause: error })
+}
+
+/** Rows of the entity as JSON text lines, checking each has an id. */
+async function* serializedRows(h: EntityHandle, counter: { seen: number }): AsyncGenerator<string> {
+  const collection = await h.collection()
+  for await (const row of collection.stream()) {
+    const id = (row as { id?: unknown } | null)?.id
+    if (typeof id !== 'string' && typeof id !== 'number') {
+      throw new BackupError('ROW_UNSERIALIZABLE', `${h.entity.fullName} row ${counter.seen} has no id (found ${JSON.stringify(id)}); every entity needs a string or number \`id\``, { row: counter.seen })
+    }
+    counter.seen++
+    yield h.codec.serialize(row)
+  }
+}
+
+/**
+ * Backs up one entity into `<root>/<entity>/<timestamp>/`, the caller holding the entity's lock.
+ * Written into a staging folder (data fsynced, metadata fsynced, folder fsynced), renamed into place,
+ * then `latest` and the manifest are updated: the referencing object is written after what it
+ * references. Any failure leaves a `Failed` record, never `latest`, and the staging folder removed.
+ */
+export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, timestamp: string, options: CreateOptions): Promise<BackupResult> {
+  const { fs } = ctx
+  const paths = new EntityPaths(ctx.root, h.entity.fullName)
+  const started = ctx.now()
+  const startedMs = performance.now()
+  const encrypt = h.entity.policy?.encrypt === true
+  const keyId = encrypt ? ctx.encryption.currentKeyId() : null
+  const staging = paths.staging(timestamp, randomBytes(4).toString('hex'))
+  const binding = { entity: h.entity.fullName, timestamp, role: 'data' }
+  try {
+    if (encrypt && !keyId) {
+      throw new BackupError('MISSING_KEY', `${h.entity.fullName} has encrypt: true but no encryption key is configured; set KOAN_BACKUP_KEY or encryption.keys in defineBackupConfig (backups are never written in plaintext)`, { entity: h.entity.fullName })
+    }
+    await fs.mkdir(paths.dir, { recursive: true })
+    await sweepStaging(ctx, paths)
+    await fs.mkdir(staging)
+    const collection = await h.collection()
+    const expected = await collection.count()
+    const counter = { seen: 0 }
+    const name = FILES.data(options.compress)
+    const data = await writeDataFile(fs, `${staging}/${name}`, serializedRows(h, counter), {
+      compress: options.compress,
+      encrypt: encrypt ? () => ctx.encryption.encrypt(binding) : undefined,
+    })
+    crashPoint('after-data')
+    if (data.rows === 0 && expected > 0) {
+      throw new BackupError('STORE_FAILED', `${h.entity.fullName}: the store reports ${expected} rows but streamed none; the backup is marked Failed rather than kept as an empty dataset`, { expected })
+    }
+    const metadata: BackupMetadata = {
+      formatVersion: FORMAT_VERSION,
+      tool: TOOL,
+      status: 'Completed',
+      entity: { fullName: h.entity.fullName, name: h.entity.name },
+      timestamp,
+      startedAt: started.toISOString(),
+      finishedAt: ctx.now().toISOString(),
+      consistency: collection.capabilities.snapshot ? 'snapshot' : 'per-row',
+      counts: { rows: data.rows, vectors: 0 },
+      sizeBytes: data.size,
+      files: [{ name, role: 'data', size: data.size, sha256: data.sha256, compressed: options.compress, encrypted: encrypt }],
+      policy: { encrypt, includeSchema: h.entity.policy?.includeSchema ?? true, compress: options.compress, source: h.entity.source },
+      schema: { fingerprint: h.codec.fingerprint, model: h.model, ...(h.entity.policy?.includeSchema && h.codec.jsonSchema ? { jsonSchema: h.codec.jsonSchema } : {}) },
+      ...(keyId ? { encryption: { keyId, format: 'KBE1' as const, algorithm: 'AES-256-GCM, 64 KiB chunks' as const } } : {}),
+    }
+    const metadataText = `${JSON.stringify(metadata, null, 2)}\n`
+    await writeAtomic(fs, `${staging}/${FILES.metadata}`, metadataText)
+    crashPoint('after-metadata')
+    await fs.fsyncDir(staging)
+    crashPoint('before-rename')
+    await fs.rename(staging, paths.backup(timestamp))
+    await fs.fsyncDir(paths.dir)
+    crashPoint('after-rename')
+    const metadataSha256 = sha256Text(metadataText)
+    await updateManifest(fs, ctx.root, upsertEntry({
+      entity: h.entity.fullName, timestamp, status: 'Completed', rows: data.rows, sizeBytes: data.size, metadataSha256, finishedAt: metadata.finishedAt,
+    }))
+    crashPoint('after-manifest')
+    await writeLatest(ctx, paths, timestamp, metadataSha256)
+    return {
+      entity: h.entity.fullName, timestamp, entityCount: data.rows, vectorCount: 0, durationMs: Math.round(performance.now() - startedMs),
+      sizeBytes: data.size, status: 'Completed', encrypted: encrypt,
+    }
+  } catch (error) {
+    const failure = ioError(error, `backup of ${h.entity.fullName} at ${timestamp} failed`)
+    await fs.rm(staging, { recursive: true, force: true }).catch(() => {})
+    await recordFailure(ctx, paths, h, timestamp, started, failure).catch((e) => ctx.logger.warn(`[koan-backup] could not record the failed backup ${h.entity.fullName}/${timestamp}: ${(e as Error).message}`))
+    throw failure
+  }
+}
+
+/** Leaves a `Failed` backup folder (metadata only) and manifest entry; never touches `latest`. */
+async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHandle, timestamp: string, started: Date, failure: BackupError): Promise<void> {
+  const metadata: Partial<BackupMetadata> = {
+    formatVersion: FORMAT_VERSION, tool: TOOL, status: 'Failed', errorMessage: failure.message,
+    entity: { fullName: h.entity.fullName, name: h.entity.name }, timestamp, startedAt: started.toISOString(), finishedAt: ctx.now().toISOString(),
+    counts: { rows: 0, vectors: 0 }, sizeBytes: 0, files: [],
+  }
+  const dir = paths.backup(timestamp)
+  await ctx.fs.mkdir(dir, { recursive: true })
+  const text = `${JSON.stringify(metadata, null, 2)}\n`
+  await writeAtomic(ctx.fs, `${dir}/${FILES.metadata}`, text)
+  await updateManifest(ctx.fs, ctx.root, upsertEntry({
+    entity: h.entity.fullName, timestamp, status: 'Failed', rows: 0, sizeBytes: 0, metadataSha256: sha256Text(text), finishedAt: metadata.finishedAt!, errorMessage: failure.message,
+  }))
+}

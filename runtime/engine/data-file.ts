@@ -1,0 +1,165 @@
+import { createHash } from 'node:crypto'
+import { Readable, Transform, type Duplex } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip, createGzip } from 'node:zlib'
+import { BackupError } from '../errors.js'
+import type { BackupFs } from './fs.js'
+
+/** Largest row accepted when reading (a bigger line is refused before it can exhaust memory). */
+export const MAX_ROW_BYTES = 64 * 1024 * 1024
+
+/** A stream stage that hashes and counts what passes through. */
+class Digest extends Transform {
+  readonly hash = createHash('sha256')
+  size = 0
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null, c?: Buffer) => void): void {
+    this.hash.update(chunk)
+    this.size += chunk.length
+    done(null, chunk)
+  }
+}
+
+/** The data file's text: a JSON array with one entity per line (`[`, rows joined by `,\n`, `]`). */
+async function* arrayText(rows: AsyncIterable<string>, counter: { rows: number }): AsyncGenerator<string> {
+  let buf = '[\n'
+  for await (const row of rows) {
+    buf += counter.rows === 0 ? row : `,\n${row}`
+    counter.rows++
+    if (buf.length >= 256 * 1024) {
+      yield buf
+      buf = ''
+    }
+  }
+  yield `${buf}${counter.rows === 0 ? '' : '\n'}]\n`
+}
+
+/** Writes the data file durably (fsync before close); returns its size, SHA-256 and row count. */
+export async function writeDataFile(
+  fs: BackupFs, path: string, rows: AsyncIterable<string>, options: { compress: boolean; encrypt?: () => Duplex },
+): Promise<{ size: number; sha256: string; rows: number }> {
+  const handle = await fs.open(path, 'wx')
+  const digest = new Digest()
+  const counter = { rows: 0 }
+  const stages: Array<NodeJS.ReadWriteStream | Duplex> = []
+  if (options.compress) stages.push(createGzip({ level: 6 }))
+  if (options.encrypt) stages.push(options.encrypt())
+  // `flush`: the file is fsynced before the stream closes its handle
+  const out = handle.createWriteStream({ flush: true })
+  try {
+    await pipeline(Readable.from(arrayText(rows, counter)), ...(stages as [Duplex]), digest, out)
+  } finally {
+    if (!out.closed) await new Promise<void>((r) => out.close(() => r()))
+  }
+  return { size: digest.size, sha256: digest.hash.digest('hex'), rows: counter.rows }
+}
+
+/** Size and SHA-256 of a file as stored (read in full, constant memory). */
+export async function hashFile(fs: BackupFs, path: string): Promise<{ size: number; sha256: string }> {
+  const digest = new Digest()
+  await pipeline(fs.createReadStream(path), digest, async function* (source) {
+    for await (const _ of source) { /* drain */ }
+  })
+  return { size: digest.size, sha256: digest.hash.digest('hex') }
+}
+
+/** The decoded text of a data file: decrypted, then decompressed, as a stream of strings. */
+export function openDataText(fs: BackupFs, path: string, options: { compress: boolean; decrypt?: () => Duplex }): AsyncIterable<string> {
+  const stages: Duplex[] = []
+  if (options.decrypt) stages.push(options.decrypt())
+  if (options.compress) stages.push(createGunzip())
+  const source = fs.createReadStream(path)
+  let stream: NodeJS.ReadableStream = source
+  for (const s of stages) {
+    stream.on('error', (e) => s.destroy(e as Error))
+    stream = stream.pipe(s)
+  }
+  stream.setEncoding?.('utf8')
+  return stream as AsyncIterable<string>
+}
+
+/** A stored row with where it was found. */
+export interface RowAt {
+  value: unknown
+  /** 0-based row index. */
+  index: number
+  /** 1-based line in the decoded text. */
+  line: number
+}
+
+/** The file is not in the one-row-per-line layout (or a row is not valid JSON there): read it generally. */
+export class LayoutError extends Error {}
+
+/**
+ * Reads rows from the layout the engine writes (`[`, one row per line, commas at line ends, `]`)
+ * with `JSON.parse` per line. Anything else throws `LayoutError`, so the caller can fall back to
+ * the general streaming JSON parser for hand-edited files.
+ */
+export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<RowAt> {
+  let pending = ''
+  let line = 0
+  let index = 0
+  let state: 'start' | 'rows' | 'end' = 'start'
+  let expectMore = false
+  const handle = (raw: string): RowAt | null => {
+    line++
+    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (state === 'start') {
+      if (l !== '[') throw new LayoutError(`line ${line}: expected "["`)
+      state = 'rows'
+      return null
+    }
+    if (state === 'end') {
+      if (l.trim() !== '') throw new LayoutError(`line ${line}: text after the closing "]"`)
+      return null
+    }
+    if (l === ']') {
+      if (expectMore) throw new LayoutError(`line ${line}: "]" after a trailing comma`)
+      state = 'end'
+      return null
+    }
+    if (index > 0 && !expectMore) throw new LayoutError(`line ${line}: a row without a comma before it`)
+    const comma = l.endsWith(',')
+    let value: unknown
+    try {
+      value = JSON.parse(comma ? l.slice(0, -1) : l)
+    } catch (error) {
+      throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${(error as Error).message})`)
+    }
+    expectMore = comma
+    return { value, index: index++, line }
+  }
+  for await (const chunk of text) {
+    pending += chunk
+    let start = 0
+    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
+      const row = handle(pending.slice(start, nl))
+      start = nl + 1
+      if (row) yield row
+    }
+    pending = pending.slice(start)
+    if (pending.length > MAX_ROW_BYTES) {
+      throw new BackupError('DATA_CONFLICT', `row ${index} (line ${line + 1}) is longer than ${MAX_ROW_BYTES / 1024 / 1024} MiB; refusing to read it`, { row: index, line: line + 1 })
+    }
+  }
+  if (pending !== '') {
+    const row = handle(pending)
+    if (row) yield row
+  }
+  if ((state as string) !== 'end') throw new LayoutError('the closing "]" is missing')
+}
+
+/** Reads any valid JSON array of rows with stream-json (hand-edited files); errors name the position. */
+export async function* generalRows(text: AsyncIterable<string>): AsyncGenerator<RowAt> {
+  const [{ parser }, { streamArray }, { default: chain }] = await Promise.all([
+    import('stream-json'), import('stream-json/streamers/stream-array.js'), import('stream-chain'),
+  ])
+  const stream = chain([Readable.from(text), parser(), streamArray()])
+  let index = 0
+  try {
+    for await (const item of stream as AsyncIterable<{ key: number; value: unknown }>) {
+      yield { value: item.value, index: index++, line: 0 }
+    }
+  } catch (error) {
+    throw new BackupError('CORRUPT', `malformed JSON after row ${index}: ${(error as Error).message}`, { row: index })
+  }
+}
