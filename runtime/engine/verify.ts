@@ -37,6 +37,10 @@ export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry
   if (!listed) throw refuse('NOT_RESTORABLE', where, manifest ? 'the backup is not in manifest.json' : 'manifest.json is missing or unreadable', 'a backup the manifest does not vouch for is not restored; check the backup folder')
   if (listed.metadataSha256 !== entry.metadataSha256) throw refuse('CORRUPT', where, 'metadata.json does not match its checksum in manifest.json', fix, { file: 'metadata.json' })
   if (!m.files.some((f) => f.role === 'data')) throw refuse('CORRUPT', where, 'metadata.json lists no data file', fix)
+  // the entity's policy, not the (plaintext) metadata, decides whether a file must be encrypted
+  if (h.entity.policy?.encrypt && m.files.some((f) => !f.encrypted)) {
+    throw refuse('NOT_RESTORABLE', where, 'the entity requires encryption but this backup holds unencrypted files', 'restore a backup taken with encryption; an unencrypted file here may have been substituted')
+  }
   const dir = new EntityPaths(ctx.root, h.entity.fullName).backup(entry.timestamp)
   for (const f of m.files) await verifyFile(ctx, where, dir, f, fix)
   return m

@@ -53,11 +53,11 @@ describe('backup', () => {
 
   it('create() over several entities shares one timestamp; timestamps stay unique within a second', async () => {
     const now = new Date('2025-10-02T15:30:45.100Z')
-    const { backup } = await seeded(5, { now: () => now })
+    const { backup } = await seeded(5, { now: () => now, config: { encryption: { keys: { k1: 'base64:' + Buffer.alloc(32, 7).toString('base64') } } } })
     const a = await backup.create()
     expect(a.timestamp).toBe('2025-10-02T15-30-45Z')
     expect(new Set(a.entities.map((r) => r.timestamp))).toEqual(new Set([a.timestamp]))
-    expect(a.entities.map((r) => r.entity).sort()).toEqual(['src.entities.Media', 'src.entities.Person', 'src.entities.Sample'])
+    expect(a.entities.map((r) => r.entity).sort()).toEqual(['src.entities.Account', 'src.entities.Media', 'src.entities.Person', 'src.entities.Sample'])
     const b = await backup.createFor([(await seeded(0)).m.Media])
     expect(b.timestamp).toBe('2025-10-02T15-30-45Z-2')
     const list = await backup.Media!.list()

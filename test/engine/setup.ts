@@ -33,7 +33,7 @@ export async function engine(options: { store?: DataStore; path?: string; fs?: B
   const warnings: string[] = []
   const backup: BackupApi = createBackup({
     registry: m.registry, codecs: m.codecs,
-    classes: { 'src.entities.Media': m.Media, 'src.entities.Sample': m.Sample, 'src.entities.Person': m.Person },
+    classes: { 'src.entities.Media': m.Media, 'src.entities.Sample': m.Sample, 'src.entities.Person': m.Person, 'src.entities.Account': m.Account },
     config: { data: store, path, logger: { info: () => {}, warn: (w) => warnings.push(w) }, ...options.config },
     ...(options.fs ? { fs: options.fs } : {}),
     ...(options.now ? { now: options.now } : {}),
