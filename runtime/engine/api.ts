@@ -69,7 +69,8 @@ export interface RestoreSetResult {
 export interface BackupInfo {
   entity: string
   timestamp: string
-  status: 'Completed' | 'Failed' | 'Unreadable'
+  /** `Unregistered`: complete on disk but not yet in manifest.json (registered by the next backup after its files verify). */
+  status: 'Completed' | 'Failed' | 'Unreadable' | 'Unregistered'
   entityCount: number
   vectorCount: number
   sizeBytes: number
@@ -229,7 +230,10 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       const ctx = context()
       const paths = new EntityPaths(ctx.root, h.entity.fullName)
       const latest = await latestOf(ctx, paths)
-      return (await listBackups(ctx, paths)).map((b) => toInfo(h.entity.fullName, b.timestamp, b.metadata, b.timestamp === latest, b.problem))
+      return (await listBackups(ctx, paths)).map((b) => {
+        const info = toInfo(h.entity.fullName, b.timestamp, b.metadata, b.timestamp === latest, b.problem)
+        return b.unregistered ? { ...info, status: 'Unregistered' as const } : info
+      })
     },
     info: async (timestamp = 'latest') => {
       const ctx = context()

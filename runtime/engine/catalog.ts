@@ -4,7 +4,7 @@ import { BackupError } from '../errors.js'
 import type { EngineContext } from './context.js'
 import { readIfExists, writeAtomic } from './fs.js'
 import { compareTimestamps, EntityPaths, FILES, STAGING, TIMESTAMP } from './layout.js'
-import { readManifest } from './manifest.js'
+import { readManifest, updateManifest, upsertEntry } from './manifest.js'
 import { parseMetadata, type BackupMetadata } from './metadata.js'
 
 /** SHA-256 (hex) of a text. */
@@ -38,6 +38,8 @@ export interface BackupEntry {
   metadataSha256: string | null
   /** Why the metadata could not be read. */
   problem?: string
+  /** A Completed folder that manifest.json does not vouch for (an interrupted backup between rename and manifest). */
+  unregistered?: boolean
 }
 
 /** Reads one backup's metadata and its hash. */
@@ -62,7 +64,38 @@ export async function listBackups(ctx: EngineContext, paths: EntityPaths): Promi
     throw error
   }
   const stamps = names.filter((n) => TIMESTAMP.test(n)).sort(compareTimestamps)
-  return Promise.all(stamps.map((ts) => readBackup(ctx, paths, ts)))
+  const manifest = await readManifest(ctx.fs, ctx.root)
+  const vouched = new Map(manifest?.backups.filter((b) => b.entity === paths.fullName).map((b) => [b.timestamp, b.metadataSha256]) ?? [])
+  const entries = await Promise.all(stamps.map((ts) => readBackup(ctx, paths, ts)))
+  for (const e of entries) if (e.metadata?.status === 'Completed' && vouched.get(e.timestamp) !== e.metadataSha256) e.unregistered = true
+  return entries
+}
+
+/**
+ * Registers Completed backups the manifest does not list (a run killed between the folder rename
+ * and the manifest update, or a lost manifest): each is adopted only when every file's size and
+ * SHA-256 match its metadata, else removed. The caller holds the entity's lock.
+ */
+export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, verify: (entry: BackupEntry) => Promise<boolean>): Promise<void> {
+  for (const entry of await listBackups(ctx, paths)) {
+    if (!entry.unregistered) continue
+    const m = entry.metadata!
+    if (await verify(entry)) {
+      await updateManifest(ctx.fs, ctx.root, upsertEntry({
+        entity: paths.fullName, timestamp: entry.timestamp, status: 'Completed', rows: m.counts.rows, sizeBytes: m.sizeBytes, metadataSha256: entry.metadataSha256!, finishedAt: m.finishedAt,
+      }))
+      ctx.logger.warn(`[koan-backup] ${paths.fullName}: registered backup ${entry.timestamp}, which an interrupted run had written but not yet listed (its files verified)`)
+    } else {
+      const aside = join(paths.dir, `.staging-deleting-${entry.timestamp}`)
+      await ctx.fs.rename(paths.backup(entry.timestamp), aside)
+      await ctx.fs.rm(aside, { recursive: true, force: true })
+      ctx.logger.warn(`[koan-backup] ${paths.fullName}: removed backup folder ${entry.timestamp}, which no manifest entry vouched for and whose files did not verify`)
+    }
+  }
+  // `latest` names the newest Completed, registered backup
+  const newest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered).at(-1)
+  const pointer = await readIfExists(ctx.fs, paths.latest)
+  if (newest && !pointer?.includes(`"${newest.timestamp}"`)) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
 }
 
 /**

@@ -7,7 +7,8 @@ import { crashPoint, writeAtomic } from './fs.js'
 import { EntityPaths, FILES } from './layout.js'
 import { upsertEntry, updateManifest } from './manifest.js'
 import { FORMAT_VERSION, type BackupMetadata } from './metadata.js'
-import { sha256Text, sweepStaging, writeLatest } from './catalog.js'
+import { adoptUnregistered, sha256Text, sweepStaging, writeLatest } from './catalog.js'
+import { filesMatch } from './verify.js'
 
 /** Options of one entity's backup. */
 export interface CreateOptions {
@@ -67,6 +68,7 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     }
     await fs.mkdir(paths.dir, { recursive: true })
     await sweepStaging(ctx, paths)
+    await adoptUnregistered(ctx, paths, (entry) => filesMatch(ctx, h.entity.fullName, entry))
     await fs.mkdir(staging)
     const collection = await h.collection()
     const expected = await collection.count()

@@ -21,6 +21,19 @@ function refuse(code: 'CORRUPT' | 'NOT_RESTORABLE', where: string, what: string,
   return new BackupError(code, `${where}: ${what}; ${fix}`, details)
 }
 
+/** True when every file of a backup matches the size and SHA-256 its metadata gives. */
+export async function filesMatch(ctx: EngineContext, fullName: string, entry: BackupEntry): Promise<boolean> {
+  const m = entry.metadata
+  if (!m || m.entity.fullName !== fullName || m.timestamp !== entry.timestamp || !m.files.some((f) => f.role === 'data')) return false
+  const dir = new EntityPaths(ctx.root, fullName).backup(entry.timestamp)
+  try {
+    for (const f of m.files) await verifyFile(ctx, '', dir, f, '')
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Checks the backup's structure and every file's size and SHA-256 (no row is decoded). */
 export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry: BackupEntry): Promise<BackupMetadata> {
   const where = `${h.entity.fullName} backup ${entry.timestamp}`
