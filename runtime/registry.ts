@@ -3,6 +3,7 @@
  * resolves to without the plugin: importing it fails with a message saying how to add the plugin.
  * The plugin's generated `.d.ts` augments `RegisteredEntities` with the project's entities.
  */
+import type { BackupApi, EntityBackupApi } from './engine/api.js'
 import type { EntityCodec } from './schema/codec.js'
 import type { BackupRegistry, RegistryEntity } from './types.js'
 
@@ -36,3 +37,11 @@ export type TypedCodecs = [keyof RegisteredEntities] extends [never]
 
 /** Serializers, validators and revivers of the included entities, by full name. */
 export const codecs: TypedCodecs = missingPlugin()
+
+type UniqueIncluded = Extract<Included, string>
+
+/** The backup API: `backup.create()`, `backup.restore()`, … and `backup.Media.create()` per included entity. */
+export type TypedBackupApi = BackupApi & { readonly [K in UniqueIncluded as K extends `${string}.${string}` ? never : K]: EntityBackupApi }
+
+/** Backup and restore of the included entities, bound to the app's `koan-backup.config.ts` (or the defaults). */
+export const backup: TypedBackupApi = missingPlugin()

@@ -10,7 +10,7 @@ const TSC = fixture('../../node_modules/typescript/bin/tsc')
 const dir = mkdtempSync(join(fixture('..'), '.tmp-types-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const USE = `import { codecs, registry, type EntityName } from 'koan-backup/registry'
+const USE = `import { backup, codecs, registry, type EntityName } from 'koan-backup/registry'
 import { Media } from './src/models/media.js'
 const ok: EntityName = 'Media'
 // @ts-expect-error not an entity of this project
@@ -20,7 +20,13 @@ const media: Media = codecs['src.models.media.Media'].deserialize({})
 const text: string = codecs['src.models.media.Media'].serialize(new Media())
 // @ts-expect-error uncovered entities have no codec
 codecs['src.models.unmarked.UnmarkedEntity']
-export { ok, bad, names, media, text }
+const created: Promise<{ entityCount: number }> = backup.Media.create()
+const all: Promise<{ timestamp: string }> = backup.create({ compress: false })
+// @ts-expect-error not an included entity: no per-entity API
+backup.UnmarkedEntity.create()
+// @ts-expect-error unknown entity names are compile errors
+backup.Nope.create()
+export { ok, bad, names, media, text, created, all }
 `
 
 function typecheck(files: Record<string, string>) {
