@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import type { DataStore } from '../../runtime/adapters/data/types.js'
 import type { BackupConfig } from '../../runtime/config.js'
-import { createBackup, type BackupApi } from '../../runtime/engine/api.js'
+import { createBackup, type BackupApi, type EntityBackupApi } from '../../runtime/engine/api.js'
 import type { BackupFs } from '../../runtime/engine/fs.js'
 import { loadRegistry, type LoadedRegistry } from '../codec/load.js'
 
@@ -31,13 +31,14 @@ export async function engine(options: { store?: DataStore; path?: string; fs?: B
   const store = options.store ?? memoryStore()
   const path = options.path ?? tempRoot()
   const warnings: string[] = []
-  const backup: BackupApi = createBackup({
+  // tests reach entities as `backup.Media`, as the generated typings allow in an app
+  const backup = createBackup({
     registry: m.registry, codecs: m.codecs,
     classes: { 'src.entities.Media': m.Media, 'src.entities.Sample': m.Sample, 'src.entities.Person': m.Person, 'src.entities.Account': m.Account },
     config: { data: store, path, logger: { info: () => {}, warn: (w) => warnings.push(w) }, ...options.config },
     ...(options.fs ? { fs: options.fs } : {}),
     ...(options.now ? { now: options.now } : {}),
-  })
+  }) as BackupApi & Partial<Record<string, EntityBackupApi>>
   return { backup, store, path, m, warnings }
 }
 
