@@ -1,7 +1,16 @@
 /**
  * koan-backup runtime: the markers the build plugin reads (`Entity`, `@EntityBackup`,
- * `defineBackupScope`), the registry types and the inventory report.
+ * `defineBackupScope`), the run-time configuration (`defineBackupConfig`), the data stores,
+ * the error class, the registry types and the inventory report. The engine itself is reached
+ * through `backup` of `koan-backup/registry`.
  */
 export { Entity, EntityBackup, defineBackupScope, getEntityBackupOptions, type EntityBackupDecorator } from './markers.js'
+export { defineBackupConfig, type BackupConfig, type EncryptionConfig } from './config.js'
+export { memoryStore, postgresStore, sqliteStore, type MemoryStoreOptions, type PostgresStoreOptions, type SqliteStoreOptions } from './adapters/data/index.js'
+export type { Collection, CollectionCapabilities, DataStore, EntityDescriptor, EntityId } from './adapters/data/types.js'
+export { BackupError, isBackupError, type BackupErrorCode } from './errors.js'
 export { formatReport, type ReportLine, reportLines } from './report.js'
+export type { BackupApi, BackupInfo, BackupOptions, BackupSetResult, Capabilities, EntityBackupApi, RestoreOptions, RestoreSetResult } from './engine/api.js'
+export type { BackupResult } from './engine/create.js'
+export type { RestoreResult } from './engine/restore.js'
 export type * from './types.js'

@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto'
 import { Readable, Transform, type Duplex } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip, createGzip } from 'node:zlib'
+import chain from 'stream-chain'
+import { parser } from 'stream-json'
+import { streamArray } from 'stream-json/streamers/stream-array.js'
 import { BackupError } from '../errors.js'
 import type { BackupFs } from './fs.js'
 
@@ -150,9 +153,6 @@ export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<Row
 
 /** Reads any valid JSON array of rows with stream-json (hand-edited files); errors name the position. */
 export async function* generalRows(text: AsyncIterable<string>): AsyncGenerator<RowAt> {
-  const [{ parser }, { streamArray }, { default: chain }] = await Promise.all([
-    import('stream-json'), import('stream-json/streamers/stream-array.js'), import('stream-chain'),
-  ])
   const stream = chain([Readable.from(text), parser(), streamArray()])
   let index = 0
   try {

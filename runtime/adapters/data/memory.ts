@@ -111,7 +111,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const ids = extra.length > 0 ? [...table.ids(), ...extra].sort(compareIds) : table.ids()
         const texts = ids.map((id) => read(id)!)
         return (async function* () {
-          for (let i = 0; i < texts.length; i++) yield revive(texts[i]!, i)
+          for (let i = 0; i < texts.length; i++) {
+            live()
+            yield revive(texts[i]!, i)
+          }
         })()
       },
       async get(id) {

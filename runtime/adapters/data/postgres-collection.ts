@@ -97,7 +97,7 @@ export class PostgresCollection implements Collection {
     } finally {
       // also when the reader stops early or a row fails: close the cursor (and the read transaction)
       if (open) broken = await this.session.quietly(client, inside ? `CLOSE ${cursor}` : finished ? 'COMMIT' : 'ROLLBACK')
-      if (!inside) client.release(broken)
+      if (!inside) this.session.release(client, broken)
     }
   }
 

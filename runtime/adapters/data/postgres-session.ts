@@ -35,6 +35,8 @@ export class PostgresSession {
   private readonly tx = new AsyncLocalStorage<Frame>()
   private closed = false
   private cursors = 0
+  /** Clients taken from the pool and not given back yet (streams, transactions). */
+  private readonly taken = new Set<pg.PoolClient>()
 
   constructor(readonly pool: pg.Pool, private readonly owned: boolean) {}
 
@@ -55,10 +57,17 @@ export class PostgresSession {
     return target.query({ text: statement.text, values: statement.values, rowMode: 'array', types: TYPES }) as Promise<ArrayResult>
   }
 
-  /** A client of the pool for a caller that releases it. */
+  /** A client of the pool, given back with `release`. */
   async connect(): Promise<pg.PoolClient> {
     this.live()
-    return this.pool.connect()
+    const client = await this.pool.connect()
+    this.taken.add(client)
+    return client
+  }
+
+  /** Gives a client back to the pool (once; `broken` ones are closed instead). */
+  release(client: pg.PoolClient, broken?: Error): void {
+    if (this.taken.delete(client)) client.release(broken)
   }
 
   /** A fresh cursor name (unique in this process). */
@@ -87,7 +96,7 @@ export class PostgresSession {
     this.live()
     const frame = this.tx.getStore()
     if (frame) return this.savepoint(frame.client, frame.depth + 1, () => this.tx.run({ client: frame.client, depth: frame.depth + 1 }, fn))
-    const client = await this.pool.connect()
+    const client = await this.connect()
     let broken: Error | undefined
     try {
       await this.query({ text: 'BEGIN' }, client)
@@ -103,7 +112,7 @@ export class PostgresSession {
       if (end.command === 'ROLLBACK') throw new BackupError('STORE_FAILED', 'the PostgreSQL transaction was rolled back at COMMIT: a statement inside it failed (and was caught) earlier, which aborts the whole transaction; nothing of it was written', {})
       return result
     } finally {
-      client.release(broken)
+      this.release(client, broken)
     }
   }
 
@@ -131,10 +140,14 @@ export class PostgresSession {
     }
   }
 
-  /** Ends the pool when the store made it. */
+  /**
+   * Closes the connections of streams and transactions still open (their next statement fails), and
+   * ends the pool when the store made it.
+   */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    for (const client of [...this.taken]) this.release(client, closedStore('postgres'))
     if (this.owned) await this.pool.end()
   }
 }

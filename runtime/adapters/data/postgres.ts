@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import type pg from 'pg'
 import { BackupError } from '../../errors.js'
 import { TableModel } from './columns.js'
@@ -101,7 +102,8 @@ function ignoreDuplicate(error: unknown): void {
 /** The `pg` module; a clear error when the optional package is missing. */
 async function loadDriver(): Promise<typeof pg> {
   try {
-    return (await import('pg')).default
+    // required, not imported: bundlers then leave the driver (CommonJS, native for SQLite) to Node
+    return createRequire(import.meta.url)('pg') as typeof pg
   } catch (error) {
     throw new BackupError('BAD_OPTION', `postgresStore needs the optional package pg (8.x), which could not be loaded (${(error as Error).message}); install it with \`npm install pg@8\``, {}, { cause: error })
   }

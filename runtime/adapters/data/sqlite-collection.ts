@@ -1,18 +1,25 @@
+import type BetterSqlite3 from 'better-sqlite3'
 import type { ColumnKind, TableModel } from './columns.js'
 import { chunks, quoteIdentifier, storeFailure, type StoreSite } from './sql.js'
 import type { SqliteSession } from './sqlite-session.js'
 import type { Collection, CollectionCapabilities, EntityId } from './types.js'
 
+type Database = BetterSqlite3.Database
+
 const SQL_TYPE: Record<ColumnKind, string> = { text: 'TEXT', number: 'REAL', boolean: 'INTEGER', bigint: 'TEXT', json: 'TEXT' }
 /** Ids per `IN (…)` lookup (well under SQLite's bound-parameter limit). */
 const IDS_PER_QUERY = 500
+/** The lookup sizes prepared: a shorter list is padded with its last id, so few statements are cached. */
+const LOOKUP_SIZES = [1, 8, 64, IDS_PER_QUERY]
 /** Rows per page when a stream reads on the main connection. */
 const PAGE = 1000
 
 /** The SQL of one entity's table. */
 class SqliteStatements {
+  readonly table: string
   readonly create: string
   readonly select: string
+  readonly ordered: string
   readonly get: string
   readonly page: string
   readonly firstPage: string
@@ -21,13 +28,14 @@ class SqliteStatements {
   readonly info: string
 
   constructor(name: string, model: TableModel) {
-    const table = quoteIdentifier(name)
+    const table = (this.table = quoteIdentifier(name))
     const cols = model.columns.map((c) => quoteIdentifier(c.name))
     const id = quoteIdentifier('id')
     const defs = model.columns.map((c, i) => `${cols[i]} ${SQL_TYPE[c.kind]}${c.name === 'id' ? ' PRIMARY KEY NOT NULL' : ''}`)
     const updates = model.columns.filter((c) => c.name !== 'id').map((c) => `${quoteIdentifier(c.name)} = excluded.${quoteIdentifier(c.name)}`)
     this.create = `CREATE TABLE IF NOT EXISTS ${table} (${defs.join(', ')})`
     this.select = `SELECT ${cols.join(', ')} FROM ${table}`
+    this.ordered = `${this.select} ORDER BY ${id}`
     this.get = `${this.select} WHERE ${id} = ?`
     this.firstPage = `${this.select} ORDER BY ${id} LIMIT ${PAGE}`
     this.page = `${this.select} WHERE ${id} > ? ORDER BY ${id} LIMIT ${PAGE}`
@@ -36,8 +44,9 @@ class SqliteStatements {
     this.info = `SELECT name FROM pragma_table_info(${quoteLiteral(name)})`
   }
 
-  existing(table: string, n: number): string {
-    return `SELECT ${quoteIdentifier('id')} FROM ${table} WHERE ${quoteIdentifier('id')} IN (${Array(n).fill('?').join(', ')})`
+  /** The lookup of `n` ids. */
+  existing(n: number): string {
+    return `SELECT ${quoteIdentifier('id')} FROM ${this.table} WHERE ${quoteIdentifier('id')} IN (${Array(n).fill('?').join(', ')})`
   }
 }
 
@@ -51,29 +60,28 @@ export class SqliteCollection implements Collection {
   private readonly sql: SqliteStatements
   private readonly site: StoreSite
 
-  private readonly table: string
-
   constructor(private readonly session: SqliteSession, private readonly model: TableModel, name: string) {
-    this.table = quoteIdentifier(name)
     this.sql = new SqliteStatements(name, model)
-    this.site = { store: 'sqlite', entity: model.entity.fullName, table: this.table }
+    this.site = { store: 'sqlite', entity: model.entity.fullName, table: this.sql.table }
     this.capabilities = { transactions: true, constraints: false, snapshot: session.snapshots }
   }
 
   /** Creates the table if it is missing and checks it has a column per stored field. */
   async prepare(): Promise<void> {
+    // a table that is there already needs no writer (which may be busy with a long transaction)
+    if (this.missing(await this.session.readerConnection()).length === 0) return
     const db = await this.session.writer()
-    let have: Set<string>
-    try {
-      db.exec(this.sql.create)
-      have = new Set(db.prepare(this.sql.info).pluck().all() as string[])
-    } catch (error) {
-      throw storeFailure(this.site, 'creating the table', error)
-    }
-    const missing = this.model.columns.filter((c) => !have.has(c.name))
+    this.attempt('creating the table', () => db.exec(this.sql.create))
+    const missing = this.missing(db)
     if (missing.length > 0) {
-      throw storeFailure(this.site, 'opening the table', new Error(`the table has no column ${missing.map((c) => c.name).join(', ')} (the entity has more stored fields than when the table was created); add ${missing.length === 1 ? 'it' : 'them'} with ALTER TABLE ${this.table} ADD COLUMN …`))
+      throw storeFailure(this.site, 'opening the table', new Error(`the table has no column ${missing.join(', ')} (the entity has more stored fields than when the table was created); add ${missing.length === 1 ? 'it' : 'them'} with ALTER TABLE ${this.sql.table} ADD COLUMN …`))
     }
+  }
+
+  /** The stored fields the table has no column for (all of them when there is no table). */
+  private missing(db: Database): string[] {
+    const have = new Set(this.attempt('reading the table', () => db.prepare(this.sql.info).pluck().all() as string[]))
+    return this.model.columns.filter((c) => !have.has(c.name)).map((c) => c.name)
   }
 
   async *stream(): AsyncGenerator<unknown> {
@@ -85,7 +93,8 @@ export class SqliteCollection implements Collection {
     let rows: IterableIterator<unknown[]> | undefined
     try {
       // one statement is one read transaction: the rows of one snapshot, read as they are iterated
-      rows = this.attempt('streaming', () => this.session.statement(own, `${this.sql.select} ORDER BY ${quoteIdentifier('id')}`).raw(true).iterate() as IterableIterator<unknown[]>)
+      rows = this.attempt('streaming', () => this.session.statement(own, this.sql.ordered).raw(true).iterate() as IterableIterator<unknown[]>)
+      this.session.reading(own, rows)
       for (let index = 0; ; index++) {
         const next = this.attempt('streaming', () => rows!.next())
         if (next.done) return
@@ -136,8 +145,10 @@ export class SqliteCollection implements Collection {
     const db = await this.session.readerConnection()
     this.attempt('looking up ids', () => {
       for (const part of chunks(ids, IDS_PER_QUERY)) {
-        const cells = this.session.statement(db, this.sql.existing(this.table, part.length)).pluck().all(...part.map((id) => this.model.idCell(id)))
-        for (const cell of cells) found.add(this.model.idOf(cell))
+        const size = LOOKUP_SIZES.find((n) => n >= part.length)!
+        const cells = part.map((id) => this.model.idCell(id))
+        while (cells.length < size) cells.push(cells[cells.length - 1])
+        for (const cell of this.session.statement(db, this.sql.existing(size)).pluck().all(...cells)) found.add(this.model.idOf(cell))
       }
     })
     return found

@@ -18,7 +18,8 @@ export class SqliteSession {
   private readonly tx = new AsyncLocalStorage<number>()
   private active: Promise<void> | null = null
   private reader: Database | null = null
-  private readonly streams = new Set<Database>()
+  /** Stream connections, with the statement iterator each is reading (ended before the connection closes). */
+  private readonly streams = new Map<Database, IterableIterator<unknown> | null>()
   private readonly statements = new Map<Database, Map<string, Statement>>()
   private closed = false
 
@@ -64,12 +65,19 @@ export class SqliteSession {
     this.live()
     if (!this.file || this.inTransaction()) return null
     const db = this.open()
-    this.streams.add(db)
+    this.streams.set(db, null)
     return db
+  }
+
+  /** Records the iterator a stream reads on its connection, so `close()` can end it first. */
+  reading(db: Database, rows: IterableIterator<unknown>): void {
+    if (this.streams.has(db)) this.streams.set(db, rows)
   }
 
   /** Closes a stream's connection. */
   release(db: Database): void {
+    // a connection cannot close while a statement iterates on it
+    this.streams.get(db)?.return?.()
     this.streams.delete(db)
     this.statements.delete(db)
     if (db.open) db.close()
@@ -135,7 +143,7 @@ export class SqliteSession {
   close(): void {
     if (this.closed) return
     this.closed = true
-    for (const db of [...this.streams]) this.release(db)
+    for (const db of [...this.streams.keys()]) this.release(db)
     if (this.reader) this.release(this.reader)
     this.statements.clear()
     if (this.owned && this.db.open) this.db.close()

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
 import { BackupError } from '../../errors.js'
 import { TableModel } from './columns.js'
@@ -76,7 +77,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
 /** better-sqlite3's constructor; a clear error when the optional package is missing. */
 async function loadDriver(): Promise<typeof BetterSqlite3> {
   try {
-    return (await import('better-sqlite3')).default
+    // required, not imported: bundlers then leave the driver (CommonJS, native for SQLite) to Node
+    return createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3
   } catch (error) {
     throw new BackupError('BAD_OPTION', `sqliteStore needs the optional package better-sqlite3 (12.x), which could not be loaded (${(error as Error).message}); install it with \`npm install better-sqlite3@12\``, {}, { cause: error })
   }
