@@ -111,3 +111,48 @@ describe('restore', () => {
     expect(await dump(target.store, m, MEDIA)).toStrictEqual(await dump(store, m, MEDIA))
   })
 })
+
+describe('verify, list, prune, delete', () => {
+  it('verify checks structure and hashes; readData also decodes and validates every row', async () => {
+    const { backup, path } = await seeded(12)
+    const r = await backup.Media!.create()
+    expect(await backup.Media!.verify()).toEqual({ entity: MEDIA, timestamp: r.timestamp, rows: 12, files: 1, dataRead: false })
+    expect(await backup.Media!.verify(r.timestamp, { readData: true })).toMatchObject({ rows: 12, dataRead: true })
+    const { rewriteData } = await import('./tamper.js')
+    await rewriteData(path, MEDIA, r.timestamp, (text) => text.replace('"views":3,', '"views":"3",'))
+    await expect(backup.Media!.verify(r.timestamp)).resolves.toMatchObject({ dataRead: false })
+    await expect(backup.Media!.verify(r.timestamp, { readData: true })).rejects.toThrow(/row 5 \(id "m3"\): field views: expected number/)
+  })
+
+  it('prune keeps the newest Completed backups within the policy; dryRun removes nothing; delete repoints latest', async () => {
+    let clock = new Date('2025-01-01T00:00:00Z')
+    const { backup, path } = await seeded(3, { now: () => clock })
+    const stamps: string[] = []
+    for (let day = 0; day < 6; day++) {
+      clock = new Date(Date.UTC(2025, 0, 1 + day * 10))
+      stamps.push((await backup.Media!.create()).timestamp)
+    }
+    clock = new Date('2025-03-05T00:00:00Z')
+    const dry = await backup.prune({ retentionDays: 30, maxBackupsPerEntity: 2, dryRun: true, entities: ['Media'] })
+    expect(dry.removed.map((x) => x.timestamp)).toEqual(stamps.slice(0, 4))
+    expect((await backup.Media!.list())).toHaveLength(6)
+    const done = await backup.prune({ retentionDays: 30, maxBackupsPerEntity: 2, entities: ['Media'] })
+    expect(done.removed).toHaveLength(4)
+    expect((await backup.Media!.list()).map((b) => b.timestamp)).toEqual(stamps.slice(4))
+    const manifest = JSON.parse(readFileSync(join(path, 'manifest.json'), 'utf8'))
+    expect(manifest.backups.filter((b: { entity: string }) => b.entity === MEDIA).map((b: { timestamp: string }) => b.timestamp)).toEqual(stamps.slice(4))
+    await backup.Media!.delete(stamps[5]!)
+    const left = await backup.Media!.list()
+    expect(left.map((b) => [b.timestamp, b.latest])).toEqual([[stamps[4], true]])
+    await expect(backup.Media!.delete(stamps[5]!)).rejects.toThrow(/has no backup/)
+  })
+
+  it('capabilities and the boot report', async () => {
+    const { backup } = await seeded(1)
+    const caps = backup.capabilities()
+    expect(caps.availableSources).toEqual(['data'])
+    expect(caps.entities.Media).toEqual({ fullTypeName: MEDIA, availableSources: ['data'], encrypt: false, includeSchema: true })
+    expect(caps.entities.Account).toMatchObject({ encrypt: true })
+    expect(backup.report()).toMatch(/included: 4 entities[\s\S]*path: /)
+  })
+})
