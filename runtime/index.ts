@@ -6,7 +6,7 @@
  */
 export { Entity, EntityBackup, defineBackupScope, getEntityBackupOptions, type EntityBackupDecorator } from './markers.js'
 export { defineBackupConfig, type BackupConfig, type EncryptionConfig } from './config.js'
-export { memoryStore, postgresStore, sqliteStore, type MemoryStoreOptions, type PostgresStoreOptions, type SqliteStoreOptions } from './adapters/data/index.js'
+export { descriptorOf, memoryStore, postgresStore, sqliteStore, type MemoryStoreOptions, type PostgresStoreOptions, type SqliteStoreOptions } from './adapters/data/index.js'
 export type { Collection, CollectionCapabilities, DataStore, EntityDescriptor, EntityId } from './adapters/data/types.js'
 export { BackupError, isBackupError, type BackupErrorCode } from './errors.js'
 export { formatReport, type ReportLine, reportLines } from './report.js'

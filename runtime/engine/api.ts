@@ -292,7 +292,6 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       resolved = resolveConfig(config)
       store = config.data ?? memoryStore()
       handles.reset(() => store)
-      reported = false
     },
     report: () => formatReport(input.registry, { path: resolved.path, sources: ['data'] }),
     get store() {

@@ -1,20 +1,10 @@
-import type { Collection, DataStore, EntityDescriptor } from '../adapters/data/types.js'
+import { descriptorOf } from '../adapters/data/descriptor.js'
+import type { Collection, DataStore } from '../adapters/data/types.js'
 import { BackupError } from '../errors.js'
 import { CanonicalModels } from '../schema/canonical.js'
 import type { EntityCodec } from '../schema/codec.js'
 import type { BackupRegistry, RegistryEntity } from '../types.js'
 import type { EntityHandle } from './context.js'
-
-/** The store-facing description of an entity, from its codec. */
-export function descriptorFor(codec: EntityCodec): EntityDescriptor {
-  return {
-    fullName: codec.fullName,
-    name: codec.name,
-    fields: codec.fields,
-    toStored: (entity) => JSON.parse(codec.serialize(entity)) as Record<string, unknown>,
-    fromStored: (stored, row) => codec.deserialize(stored, row),
-  }
-}
 
 /** Builds the handles of the included entities; looks them up by name, full name or class. */
 export class EntityHandles {
@@ -30,7 +20,7 @@ export class EntityHandles {
       let collection: Promise<Collection> | null = null
       const handle: EntityHandle = {
         entity, codec, model: models.fields(entity.shape),
-        collection: () => (collection ??= Promise.resolve(store().collection(descriptorFor(codec)))),
+        collection: () => (collection ??= Promise.resolve(store().collection(descriptorOf(codec)))),
       }
       this.byFullName.set(entity.fullName, handle)
       this.byName.set(entity.name, [...(this.byName.get(entity.name) ?? []), handle])
@@ -48,7 +38,7 @@ export class EntityHandles {
   reset(store: () => DataStore): void {
     for (const h of this.byFullName.values()) {
       let collection: Promise<Collection> | null = null
-      h.collection = () => (collection ??= Promise.resolve(store().collection(descriptorFor(h.codec))))
+      h.collection = () => (collection ??= Promise.resolve(store().collection(descriptorOf(h.codec))))
     }
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { postgresName } from '../../runtime/adapters/data/postgres-collection.js'
@@ -21,6 +22,14 @@ describe('postgresName', () => {
     const wide = postgresName('é'.repeat(40))
     expect(Buffer.byteLength(wide)).toBeLessThanOrEqual(63)
     expect(wide.startsWith('é'.repeat(25))).toBe(true)
+  })
+})
+
+describe('postgres store module', () => {
+  it('does not load pg until a store is used', () => {
+    const read = (f: string) => readFileSync(new URL(`../../runtime/adapters/data/${f}`, import.meta.url), 'utf8')
+    for (const f of ['postgres.ts', 'postgres-session.ts', 'postgres-collection.ts']) expect(read(f)).not.toMatch(/^import (?!type )[^\n]*'pg'/m)
+    expect(read('postgres.ts')).toMatch(/await import\('pg'\)|createRequire\(import\.meta\.url\)\('pg'\)/)
   })
 })
 

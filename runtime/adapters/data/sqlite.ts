@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { createRequire } from 'node:module'
 import type BetterSqlite3 from 'better-sqlite3'
 import { BackupError } from '../../errors.js'
@@ -48,6 +50,8 @@ export function sqliteStore(options: SqliteStoreOptions): SqliteStore {
       return new SqliteSession(db, !db.memory && db.name && wal ? db.name : null, false)
     }
     const Database = await loadDriver()
+    // a new database file's folder is created, as a first run expects
+    if (options.file !== ':memory:' && options.file !== '') mkdirSync(dirname(options.file!), { recursive: true })
     const db = new Database(options.file!)
     const mode = String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase()
     return new SqliteSession(db, mode === 'wal' ? db.name : null, true)
