@@ -8,6 +8,18 @@ export interface EntityBackupOptions {
   enabled?: boolean
   /** Why the entity is opted out; shown in the inventory. */
   reason?: string
+  /** How the entity's embedding text is built, so backups keep its vectors keyed by that text. */
+  embedding?: EmbeddingRecipe
+}
+
+/** An embedding recipe: the text is the named fields' values joined by `joiner`, embedded by `model`. */
+export interface EmbeddingRecipe {
+  /** Text fields, in order (arrays of strings are joined with ', '; null/undefined give ''). */
+  fields: string[]
+  /** The embedding model id, e.g. `text-embedding-3-small`; also the folder of the vectors. */
+  model: string
+  /** Between fields. @default '\n' */
+  joiner?: string
 }
 
 /** How a scope treats entities without `@EntityBackup`. */
@@ -44,6 +56,8 @@ export interface RegistryEntity {
   status: EntityStatus
   /** The resolved policy; `null` unless included. */
   policy: { encrypt: boolean; includeSchema: boolean } | null
+  /** The embedding recipe with its hash (fields, order, joiner, model); included entities that declare one. */
+  embedding?: Required<EmbeddingRecipe> & { recipe: string }
   /** Id of the entity's shape in `shapes` (its stored fields); included entities only. */
   shape?: string
   /** Stable hash of the canonical field model: which shape a backup holds. Included entities only. */

@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   KB032: { severity: 'warning', title: 'no source files to scan' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
   KB041: { severity: 'warning', title: 'a stored class is not exported' },
+  KB043: { severity: 'warning', title: 'an embedding field is missing or not text' },
 } as const
 
 /** A diagnostic code. */

@@ -2,7 +2,7 @@ import type { z } from 'zod'
 import { BackupError } from '../errors.js'
 import type { BackupRegistry, FieldInfo, RegistryEntity } from '../types.js'
 import { at, describeValue, fault, FieldFault, formatPath } from './faults.js'
-import { BASE64, BIGINT, canonicalDate, date, FAIL, fromBase64, has, ISO_DATE, json, put, quote, toBase64 } from './helpers.js'
+import { BASE64, BIGINT, canonicalDate, date, FAIL, fromBase64, has, ISO_DATE, json, put, quote, textOf, toBase64 } from './helpers.js'
 import { SlowReviver } from './revive.js'
 import { SchemaBuilder, toJsonSchema } from './zod.js'
 
@@ -10,6 +10,8 @@ import { SchemaBuilder, toJsonSchema } from './zod.js'
 export interface GeneratedCodec {
   write(entity: unknown): string
   read(value: unknown): unknown
+  /** The embedding text, for entities that declare an embedding recipe. */
+  text?(entity: unknown): string
 }
 
 /** Serializer, validator and reviver of one entity's stored form. */
@@ -30,6 +32,10 @@ export interface EntityCodec<T = unknown> {
   deserialize(value: unknown, row?: number): T
   /** True when the value is exactly the canonical stored form (what `serialize` writes). */
   check(value: unknown): boolean
+  /** The embedding recipe (fields, model, joiner, recipe hash), when the entity declares one. */
+  readonly embedding?: { fields: string[]; model: string; joiner: string; recipe: string }
+  /** The entity's embedding text (its recipe's fields joined); present with `embedding`. */
+  embeddingText?(entity: T): string
 }
 
 function idOf(value: unknown): string {
@@ -57,7 +63,7 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** The helpers the generated codec program receives as `$`. */
-const PROGRAM_HELPERS = { quote, json, date, toBase64, fromBase64, has, put, fault, at, ISO_DATE, BIGINT, BASE64, canonicalDate, FAIL }
+const PROGRAM_HELPERS = { quote, json, date, toBase64, fromBase64, has, put, fault, at, ISO_DATE, BIGINT, BASE64, canonicalDate, FAIL, textOf }
 
 type ClassMap = Record<string, { prototype: object }>
 
@@ -136,6 +142,7 @@ function codecOf(entity: RegistryEntity, fast: () => GeneratedCodec, registry: B
       }
     },
     check: (value) => fast().read(value) !== FAIL,
+    ...(entity.embedding ? { embedding: entity.embedding, embeddingText: (value: unknown) => fast().text!(value) } : {}),
   }
   if (entity.policy?.includeSchema) {
     let jsonSchema: Record<string, unknown> | null = null

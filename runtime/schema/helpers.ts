@@ -110,3 +110,8 @@ export function canonicalDate(s: string): Date | typeof FAIL {
   d.setUTCFullYear(y)
   return Number.isNaN(d.getTime()) ? FAIL : d
 }
+
+/** One field's part of an embedding text: strings as they are, arrays joined with ', ', nothing as ''. */
+export function textOf(value: unknown): string {
+  return value === null || value === undefined ? '' : Array.isArray(value) ? value.map(textOf).join(', ') : String(value)
+}

@@ -97,3 +97,15 @@ describe('generated serializer and reviver', () => {
     expect(() => sample.serialize(w)).toThrow('field text: expected a value, found nothing (undefined)')
   })
 })
+
+describe('embedding text', () => {
+  it('joins the recipe fields (arrays with ", ", nothing as "") and carries the recipe hash', async () => {
+    const media = m.codecs['src.entities.Media']!
+    expect(media.embedding).toEqual({ fields: ['title', 'description', 'tags'], model: 'text-embedding-3-small', joiner: '\n', recipe: expect.stringMatching(/^sha256:/) })
+    const Media = m.Media as new () => any
+    const x = Object.assign(new Media(), { title: 'Koan', description: 'quiet river', tags: ['a', 'b'] })
+    expect(media.embeddingText!(x)).toBe('Koan\nquiet river\na, b')
+    expect(media.embeddingText!(Object.assign(new Media(), { title: 'T', description: undefined, tags: [] }))).toBe('T\n\n')
+    expect(m.codecs['src.entities.Sample']!.embeddingText).toBeUndefined()
+  })
+})

@@ -131,7 +131,15 @@ describe('static decorator arguments', () => {
       'KB006 src/models/static-bad.ts:28:1',
       'KB005 src/models/static-bad.ts:31:1',
       'KB007 src/models/static-bad.ts:34:1',
+      'KB004 src/models/static-bad.ts:37:17',
+      'KB043 src/models/static-bad.ts:40:1',
+      'KB043 src/models/static-bad.ts:43:1',
     ])
+    expect(entity(r, 'EmptyRecipe').status).toBe('unreadable')
+    expect(entity(r, 'MissingField')).toMatchObject({ status: 'included' })
+    expect(entity(r, 'MissingField').embedding).toBeUndefined()
+    expect(entity(r, 'NumberField').embedding).toEqual({ fields: ['a', 'n'], model: 'text-embedding-3-small', joiner: ' | ', recipe: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) })
+    expect(r.diagnostics.find((d) => d.message.includes('MissingField'))!.message).toContain('`nope` is not a stored field')
     const byCode = (c: string) => r.diagnostics.find((d) => d.code === c)!
     expect(byCode('KB002').message).toContain('`mutable`')
     expect(byCode('KB003').hint).toContain('did you mean `encrypt`')

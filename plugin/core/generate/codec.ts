@@ -3,7 +3,7 @@ import type { FieldInfo, FieldType, ShapeInfo } from '../../../runtime/types.js'
 /** Names the generated code uses for the codec runtime helpers (imported from `koan-backup/codec`). */
 export const CODEC_HELPERS = {
   quote: '$q', json: '$j', date: '$d', toBase64: '$b', fromBase64: '$B', has: '$h', put: '$p', fault: '$f', at: '$a',
-  ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64', canonicalDate: '$D', FAIL: '$F',
+  ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64', canonicalDate: '$D', FAIL: '$F', textOf: '$t',
 } as const
 
 const PROTO_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])
@@ -56,6 +56,12 @@ export class CodecWriter {
 
   constructor(shapes: ShapeInfo[]) {
     this.byId = new Map(shapes.map((s) => [s.id, s]))
+  }
+
+  /** A function building an entity's embedding text from its recipe's fields. */
+  embeddingText(fields: string[], joiner: string): string {
+    return this.helper(`t:${JSON.stringify([fields, joiner])}`, (n) =>
+      `function ${n}(o) {\n  return ${fields.map((f) => `$t(${read('o', f)})`).join(` + ${JSON.stringify(joiner)} + `)}\n}`)
   }
 
   /** Function names `{ write, read }` of a shape's codec. */

@@ -29,7 +29,8 @@ export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
   for (const e of registry.entities) {
     if (e.status !== 'included' || !e.shape) continue
     const fn = writer.shape(e.shape)
-    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, read: ${fn.read} },`)
+    const text = e.embedding ? `, text: ${writer.embeddingText(e.embedding.fields, e.embedding.joiner)}` : ''
+    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, read: ${fn.read}${text} },`)
   }
   const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, id, file: id.slice(0, id.lastIndexOf('#')), exportName }))
   const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name}: ${alias}`).join(', ')

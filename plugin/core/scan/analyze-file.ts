@@ -1,4 +1,5 @@
-import type { RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
+import { createHash } from 'node:crypto'
+import type { EmbeddingRecipe, FieldInfo, FieldType, RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
 import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { resolveCoverage, type EffectiveScope } from '../coverage.js'
 import { diagnostic, type Diagnostic } from '../diagnostics.js'
@@ -46,6 +47,31 @@ function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnos
   const fix = e.source.kind === 'scope' ? ` or set mode 'all' in ${e.source.file}` : " or cover its folder with a backup.scope.ts (mode: 'all')"
   return diagnostic('KB001', e, `entity ${e.name} has no backup coverage (${why}); it will not be backed up`,
     `add @EntityBackup() to the class, opt out with @EntityBackup({ enabled: false, reason: '…' })${fix}`)
+}
+
+const TEXT_KINDS = new Set(['string', 'literal', 'enum'])
+
+function isTextLike(t: FieldType): boolean {
+  if (t.kind === 'array') return t.of.kind === 'string' || t.of.kind === 'literal' || t.of.kind === 'enum'
+  return TEXT_KINDS.has(t.kind)
+}
+
+/** Checks an embedding recipe against the entity's fields and adds its hash; `null` when unusable. */
+function embeddingRecipe(entity: RegistryEntity, declared: EmbeddingRecipe, fields: FieldInfo[], diagnostics: Diagnostic[]): RegistryEntity['embedding'] | null {
+  const at = entity.source.kind === 'decorator' ? entity.source : entity
+  const missing = declared.fields.filter((f) => !fields.some((x) => x.name === f))
+  if (missing.length) {
+    diagnostics.push(diagnostic('KB043', at, `${entity.name}: embedding field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `\`${m}\``).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not a stored field of the entity; its vectors are not backed up`,
+      `use stored fields of ${entity.name}: ${fields.map((f) => f.name).join(', ')}`))
+    return null
+  }
+  const notText = declared.fields.filter((f) => !isTextLike(fields.find((x) => x.name === f)!.type))
+  if (notText.length) {
+    diagnostics.push(diagnostic('KB043', at, `${entity.name}: embedding field${notText.length > 1 ? 's' : ''} ${notText.map((m) => `\`${m}\``).join(', ')} ${notText.length > 1 ? 'are' : 'is'} not text; ${notText.length > 1 ? 'their' : 'its'} value is turned into text with String()`,
+      'embed text fields (strings, string enums or literals, arrays of strings)'))
+  }
+  const recipe = { fields: [...declared.fields], model: declared.model, joiner: declared.joiner ?? '\n' }
+  return { ...recipe, recipe: `sha256:${createHash('sha256').update(JSON.stringify(recipe)).digest('hex')}` }
 }
 
 /**
@@ -101,6 +127,10 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     const coverage = resolveCoverage(declared, effectiveScope(scope, options))
     const entity: RegistryEntity = { name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage }
     if (entity.status === 'included') entity.shape = fields.classShape(file, cls.name)
+    if (entity.status === 'included' && declared.kind === 'declared' && declared.options.embedding) {
+      const recipe = embeddingRecipe(entity, declared.options.embedding, fields.shapes.get(entity.shape!)!.fields, diagnostics)
+      if (recipe) entity.embedding = recipe
+    }
     if (entity.status === 'uncovered') diagnostics.push(uncovered(entity, scope))
     result.entities.push(entity)
   }

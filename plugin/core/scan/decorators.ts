@@ -6,8 +6,17 @@ import type { Evaluator } from './evaluate.js'
 import type { ClassFacts, DecoratorFacts, Pos, StaticExpr } from './facts.js'
 import type { Linker } from './link.js'
 
-const OPTION_TYPES: Record<keyof EntityBackupOptions, 'boolean' | 'string'> = {
-  encrypt: 'boolean', includeSchema: 'boolean', enabled: 'boolean', reason: 'string',
+const OPTION_TYPES: Record<keyof EntityBackupOptions, 'boolean' | 'string' | 'object'> = {
+  encrypt: 'boolean', includeSchema: 'boolean', enabled: 'boolean', reason: 'string', embedding: 'object',
+}
+
+/** Checks `embedding: { fields, model, joiner? }`; returns why not, or null. */
+function embeddingProblem(v: Record<string, unknown>): string | null {
+  for (const key of Object.keys(v)) if (!['fields', 'model', 'joiner'].includes(key)) return `unknown key \`${key}\` (known: fields, model, joiner)`
+  if (!Array.isArray(v.fields) || v.fields.length === 0 || !v.fields.every((f) => typeof f === 'string' && f !== '')) return '`fields` must be a non-empty array of field names'
+  if (typeof v.model !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(v.model)) return '`model` must be a model id (letters, digits, . _ : -; it names the vectors folder)'
+  if (v.joiner !== undefined && typeof v.joiner !== 'string') return '`joiner` must be a string'
+  return null
 }
 const OPTION_NAMES = Object.keys(OPTION_TYPES) as Array<keyof EntityBackupOptions>
 
@@ -70,7 +79,15 @@ function readOptions(ctx: ReadContext, arg: StaticExpr): EntityBackupOptions | n
       continue
     }
     if (v === undefined) continue
-    if (typeof v !== type) {
+    if (type === 'object') {
+      const problem = v !== null && typeof v === 'object' && !Array.isArray(v) ? embeddingProblem(v as Record<string, unknown>) : 'expected an object'
+      if (problem) {
+        ctx.diagnostics.push(diagnostic('KB004', at(ctx, pos), `${ctx.className}: @EntityBackup option \`${key}\`: ${problem}`,
+          "write `embedding: { fields: ['title', 'description'], model: 'text-embedding-3-small' }`; the entity is not backed up until this is fixed"))
+        valid = false
+        continue
+      }
+    } else if (typeof v !== type) {
       ctx.diagnostics.push(diagnostic('KB004', at(ctx, pos), `${ctx.className}: @EntityBackup option \`${key}\` must be a ${type}, got ${JSON.stringify(v)}`,
         `write \`${key}: ${type === 'boolean' ? 'true' : "'…'"}\`; the entity is not backed up until this is fixed`))
       valid = false
