@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import type { DataStore } from './adapters/data/types.js'
+import type { VectorStore } from './adapters/vector/types.js'
 import type { Logger } from './engine/context.js'
 import type { RetentionPolicy } from './engine/retention.js'
 import { BackupError } from './errors.js'
@@ -15,6 +16,10 @@ export interface EncryptionConfig {
 export interface BackupConfig {
   /** Where entities live. @default an in-memory store (the embedded default) */
   data?: DataStore
+  /** Where embeddings live; entities that declare an `embedding` recipe have their vectors backed up. */
+  vectors?: VectorStore
+  /** Computes embeddings for texts a restore cannot reuse a stored vector for (changed text, missing vector). */
+  embedder?: Embedder
   /** Backup root. @default `.koan/backups`, or `/var/koan/backups` when `NODE_ENV=production` */
   path?: string
   /** Keys for entities with `encrypt: true`; `KOAN_BACKUP_KEY` adds one. */
@@ -28,6 +33,9 @@ export interface BackupConfig {
   /** Where log lines and the boot report go; `false` silences them. @default console */
   logger?: Logger | false
 }
+
+/** Embeds texts with a model; returns one vector per text, in order. */
+export type Embedder = (texts: string[], model: string) => Promise<Array<ArrayLike<number>>>
 
 /** Declares the run-time configuration, typed. */
 export function defineBackupConfig(config: BackupConfig): BackupConfig {

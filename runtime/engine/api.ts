@@ -41,6 +41,8 @@ export interface RestoreOptions {
   restoreVectors?: boolean
   /** Report what would be inserted, skipped and overwritten; write nothing. @default false */
   dryRun?: boolean
+  /** Refuse (before writing) when some vectors cannot be reused and no embedder is configured. @default false */
+  strict?: boolean
 }
 
 /** The result of a backup of several entities (one timestamp). */
@@ -141,7 +143,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
   let resolved: ResolvedConfig = resolveConfig(config)
   let store: DataStore = config.data ?? memoryStore()
   let reported = false
-  const handles = new EntityHandles(input.registry, input.codecs, input.classes, () => store)
+  const handles = new EntityHandles(input.registry, input.codecs, input.classes, () => store, () => config.vectors ?? null)
   const fs = input.fs ?? realFs
   const context = (path?: string): EngineContext => {
     if (!reported) {
@@ -150,6 +152,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     }
     return {
       fs, root: path ? resolveConfig({ ...config, path }).path : resolved.path, registry: input.registry, codecs: input.codecs, store,
+      vectors: config.vectors ?? null, embedder: config.embedder ?? null,
       encryption: makeEncryption(resolved.encryption), logger: resolved.logger, now: input.now ?? (() => new Date()), batchSize: resolved.batchSize,
     }
   }
@@ -182,14 +185,14 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       const failures: Array<{ entity: string; error: unknown }> = []
       for (const h of list) {
         try {
-          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress }))
+          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress, vectors: options.include?.includes('vectors') ?? true, data: options.include?.includes('data') ?? true }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
         }
       }
       if (failures.length) throw aggregate('backup', failures, results)
       return {
-        timestamp, entities: results, entityCount: results.reduce((n, r) => n + r.entityCount, 0), vectorCount: 0,
+        timestamp, entities: results, entityCount: results.reduce((n, r) => n + r.entityCount, 0), vectorCount: results.reduce((n, r) => n + r.vectorCount, 0),
         durationMs: Math.round(performance.now() - started), sizeBytes: results.reduce((n, r) => n + r.sizeBytes, 0),
       }
     })
@@ -204,7 +207,10 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       for (const h of list) {
         try {
           const entry = await resolveBackup(ctx, new EntityPaths(ctx.root, h.entity.fullName), options.timestamp ?? 'latest')
-          results.push(await restoreEntityBackup(ctx, h, entry, { overwriteExisting: options.overwriteExisting ?? false, dryRun: options.dryRun ?? false }))
+          results.push(await restoreEntityBackup(ctx, h, entry, {
+            overwriteExisting: options.overwriteExisting ?? false, dryRun: options.dryRun ?? false,
+            restoreVectors: options.restoreVectors ?? true, strict: options.strict ?? false,
+          }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
         }
@@ -213,7 +219,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       const sum = (k: 'entityCount' | 'inserted' | 'skipped' | 'overwritten') => results.reduce((n, r) => n + r[k], 0)
       return {
         entities: results, entityCount: sum('entityCount'), inserted: sum('inserted'), skipped: sum('skipped'), overwritten: sum('overwritten'),
-        vectorCount: 0, durationMs: Math.round(performance.now() - started), dryRun: options.dryRun ?? false,
+        vectorCount: results.reduce((n, r) => n + r.vectorCount, 0), durationMs: Math.round(performance.now() - started), dryRun: options.dryRun ?? false,
       }
     })
   }
@@ -266,11 +272,14 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     restore: (options = {}) => restoreSet(pick(options.entities), options),
     capabilities: () => {
       const entities: Capabilities['entities'] = {}
+      let vectors = false
       for (const h of handles.all()) {
-        entities[h.entity.name] = { fullTypeName: h.entity.fullName, availableSources: ['data'], encrypt: h.entity.policy!.encrypt, includeSchema: h.entity.policy!.includeSchema }
+        const sources = config.vectors && h.entity.embedding ? ['data', 'vectors'] : ['data']
+        vectors ||= sources.length > 1
+        entities[h.entity.name] = { fullTypeName: h.entity.fullName, availableSources: sources, encrypt: h.entity.policy!.encrypt, includeSchema: h.entity.policy!.includeSchema }
       }
       const warnings = input.registry.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)
-      return { availableSources: ['data'], entities, warnings }
+      return { availableSources: vectors ? ['data', 'vectors'] : ['data'], entities, warnings }
     },
     list: async () => {
       const out: BackupInfo[] = []
@@ -293,7 +302,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       store = config.data ?? memoryStore()
       handles.reset(() => store)
     },
-    report: () => formatReport(input.registry, { path: resolved.path, sources: ['data'] }),
+    report: () => formatReport(input.registry, { path: resolved.path, sources: api.capabilities().availableSources }),
     get store() {
       return store
     },

@@ -1,5 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { Collection, DataStore } from '../adapters/data/types.js'
+import type { VectorCollection, VectorCollectionOptions, VectorStore } from '../adapters/vector/types.js'
+import type { Embedder } from '../config.js'
 import type { CanonicalField } from '../schema/canonical.js'
 import type { EntityCodec } from '../schema/codec.js'
 import type { BackupRegistry, RegistryEntity } from '../types.js'
@@ -34,6 +36,9 @@ export interface EngineContext {
   registry: BackupRegistry
   codecs: Record<string, EntityCodec>
   store: DataStore
+  /** The configured vector store, if any. */
+  vectors: VectorStore | null
+  embedder: Embedder | null
   encryption: Encryption
   logger: Logger
   now(): Date
@@ -48,4 +53,6 @@ export interface EntityHandle {
   /** The canonical field model (for metadata and drift reports). */
   model: CanonicalField[]
   collection(): Promise<Collection>
+  /** The entity's vector collection (created with `options` when missing); `null` without a vector store or recipe. */
+  vectorCollection(options?: VectorCollectionOptions): Promise<VectorCollection | null>
 }

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { BackupError, isBackupError } from '../errors.js'
 import { TOOL } from '../version.js'
 import type { EngineContext, EntityHandle } from './context.js'
-import { writeDataFile } from './data-file.js'
+import { join } from 'node:path'
+import { writeBackupFile, writeDataFile } from './data-file.js'
+import { modelDir, vectorFileBytes, type VectorCounts } from './vectors/io.js'
 import { crashPoint, writeAtomic } from './fs.js'
 import { EntityPaths, FILES } from './layout.js'
 import { upsertEntry, updateManifest } from './manifest.js'
@@ -13,6 +15,10 @@ import { filesMatch } from './verify.js'
 /** Options of one entity's backup. */
 export interface CreateOptions {
   compress: boolean
+  /** Back up the entity's vectors when it has a recipe and a vector store is configured. */
+  vectors: boolean
+  /** Back up the rows (always needed: vectors are keyed by the rows' texts). */
+  data: boolean
 }
 
 /** What a backup of one entity produced. */
@@ -82,6 +88,7 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     if (data.rows === 0 && expected > 0) {
       throw new BackupError('STORE_FAILED', `${h.entity.fullName}: the store reports ${expected} rows but streamed none; the backup is marked Failed rather than kept as an empty dataset`, { expected })
     }
+    const vectors = options.vectors ? await backupVectors(ctx, h, staging, timestamp, encrypt) : null
     const metadata: BackupMetadata = {
       formatVersion: FORMAT_VERSION,
       tool: TOOL,
@@ -91,9 +98,10 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
       startedAt: started.toISOString(),
       finishedAt: ctx.now().toISOString(),
       consistency: collection.capabilities.snapshot ? 'snapshot' : 'per-row',
-      counts: { rows: data.rows, vectors: 0 },
-      sizeBytes: data.size,
-      files: [{ name, role: 'data', size: data.size, sha256: data.sha256, compressed: options.compress, encrypted: encrypt }],
+      counts: { rows: data.rows, vectors: vectors?.counts.vectors ?? 0 },
+      sizeBytes: data.size + (vectors?.file.size ?? 0),
+      files: [{ name, role: 'data', size: data.size, sha256: data.sha256, compressed: options.compress, encrypted: encrypt }, ...(vectors ? [vectors.file] : [])],
+      ...(vectors ? { vectors: vectors.info } : {}),
       policy: { encrypt, includeSchema: h.entity.policy?.includeSchema ?? true, compress: options.compress, source: h.entity.source },
       schema: { fingerprint: h.codec.fingerprint, model: h.model, ...(h.entity.policy?.includeSchema && h.codec.jsonSchema ? { jsonSchema: h.codec.jsonSchema } : {}) },
       ...(keyId ? { encryption: { keyId, format: 'KBE1' as const, algorithm: 'AES-256-GCM, 64 KiB chunks' as const } } : {}),
@@ -113,14 +121,37 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     crashPoint('after-manifest')
     await writeLatest(ctx, paths, timestamp, metadataSha256)
     return {
-      entity: h.entity.fullName, timestamp, entityCount: data.rows, vectorCount: 0, durationMs: Math.round(performance.now() - startedMs),
-      sizeBytes: data.size, status: 'Completed', encrypted: encrypt,
+      entity: h.entity.fullName, timestamp, entityCount: data.rows, vectorCount: vectors?.counts.vectors ?? 0, durationMs: Math.round(performance.now() - startedMs),
+      sizeBytes: metadata.sizeBytes, status: 'Completed', encrypted: encrypt,
     }
   } catch (error) {
     const failure = ioError(error, `backup of ${h.entity.fullName} at ${timestamp} failed`)
     await fs.rm(staging, { recursive: true, force: true }).catch(() => {})
     await recordFailure(ctx, paths, h, timestamp, started, failure).catch((e) => ctx.logger.warn(`[koan-backup] could not record the failed backup ${h.entity.fullName}/${timestamp}: ${(e as Error).message}`))
     throw failure
+  }
+}
+
+/** Writes `vectors/<model>/vectors.kbv` when the entity has a recipe and a vector store holds its vectors. */
+async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: string, timestamp: string, encrypt: boolean) {
+  const recipe = h.entity.embedding
+  const collection = await h.vectorCollection()
+  if (!recipe || !collection) return null
+  const counts: VectorCounts = { vectors: 0, missing: 0, orphans: 0 }
+  const dimension = collection.dimension
+  if (dimension === null) return null
+  const header = { model: recipe.model, dimension, metric: collection.metric, recipe: recipe.recipe }
+  const role = `vectors/${recipe.model}`
+  const name = `vectors/${modelDir(recipe.model)}/vectors.kbv`
+  await ctx.fs.mkdir(join(staging, 'vectors', modelDir(recipe.model)), { recursive: true })
+  const written = await writeBackupFile(ctx.fs, join(staging, name), vectorFileBytes(h.codec, await h.collection(), collection, header, counts), {
+    compress: false, encrypt: encrypt ? () => ctx.encryption.encrypt({ entity: h.entity.fullName, timestamp, role }) : undefined,
+  })
+  if (counts.missing) ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: ${counts.missing} entities have no vector in the vector store`)
+  return {
+    counts,
+    file: { name, role, size: written.size, sha256: written.sha256, compressed: false, encrypted: encrypt },
+    info: { model: recipe.model, dimension, metric: collection.metric, recipe: recipe.recipe, count: counts.vectors, missing: counts.missing, orphans: counts.orphans },
   }
 }
 

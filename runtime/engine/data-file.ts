@@ -40,20 +40,28 @@ async function* arrayText(rows: AsyncIterable<string>, counter: { rows: number }
 export async function writeDataFile(
   fs: BackupFs, path: string, rows: AsyncIterable<string>, options: { compress: boolean; encrypt?: () => Duplex },
 ): Promise<{ size: number; sha256: string; rows: number }> {
+  const counter = { rows: 0 }
+  const written = await writeBackupFile(fs, path, arrayText(rows, counter), options)
+  return { ...written, rows: counter.rows }
+}
+
+/** Writes a backup file durably from a source of text or bytes: gzip, then encryption, hashed as stored. */
+export async function writeBackupFile(
+  fs: BackupFs, path: string, source: AsyncIterable<string | Buffer>, options: { compress: boolean; encrypt?: () => Duplex },
+): Promise<{ size: number; sha256: string }> {
   const handle = await fs.open(path, 'wx')
   const digest = new Digest()
-  const counter = { rows: 0 }
   const stages: Array<NodeJS.ReadWriteStream | Duplex> = []
   if (options.compress) stages.push(createGzip({ level: 6 }))
   if (options.encrypt) stages.push(options.encrypt())
   // `flush`: the file is fsynced before the stream closes its handle
   const out = handle.createWriteStream({ flush: true })
   try {
-    await pipeline(Readable.from(arrayText(rows, counter)), ...(stages as [Duplex]), digest, out)
+    await pipeline(Readable.from(source), ...(stages as [Duplex]), digest, out)
   } finally {
     if (!out.closed) await new Promise<void>((r) => out.close(() => r()))
   }
-  return { size: digest.size, sha256: digest.hash.digest('hex'), rows: counter.rows }
+  return { size: digest.size, sha256: digest.hash.digest('hex') }
 }
 
 /** Size and SHA-256 of a file as stored (read in full, constant memory). */
@@ -63,6 +71,19 @@ export async function hashFile(fs: BackupFs, path: string): Promise<{ size: numb
     for await (const _ of source) { /* drain */ }
   })
   return { size: digest.size, sha256: digest.hash.digest('hex') }
+}
+
+/** The decoded bytes of a backup file: decrypted, then decompressed. */
+export function openBytes(fs: BackupFs, path: string, options: { compress: boolean; decrypt?: () => Duplex }): AsyncIterable<Buffer> {
+  const stages: Duplex[] = []
+  if (options.decrypt) stages.push(options.decrypt())
+  if (options.compress) stages.push(createGunzip())
+  let stream: NodeJS.ReadableStream = fs.createReadStream(path)
+  for (const s of stages) {
+    stream.on('error', (e) => s.destroy(e as Error))
+    stream = stream.pipe(s)
+  }
+  return stream as AsyncIterable<Buffer>
 }
 
 /** The decoded text of a data file: decrypted, then decompressed, as a stream of strings. */

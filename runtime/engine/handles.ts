@@ -1,5 +1,6 @@
 import { descriptorOf } from '../adapters/data/descriptor.js'
 import type { Collection, DataStore } from '../adapters/data/types.js'
+import type { VectorCollection, VectorCollectionOptions, VectorStore } from '../adapters/vector/types.js'
 import { BackupError } from '../errors.js'
 import { CanonicalModels } from '../schema/canonical.js'
 import type { EntityCodec } from '../schema/codec.js'
@@ -12,7 +13,8 @@ export class EntityHandles {
   private byName = new Map<string, EntityHandle[]>()
   private byClass = new Map<unknown, EntityHandle>()
 
-  constructor(registry: BackupRegistry, codecs: Record<string, EntityCodec>, classes: Record<string, unknown>, store: () => DataStore) {
+  constructor(registry: BackupRegistry, codecs: Record<string, EntityCodec>, classes: Record<string, unknown>, store: () => DataStore, vectors: () => VectorStore | null) {
+    this.vectors = vectors
     const models = new CanonicalModels(registry.shapes)
     for (const entity of registry.entities) {
       const codec = codecs[entity.fullName]
@@ -21,12 +23,26 @@ export class EntityHandles {
       const handle: EntityHandle = {
         entity, codec, model: models.fields(entity.shape),
         collection: () => (collection ??= Promise.resolve(store().collection(descriptorOf(codec)))),
+        vectorCollection: (options) => this.vectorsOf(handle, options),
       }
       this.byFullName.set(entity.fullName, handle)
       this.byName.set(entity.name, [...(this.byName.get(entity.name) ?? []), handle])
       const cls = classes[entity.fullName]
       if (cls) this.byClass.set(cls, handle)
     }
+  }
+
+  private vectors: () => VectorStore | null
+  private vectorCollections = new Map<string, Promise<VectorCollection>>()
+
+  private vectorsOf(h: EntityHandle, options?: VectorCollectionOptions): Promise<VectorCollection | null> {
+    const store = this.vectors()
+    if (!store || !h.entity.embedding) return Promise.resolve(null)
+    const known = this.vectorCollections.get(h.entity.fullName)
+    if (known && !options) return known
+    const made = store.collection({ fullName: h.entity.fullName, name: h.entity.name }, options)
+    this.vectorCollections.set(h.entity.fullName, made)
+    return made
   }
 
   /** Every included entity, by full name. */
@@ -36,6 +52,7 @@ export class EntityHandles {
 
   /** Forgets store collections (after the data store changed). */
   reset(store: () => DataStore): void {
+    this.vectorCollections.clear()
     for (const h of this.byFullName.values()) {
       let collection: Promise<Collection> | null = null
       h.collection = () => (collection ??= Promise.resolve(store().collection(descriptorOf(h.codec))))

@@ -35,6 +35,8 @@ export interface BackupMetadata {
   policy: { encrypt: boolean; includeSchema: boolean; compress: boolean; source: PolicySource }
   schema: { fingerprint: string; model: CanonicalField[]; jsonSchema?: Record<string, unknown> }
   encryption?: { keyId: string; format: 'KBE1'; algorithm: 'AES-256-GCM, 64 KiB chunks' }
+  /** The vectors file's model, dimension, metric and recipe hash, and how many entities had none. */
+  vectors?: { model: string; dimension: number; metric: string | null; recipe: string; count: number; missing: number; orphans: number }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)

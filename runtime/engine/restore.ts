@@ -5,6 +5,7 @@ import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import type { BackupMetadata } from './metadata.js'
 import { backupRows, idHash, IdSet, verifyStructure } from './verify.js'
+import { applyVectors, planVectors, type VectorRestoreReport } from './vectors/restore.js'
 
 /** Options of one entity's restore. */
 export interface RestoreEntityOptions {
@@ -12,6 +13,10 @@ export interface RestoreEntityOptions {
   overwriteExisting: boolean
   /** Report what would happen and write nothing. */
   dryRun: boolean
+  /** Restore the backup's vectors into the configured vector store. */
+  restoreVectors: boolean
+  /** Refuse before writing when vectors cannot all be reused and no embedder is configured. */
+  strict: boolean
 }
 
 /** What a restore did (or, with `dryRun`, would do). */
@@ -28,6 +33,8 @@ export interface RestoreResult {
   dryRun: boolean
   /** Schema drift between the backup and the current entity, in words (empty when none). */
   schemaChanges: string[]
+  /** What happened to the vectors, when the backup has them and a vector store is configured. */
+  vectors?: VectorRestoreReport
 }
 
 /** Pass 1: decode and validate every row, count them, find duplicate ids. Writes nothing. */
@@ -67,11 +74,13 @@ async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupM
 async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions) {
   const collection = await h.collection()
   const counts = { inserted: 0, skipped: 0, overwritten: 0 }
+  const skippedIds = new Set<EntityId>()
   let batch: Array<{ id: EntityId; row: unknown }> = []
   const flush = async () => {
     if (batch.length === 0) return
     const existing = await collection.existing(batch.map((b) => b.id))
     const write = options.overwriteExisting ? batch : batch.filter((b) => !existing.has(b.id))
+    if (!options.overwriteExisting) for (const id of existing) skippedIds.add(id)
     if (options.overwriteExisting) counts.overwritten += existing.size
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
@@ -88,7 +97,7 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
   }
   if (options.dryRun) {
     await run()
-    return counts
+    return { counts, skippedIds }
   }
   const constraints = collection.disableConstraints && collection.enableConstraints
   if (constraints) await collection.disableConstraints!()
@@ -99,7 +108,7 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     // the constraint manager is always re-enabled, whatever happened
     if (constraints) await collection.enableConstraints!()
   }
-  return counts
+  return { counts, skippedIds }
 }
 
 /**
@@ -116,9 +125,11 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
     ctx.logger.warn(`[koan-backup] ${h.entity.fullName} backup ${m.timestamp} was taken with another schema: ${schemaChanges.join('; ')}. Restoring only if every row fits the current schema.`)
   }
   await validateAll(ctx, h, m)
-  const counts = await applyAll(ctx, h, m, options)
+  const vectors = options.restoreVectors ? await planVectors(ctx, h, m, options.strict) : null
+  const { counts, skippedIds } = await applyAll(ctx, h, m, options)
+  const vectorCount = vectors && !options.dryRun ? await applyVectors(ctx, h, m, vectors.plan, vectors.report, skippedIds) : 0
   return {
-    entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount: 0,
-    durationMs: Math.round(performance.now() - startedMs), dryRun: options.dryRun, schemaChanges,
+    entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount,
+    durationMs: Math.round(performance.now() - startedMs), dryRun: options.dryRun, schemaChanges, ...(vectors ? { vectors: vectors.report } : {}),
   }
 }

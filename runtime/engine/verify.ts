@@ -61,7 +61,7 @@ export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry
 
 async function verifyFile(ctx: EngineContext, where: string, dir: string, f: BackupFileInfo, fix: string): Promise<void> {
   // names come from metadata, which is checksummed; still, only known names are ever opened
-  if (f.role === 'data' ? !DATA_FILE.test(f.name) : !/^[0-9a-z._-]+$/i.test(f.name)) throw refuse('CORRUPT', where, `metadata.json names an unexpected file ${JSON.stringify(f.name)}`, fix)
+  if (f.role === 'data' ? !DATA_FILE.test(f.name) : !/^vectors\/[A-Za-z0-9._-]{1,100}\/vectors\.kbv$/.test(f.name)) throw refuse('CORRUPT', where, `metadata.json names an unexpected file ${JSON.stringify(f.name)}`, fix)
   const path = join(dir, f.name)
   let st
   try {
