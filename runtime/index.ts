@@ -5,9 +5,11 @@
  * through `backup` of `koan-backup/registry`.
  */
 export { Entity, EntityBackup, defineBackupScope, getEntityBackupOptions, type EntityBackupDecorator } from './markers.js'
-export { defineBackupConfig, type BackupConfig, type EncryptionConfig } from './config.js'
+export { defineBackupConfig, type BackupConfig, type Embedder, type EncryptionConfig } from './config.js'
 export { descriptorOf, memoryStore, postgresStore, sqliteStore, type MemoryStoreOptions, type PostgresStoreOptions, type SqliteStoreOptions } from './adapters/data/index.js'
 export type { Collection, CollectionCapabilities, DataStore, EntityDescriptor, EntityId } from './adapters/data/types.js'
+export { lancedbStore, memoryVectorStore, pgliteVectorStore, sqliteVecStore, type LancedbStoreOptions, type PgliteVectorStoreOptions, type SqliteVecStoreOptions } from './adapters/vector/index.js'
+export type { VectorCollection, VectorCollectionOptions, VectorMetric, VectorRecord, VectorStore } from './adapters/vector/types.js'
 export { BackupError, isBackupError, type BackupErrorCode } from './errors.js'
 export { formatReport, type ReportLine, reportLines } from './report.js'
 export type { BackupApi, BackupInfo, BackupOptions, BackupSetResult, Capabilities, EntityBackupApi, RestoreOptions, RestoreSetResult } from './engine/api.js'
