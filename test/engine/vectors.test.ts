@@ -124,3 +124,38 @@ describe('vector backups', () => {
     expect(await (await target.collection({ fullName: MEDIA, name: 'Media' }, { dimension: 16, metric: 'cosine' })).count()).toBe(0)
   })
 })
+
+describe('texts that changed since the backup', () => {
+  it('a changed recipe makes every text differ: reported, and re-embedded only with an embedder', async () => {
+    const { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const { loadRegistry } = await import('../codec/load.js')
+    const { fixture } = await import('../helpers.js')
+    const { createBackup } = await import('../../runtime/engine/api.js')
+    const { memoryStore } = await import('../../runtime/adapters/data/memory.js')
+    const source = memoryVectorStore()
+    const a = await seeded(6, source)
+    await fillVectors(source, 6)
+    await a.backup.Media!.create()
+    const dir = mkdtempSync(join(fixture('..'), '.tmp-recipe-'))
+    try {
+      cpSync(fixture('codec'), dir, { recursive: true })
+      const file = join(dir, 'src/entities.ts')
+      writeFileSync(file, readFileSync(file, 'utf8').replace("fields: ['title', 'description', 'tags']", "fields: ['title', 'description', 'tags'], joiner: ' | '"))
+      const m = await loadRegistry(`../${dir.split('/').pop()}`, ['./src/entities.ts'])
+      const make = (vectors: ReturnType<typeof memoryVectorStore>, embedder?: (t: string[]) => Promise<Float32Array[]>) => createBackup({
+        registry: m.registry, codecs: m.codecs, classes: { [MEDIA]: m.Media }, config: { data: memoryStore(), vectors, path: a.path, logger: false, ...(embedder ? { embedder } : {}) },
+      }) as ReturnType<typeof createBackup> & Record<string, any>
+      const without = await make(memoryVectorStore()).Media.restore()
+      expect(without.vectors).toMatchObject({ reused: 0, changed: 6, unembedded: 6, embedded: 0 })
+      const seen: string[] = []
+      const target = memoryVectorStore()
+      const withEmbedder = await make(target, async (t) => { seen.push(...t); return t.map(() => new Float32Array(16).fill(1)) }).Media.restore()
+      expect(withEmbedder.vectors).toMatchObject({ reused: 0, changed: 6, embedded: 6 })
+      expect(seen[0]).toBe('title 0 | desc "0" | t0')
+      expect(await (await target.collection({ fullName: MEDIA, name: 'Media' })).count()).toBe(6)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
