@@ -87,26 +87,46 @@ function digits2(s: string, i: number): number {
  * other string, and for dates that do not exist (`2025-02-30`).
  */
 export function canonicalDate(s: string): Date | typeof FAIL {
-  const o = s.length === 24 ? 0 : s.length === 27 && (s[0] === '+' || s[0] === '-') ? 3 : -1
-  if (o < 0 || s.charCodeAt(23 + o) !== 90 || s[4 + o] !== '-' || s[7 + o] !== '-' || s[10 + o] !== 'T' || s[13 + o] !== ':' || s[16 + o] !== ':' || s[19 + o] !== '.') return FAIL
-  const hi = o === 0 ? digits2(s, 0) : digits2(s, 1) * 10000 + digits2(s, 3) * 100
-  const lo = digits2(s, 2 + o)
-  if (hi < 0 || lo < 0 || (o === 3 && (digits2(s, 1) < 0 || digits2(s, 3) < 0))) return FAIL
-  const year = (o === 0 ? hi * 100 : hi) + lo
-  const y = o === 3 && s[0] === '-' ? -year : year
-  const month = digits2(s, 5 + o)
-  const day = digits2(s, 8 + o)
-  const h = digits2(s, 11 + o)
-  const mi = digits2(s, 14 + o)
-  const se = digits2(s, 17 + o)
-  const m1 = digits2(s, 20 + o)
+  const len = s.length
+  if (len === 24) {
+    // YYYY-MM-DDTHH:MM:SS.mmmZ, read digit by digit (no substrings, no general date parser)
+    const c = (i: number) => s.charCodeAt(i) - 48
+    if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46 || s.charCodeAt(23) !== 90) return FAIL
+    const d0 = c(0), d1 = c(1), d2 = c(2), d3 = c(3), mo0 = c(5), mo1 = c(6), da0 = c(8), da1 = c(9)
+    const h0 = c(11), h1 = c(12), mi0 = c(14), mi1 = c(15), s0 = c(17), s1 = c(18), ms0 = c(20), ms1 = c(21), ms2 = c(22)
+    // `x >>> 0 > 9` is true for anything but a digit (a char below '0' gives a negative number)
+    if (d0 >>> 0 > 9 || d1 >>> 0 > 9 || d2 >>> 0 > 9 || d3 >>> 0 > 9 || mo0 >>> 0 > 9 || mo1 >>> 0 > 9 || da0 >>> 0 > 9 || da1 >>> 0 > 9 ||
+      h0 >>> 0 > 9 || h1 >>> 0 > 9 || mi0 >>> 0 > 9 || mi1 >>> 0 > 9 || s0 >>> 0 > 9 || s1 >>> 0 > 9 || ms0 >>> 0 > 9 || ms1 >>> 0 > 9 || ms2 >>> 0 > 9) return FAIL
+    const year = d0 * 1000 + d1 * 100 + d2 * 10 + d3
+    const month = mo0 * 10 + mo1
+    const day = da0 * 10 + da1
+    const h = h0 * 10 + h1
+    const mi = mi0 * 10 + mi1
+    const se = s0 * 10 + s1
+    if (month < 1 || month > 12 || day < 1 || h > 23 || mi > 59 || se > 59) return FAIL
+    if (day > (month === 2 ? (isLeap(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!)) return FAIL
+    const ms = ms0 * 100 + ms1 * 10 + ms2
+    if (year >= 100) return new Date(Date.UTC(year, month - 1, day, h, mi, se, ms))
+    const d = new Date(Date.UTC(2000, month - 1, day, h, mi, se, ms))
+    d.setUTCFullYear(year)
+    return d
+  }
+  return len === 27 ? extendedDate(s) : FAIL
+}
+
+/** `±YYYYYY-…` (years outside 0000–9999), as toISOString writes them. */
+function extendedDate(s: string): Date | typeof FAIL {
+  if (s[0] !== '+' && s[0] !== '-') return FAIL
+  const o = 3
+  if (s.charCodeAt(23 + o) !== 90 || s[4 + o] !== '-' || s[7 + o] !== '-' || s[10 + o] !== 'T' || s[13 + o] !== ':' || s[16 + o] !== ':' || s[19 + o] !== '.') return FAIL
+  const parts = [digits2(s, 1), digits2(s, 3), digits2(s, 5), digits2(s, 5 + o), digits2(s, 8 + o), digits2(s, 11 + o), digits2(s, 14 + o), digits2(s, 17 + o), digits2(s, 20 + o)]
   const m3 = s.charCodeAt(22 + o) - 48
-  if (month < 1 || month > 12 || day < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59 || m1 < 0 || m3 < 0 || m3 > 9) return FAIL
+  if (parts.some((p) => p < 0) || m3 < 0 || m3 > 9) return FAIL
+  const [a, b, c, month, day, h, mi, se, m1] = parts as [number, number, number, number, number, number, number, number, number]
+  const y = (s[0] === '-' ? -1 : 1) * (a * 10000 + b * 100 + c)
+  if (month < 1 || month > 12 || day < 1 || h > 23 || mi > 59 || se > 59) return FAIL
   if (day > (month === 2 ? (isLeap(y) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!)) return FAIL
-  const ms = m1 * 10 + m3
-  // Date.UTC maps years 0–99 to 1900–1999: those (and extended years) take the exact route
-  if (y >= 100 && o === 0) return new Date(Date.UTC(y, month - 1, day, h, mi, se, ms))
-  const d = new Date(Date.UTC(2000, month - 1, day, h, mi, se, ms))
+  const d = new Date(Date.UTC(2000, month - 1, day, h, mi, se, m1 * 10 + m3))
   d.setUTCFullYear(y)
   return Number.isNaN(d.getTime()) ? FAIL : d
 }
