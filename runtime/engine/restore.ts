@@ -37,24 +37,40 @@ export interface RestoreResult {
   vectors?: VectorRestoreReport
 }
 
-/** Pass 1: decode and validate every row, count them, find duplicate ids. Writes nothing. */
-async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): Promise<void> {
-  const ids = new IdSet()
-  let rows = 0
-  for await (const { value, index } of backupRows(ctx, h, m)) {
-    const entity = h.codec.deserialize(value, index) as { id?: EntityId }
+/** The checks every row goes through: an id, and at the end the count and no duplicate ids. */
+class RowChecks {
+  private ids = new IdSet()
+  private rows = 0
+  constructor(private ctx: EngineContext, private h: EntityHandle, private m: BackupMetadata) {}
+
+  /** Validates and revives one stored row (the error names the row, id and field). */
+  row(value: unknown, index: number): { id: EntityId } {
+    const entity = this.h.codec.deserialize(value, index) as { id?: EntityId }
     const id = entity.id
     if (typeof id !== 'string' && typeof id !== 'number') {
-      throw new BackupError('ROW_INVALID', `${h.entity.fullName} row ${index}: no id (found ${JSON.stringify(id)}); every row needs a string or number id`, { row: index })
+      throw new BackupError('ROW_INVALID', `${this.h.entity.fullName} row ${index}: no id (found ${JSON.stringify(id)}); every row needs a string or number id`, { row: index })
     }
-    ids.add(id)
-    rows++
+    this.ids.add(id)
+    this.rows++
+    return entity as { id: EntityId }
   }
-  if (rows !== m.counts.rows) {
-    throw new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${rows} rows read, metadata says ${m.counts.rows}`, { rows, expected: m.counts.rows })
+
+  /** After the last row: the count matches the metadata and no id repeats. */
+  async finish(): Promise<void> {
+    const { h, m } = this
+    if (this.rows !== m.counts.rows) {
+      throw new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${this.rows} rows read, metadata says ${m.counts.rows}`, { rows: this.rows, expected: m.counts.rows })
+    }
+    const candidates = this.ids.duplicates()
+    if (candidates.size > 0) await confirmDuplicates(this.ctx, h, m, candidates)
   }
-  const candidates = ids.duplicates()
-  if (candidates.size > 0) await confirmDuplicates(ctx, h, m, candidates)
+}
+
+/** Pass 1 (stores without transactions): decode and validate every row, count them, find duplicate ids. Writes nothing. */
+async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): Promise<void> {
+  const checks = new RowChecks(ctx, h, m)
+  for await (const { value, index } of backupRows(ctx, h, m)) checks.row(value, index)
+  await checks.finish()
 }
 
 async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, candidates: Set<number>): Promise<void> {
@@ -70,8 +86,12 @@ async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupM
   }
 }
 
-/** Pass 2 (or the dry run): batches of revived rows, with which of their ids exist. */
-async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions) {
+/**
+ * Applies the rows in batches (or, in a dry run, counts what would happen). With `checks`, each row
+ * is validated as it is read and the count and duplicates are checked after the last one — used
+ * inside a transaction, which a failure rolls back, so nothing is ever committed from a bad backup.
+ */
+async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions, checks: RowChecks | null, trackSkipped: boolean) {
   const collection = await h.collection()
   const counts = { inserted: 0, skipped: 0, overwritten: 0 }
   const skippedIds = new Set<EntityId>()
@@ -80,7 +100,8 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     if (batch.length === 0) return
     const existing = await collection.existing(batch.map((b) => b.id))
     const write = options.overwriteExisting ? batch : batch.filter((b) => !existing.has(b.id))
-    if (!options.overwriteExisting) for (const id of existing) skippedIds.add(id)
+    // kept only when vectors follow: a restore into a full store would otherwise hold every id
+    if (trackSkipped && !options.overwriteExisting) for (const id of existing) skippedIds.add(id)
     if (options.overwriteExisting) counts.overwritten += existing.size
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
@@ -89,11 +110,12 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
   }
   const run = async () => {
     for await (const { value, index } of backupRows(ctx, h, m)) {
-      const row = h.codec.deserialize(value, index) as { id: EntityId }
+      const row = checks ? checks.row(value, index) : (h.codec.deserialize(value, index) as { id: EntityId })
       batch.push({ id: row.id, row })
       if (batch.length >= ctx.batchSize) await flush()
     }
     await flush()
+    if (checks) await checks.finish()
   }
   if (options.dryRun) {
     await run()
@@ -112,10 +134,12 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
 }
 
 /**
- * Restores one entity from a backup, the caller holding the entity's lock: verify first (structure,
- * every file's size and SHA-256, every row decoded and validated against the current schema, the
- * count, duplicate ids), write second, in batches inside the store's transaction where it has one.
- * Anything off is refused before the first write.
+ * Restores one entity from a backup, the caller holding the entity's lock. First the structure and
+ * every file's size and SHA-256 (nothing is decoded from a file that fails its checksum). Then the
+ * rows: in a store with transactions they are decoded, validated and applied in one pass inside a
+ * transaction that commits only after the last check (count, duplicate ids) passed — a failure rolls
+ * it back, so nothing is written; a store without transactions gets a full validation pass before
+ * the first write.
  */
 export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, entry: BackupEntry, options: RestoreEntityOptions): Promise<RestoreResult> {
   const startedMs = performance.now()
@@ -124,9 +148,12 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
   if (schemaChanges.length) {
     ctx.logger.warn(`[koan-backup] ${h.entity.fullName} backup ${m.timestamp} was taken with another schema: ${schemaChanges.join('; ')}. Restoring only if every row fits the current schema.`)
   }
-  await validateAll(ctx, h, m)
+  const collection = await h.collection()
+  const onePass = !options.dryRun && !!collection.transaction
+  // vectors are planned (checked) before anything is written; that pass also validates every row
   const vectors = options.restoreVectors ? await planVectors(ctx, h, m, options.strict) : null
-  const { counts, skippedIds } = await applyAll(ctx, h, m, options)
+  if (!onePass && !vectors) await validateAll(ctx, h, m)
+  const { counts, skippedIds } = await applyAll(ctx, h, m, options, onePass ? new RowChecks(ctx, h, m) : null, vectors !== null)
   const vectorCount = vectors && !options.dryRun ? await applyVectors(ctx, h, m, vectors.plan, vectors.report, skippedIds) : 0
   return {
     entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount,
