@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Scan benchmark of the koan-backup build plugin. See bench/README.md.
 //
-//   node bench/scan.mjs                    sizes 100, 1000, 5000; 3 repetitions
+//   node bench/scan.mjs                    sizes 100, 1000, 5000; 5 repetitions
 //   node bench/scan.mjs --quick            sizes 100, 1000; 1 repetition
 //   node bench/scan.mjs --sizes 100,1000   chosen sizes
-//   node bench/scan.mjs --reps 5           repetitions of each timed measurement (default 3)
+//   node bench/scan.mjs --reps 3           repetitions of each timed measurement (default 5)
 //   node bench/scan.mjs --keep             keep the generated projects in bench/.tmp/
+//   node bench/scan.mjs --head             measure the last commit: build HEAD (git archive, read-only) into
+//                                          bench/.tmp/head/ instead of using dist/, ignoring uncommitted changes
 //
-// `npm run bench:scan` builds the package first; this script reads the plugin from dist/.
+// `npm run bench:scan` builds the package first; this script reads the plugin from dist/. It copies the build to
+// bench/.tmp/plugin-dist/ first and measures the copy, so a rebuild of dist/ during the run changes nothing.
 //
 // Two facts-cache scenarios are measured separately:
 //   cold  the plugin and the Scanner run with `cache: false` (first build ever, CI without a cache);
@@ -24,15 +27,17 @@
 //  `node --cpu-prof bench/scan.mjs --child vite bench/.tmp/p1000 warm` to profile one build.)
 
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { availableParallelism, cpus } from 'node:os'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { availableParallelism, cpus, loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const BENCH = dirname(fileURLToPath(import.meta.url))
 const REPO = dirname(BENCH)
 const TMP = join(BENCH, '.tmp')
-const DIST = join(REPO, 'dist')
+/** The plugin build that is measured: dist/ (or HEAD's build with --head), copied by main(); children inherit the copy. */
+let DIST = process.env.KOAN_BENCH_PLUGIN_DIST ?? join(REPO, 'dist')
 const TSC = join(REPO, 'node_modules', '.bin', 'tsc')
 const RESULTS = join(BENCH, 'results-scan.json')
 const GENERATOR_VERSION = 1
@@ -507,7 +512,9 @@ function timeHooks(plugin, acc) {
 /** Entities listed in the bundled registry: `"fullName":"src.…` keys, plain or inside the escaped JSON string literal. */
 const REGISTRY_ENTITY = /\\?["']fullName\\?["']\s*:\s*\\?["']src\./g
 
-/** One vite build: `without` = baseline plugin; `cold` / `warm` = koan-backup without / with the facts cache. */
+/** One vite build: `without` = baseline plugin; `cold` / `warm` = koan-backup without / with the facts cache.
+ *  (No forced GC between builds: a full `gc()` also flushes the TypeScript parser's bytecode, which made each
+ *  cold build ~150 ms slower at 1000 files than in a process that just keeps building.) */
 async function viteBuild(vite, koanBackup, dir, config) {
   const hooks = {}
   const plugin = timeHooks(config === 'without' ? baselinePlugin() : koanBackup(pluginOptions(config)), hooks)
@@ -548,24 +555,90 @@ async function childTsc6(dir) {
 // Main
 // ---------------------------------------------------------------------------------------------
 
+/** Share of CPU time the whole machine spent busy over `ms` (Linux /proc/stat; null elsewhere). Sampled while the
+ *  benchmark itself is idle, it shows other load; the load average is no help here (it idles at ~1 on the CI VM). */
+function machineBusy(ms = 500) {
+  const read = () => {
+    try {
+      const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+      return { idle: v[3] + (v[4] ?? 0), total: v.reduce((a, b) => a + b, 0) }
+    } catch {
+      return null
+    }
+  }
+  const a = read()
+  if (!a) return null
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+  const b = read()
+  return b.total > a.total ? round(1 - (b.idle - a.idle) / (b.total - a.total), 2) : null
+}
+
+/** USER_HZ: the unit of /proc CPU times on Linux. */
+const TICK_MS = 10
+
+/** CPU time so far (Linux; null elsewhere), in ticks: busy = the whole machine's non-idle time; own = this process's
+ *  threads plus its waited-for children (each child process, with all its threads, once it has exited). */
+function cpuSnapshot() {
+  try {
+    const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
+    const self = readFileSync('/proc/self/stat', 'utf8')
+    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number) // f[0] is field 3 (state)
+    return { busy: v.reduce((a, b) => a + b, 0) - v[3] - (v[4] ?? 0), own: f[11] + f[12] + f[13] + f[14] }
+  } catch {
+    return null
+  }
+}
+
+/** Builds the committed HEAD (plugin/, runtime/) into bench/.tmp/head/ with the repository's tsc; returns its dist/. */
+function buildHead(log) {
+  const dir = join(TMP, 'head')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const archive = spawnSync('git', ['archive', '--format=tar', 'HEAD', 'plugin', 'runtime', 'tsconfig.json', 'package.json'], { cwd: REPO, maxBuffer: 256 << 20 })
+  if (archive.status !== 0) throw new Error(`git archive HEAD failed: ${archive.stderr}`)
+  const tar = spawnSync('tar', ['-x', '-C', dir], { input: archive.stdout })
+  if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`)
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  const t = performance.now()
+  const r = spawnSync(TSC, ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`building HEAD failed:\n${r.stdout}${r.stderr}`)
+  log(`  built HEAD into ${join(dir, 'dist').slice(REPO.length + 1)} in ${Math.round(performance.now() - t)} ms`)
+  return join(dir, 'dist')
+}
+
+/** A short hash of the plugin build's JavaScript (plugin/ and runtime/), to tell builds apart in the results. */
+function buildHash(dist) {
+  const h = createHash('sha1')
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const f = join(d, e.name)
+      if (e.isDirectory()) walk(f)
+      else if (f.endsWith('.js')) h.update(f.slice(dist.length)).update(readFileSync(f))
+    }
+  }
+  for (const sub of ['plugin', 'runtime']) if (existsSync(join(dist, sub))) walk(join(dist, sub))
+  return h.digest('hex').slice(0, 12)
+}
+
 function parseArgs(argv) {
-  const a = { quick: false, sizes: null, reps: null, keep: false }
+  const a = { quick: false, sizes: null, reps: null, keep: false, head: false }
   for (let i = 0; i < argv.length; i++) {
     const x = argv[i]
     if (x === '--quick') a.quick = true
     else if (x === '--keep') a.keep = true
+    else if (x === '--head') a.head = true
     else if (x === '--sizes') a.sizes = argv[++i]
     else if (x.startsWith('--sizes=')) a.sizes = x.slice(8)
     else if (x === '--reps') a.reps = Number(argv[++i])
     else if (x.startsWith('--reps=')) a.reps = Number(x.slice(7))
     else if (x === '--help' || x === '-h') {
-      console.log('usage: node bench/scan.mjs [--quick] [--sizes 100,1000,5000] [--reps 3] [--keep]')
+      console.log('usage: node bench/scan.mjs [--quick] [--sizes 100,1000,5000] [--reps 3] [--keep] [--head]')
       process.exit(0)
     } else throw new Error(`unknown argument ${x} (try --help)`)
   }
   const sizes = a.sizes ? a.sizes.split(',').map((s) => Number(s.trim())) : a.quick ? [100, 1000] : [100, 1000, 5000]
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes: expected positive integers, got ${a.sizes}`)
-  const reps = a.reps ?? (a.quick ? 1 : 3)
+  const reps = a.reps ?? (a.quick ? 1 : 5)
   if (!Number.isInteger(reps) || reps < 1) throw new Error('--reps: expected a positive integer')
   return { ...a, sizes, reps }
 }
@@ -573,17 +646,61 @@ function parseArgs(argv) {
 const pad = (s, n) => String(s).padStart(n)
 const fmtMs = (x) => (x === null || x === undefined ? '—' : x >= 100 ? Math.round(x).toString() : x.toFixed(1))
 const pct = (x) => (x === null || x === undefined ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`)
+const share = (x) => (x === null || x === undefined ? '—' : `${Math.round(x * 100)}%`)
 const ratio = (x) => (x === null || x === undefined ? '—' : x.toFixed(2))
 const fmtKB = (x) => (x === null || x === undefined ? '—' : `${(x / 1024).toFixed(0)} KB`)
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
   const started = performance.now()
-  if (!existsSync(join(DIST, 'plugin/vite.js'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench:scan`)')
-  if (!existsSync(join(DIST, 'plugin/core/scan/facts-cache.js'))) throw new Error('dist/ predates the facts cache: run `npm run build`')
   const log = (m) => process.stderr.write(`${m}\n`)
-  const mode = args.quick ? 'quick' : args.sizes.join() === '100,1000,5000' && args.reps === 3 ? 'full' : 'custom'
-  log(`koan-backup scan benchmark (${mode}): sizes ${args.sizes.join(', ')}, ${args.reps} repetition(s); ${cpus().length} cores, node ${process.version}`)
+  const loadAtStart = loadavg()
+  const busy = [machineBusy(1000)]
+  const waits = []
+  const contaminated = []
+  let remeasured = 0
+  const mode = args.quick ? 'quick' : args.sizes.join() === '100,1000,5000' && args.reps === 5 ? 'full' : 'custom'
+  log(`koan-backup scan benchmark (${mode}): sizes ${args.sizes.join(', ')}, ${args.reps} repetition(s); ${cpus().length} cores, node ${process.version}; other CPU load ${share(busy[0])}`)
+  /** When other processes are using the CPUs, waits (up to 60 s) for a quiet second; returns the last sample. */
+  // waiting for quiet is capped at 60 s each time and 150 s per run, so a busy machine cannot stretch the run
+  let waitBudgetMs = 150_000
+  const settle = (b, when) => {
+    if (b === null || b <= 0.1 || waitBudgetMs <= 0) return b
+    const t = performance.now()
+    const limit = Math.min(60_000, waitBudgetMs)
+    while (b > 0.05 && performance.now() - t < limit) b = machineBusy(1000)
+    waitBudgetMs -= performance.now() - t
+    const waited = Math.round((performance.now() - t) / 1000)
+    waits.push(waited)
+    log(b > 0.05 ? `  warning: ${when}, other processes kept the CPUs ${share(b)} busy for ${waited} s; timings will be noisy`
+      : `  ${when}: waited ${waited} s for other processes to leave the CPUs`)
+    return b
+  }
+  busy[0] = settle(busy[0], 'before the run')
+  // which plugin code is measured (read-only git queries; empty outside a checkout)
+  const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8', maxBuffer: 256 << 20 }).stdout?.trimEnd() ?? ''
+  const source = {
+    commit: git('rev-parse', '--short', 'HEAD') || null,
+    subject: git('log', '-1', '--format=%s') || null,
+    uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean).map((l) => l.trim()),
+    from: args.head ? 'HEAD (git archive, built by the benchmark)' : 'dist/',
+  }
+  if (args.head) {
+    DIST = buildHead(log)
+    source.excludedUncommitted = source.uncommitted
+    source.uncommitted = []
+  } else {
+    if (!existsSync(join(DIST, 'plugin/vite.js'))) throw new Error('dist/ is missing: run `npm run build` (or `npm run bench:scan`)')
+    // measure a private copy: another `npm run build` (a test run, say) may rewrite dist/ during the benchmark
+    const copy = join(TMP, 'plugin-dist')
+    rmSync(copy, { recursive: true, force: true })
+    mkdirSync(TMP, { recursive: true })
+    cpSync(DIST, copy, { recursive: true, filter: (f) => !f.endsWith('.map') })
+    DIST = copy
+  }
+  if (!existsSync(join(DIST, 'plugin/core/scan/facts-cache.js'))) throw new Error('the plugin build predates the facts cache: run `npm run build`')
+  process.env.KOAN_BENCH_PLUGIN_DIST = DIST
+  source.buildHash = buildHash(DIST)
 
   const projects = {}
   for (const n of args.sizes) {
@@ -596,23 +713,15 @@ async function main() {
   const vite = await import('vite')
   const koanBackup = (await import(distUrl('plugin/vite.js'))).default
   const tscVersion = spawnSync(TSC, ['-v'], { encoding: 'utf8' }).stdout.trim()
-  // which plugin code was measured (read-only git queries; empty outside a checkout)
-  const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trimEnd() ?? ''
-  const source = {
-    commit: git('rev-parse', '--short', 'HEAD') || null,
-    subject: git('log', '-1', '--format=%s') || null,
-    uncommitted: git('status', '--porcelain', '--', 'plugin', 'runtime').split('\n').filter(Boolean).map((l) => l.trim()),
-  }
 
-  // warm-up: load vite/rolldown and ts-morph, JIT every build path, check tsc, on the smallest project
-  const smallest = projects[Math.min(...args.sizes)].dir
-  log('  warm-up (every build configuration and tsc on the smallest project)…')
-  removeCache(smallest)
-  await viteBuild(vite, koanBackup, smallest, 'without')
-  await viteBuild(vite, koanBackup, smallest, 'cold')
-  await viteBuild(vite, koanBackup, smallest, 'warm') // no cache file yet: parses, writes it
-  await viteBuild(vite, koanBackup, smallest, 'warm')
-  runTsc(smallest)
+  // warm-up: load vite/rolldown and ts-morph and JIT every build path (at 1000 files the in-process build times
+  // settle after about 5 builds), on the largest project of at most 1000 entity files; check that tsc runs
+  const warmUpSize = Math.max(...args.sizes.filter((n) => n <= 1000), Math.min(...args.sizes))
+  const warmUp = projects[warmUpSize].dir
+  log(`  warm-up (5 in-process builds of each configuration on p${warmUpSize}, tsc)…`)
+  removeCache(warmUp)
+  for (let i = 0; i < 5; i++) for (const config of ['without', 'cold', 'warm']) await viteBuild(vite, koanBackup, warmUp, config)
+  runTsc(warmUp)
 
   const empty = () => ({
     without: [], cold: [], warm: [], hooks: { without: [], cold: [], warm: [] }, bundles: {},
@@ -623,22 +732,63 @@ async function main() {
   const notes = []
   const slow = new Set()
   let repsDone = 0
-  const inProcess = async (r, dir, config) => {
-    const b = await viteBuild(vite, koanBackup, dir, config)
-    r[config].push(b.ms)
-    r.hooks[config].push(b.hooks)
+  /**
+   * Runs one timed measurement and checks, from the kernel's CPU accounting, how much CPU other processes used
+   * meanwhile. Over 5% of the machine (at least 30 ms), it waits for quiet and measures again (3 attempts at most,
+   * the last one is kept and counted as contaminated). The CI machine is shared: test suites of other jobs would
+   * otherwise add ±50% to single samples.
+   */
+  let lastClean = true
+  /** Adds a sample to a list, remembering whether it was measured without other load (see `guarded`). */
+  const add = (list, value, clean = lastClean) => {
+    list.push(value)
+    ;(list.clean ??= []).push(clean)
+    return value
+  }
+  /** Median of a list's clean samples (of all of them when none is clean). */
+  const med = (list, f = (x) => x) => {
+    const clean = list.filter((_, i) => list.clean?.[i] !== false)
+    return list.length ? median((clean.length ? clean : list).map(f)) : null
+  }
+  const guarded = async (label, fn) => {
+    for (let attempt = 1; ; attempt++) {
+      const a = cpuSnapshot()
+      const t = performance.now()
+      const result = await fn()
+      const wall = performance.now() - t
+      const b = cpuSnapshot()
+      const otherMs = a && b ? Math.max(0, b.busy - a.busy - (b.own - a.own)) * TICK_MS : 0
+      lastClean = otherMs <= Math.max(30, 0.05 * wall * cpus().length)
+      if (lastClean) return result
+      if (attempt === 3 || waitBudgetMs <= 0) {
+        contaminated.push(`${label} (other processes used ${otherMs} ms of CPU in ${Math.round(wall)} ms)`)
+        return result
+      }
+      remeasured++
+      log(`  ${label}: other processes used ${otherMs} ms of CPU during the ${Math.round(wall)} ms measurement; measuring again`)
+      settle(machineBusy(), 'before measuring again')
+    }
+  }
+  const inProcess = async (r, n, dir, config) => {
+    const b = await guarded(`p${n} in-process ${config}`, () => viteBuild(vite, koanBackup, dir, config))
+    add(r[config], b.ms)
+    add(r.hooks[config], b.hooks)
     r.bundles[config] = b
     return b
   }
   /** One build in a fresh process; `label` names it in the checks (`fresh-first` is the build that writes the cache). */
-  const fresh = (r, dir, config, list, label = `fresh-${config}`) => {
-    const c = runChild(['vite', dir, config])
-    list.push(c.totalMs)
-    if (label === 'fresh-cold' || label === 'fresh-warm') r.freshHooks[config].push(c.hooks)
+  const fresh = async (r, n, dir, config, list, label = `fresh-${config}`) => {
+    const c = await guarded(`p${n} ${label}`, () => {
+      if (label === 'fresh-first') removeCache(dir)
+      return runChild(['vite', dir, config])
+    })
+    add(list, c.totalMs)
+    if (label === 'fresh-cold' || label === 'fresh-warm') add(r.freshHooks[config], c.hooks)
     r.bundles[label] = c
     return c
   }
   for (let rep = 0; rep < args.reps; rep++) {
+    if (rep > 0) busy.push(settle(machineBusy(), `before repetition ${rep + 1}`))
     const elapsed = (performance.now() - started) / 1000
     if (rep > 0 && elapsed > 7 * 60 * (rep / args.reps)) {
       notes.push(`stopped after ${rep} repetition(s): ${Math.round(elapsed)} s elapsed, the run would exceed ~8 minutes`)
@@ -653,26 +803,25 @@ async function main() {
 
       // (a) cold: no facts cache. The cache file is removed first; `cache: false` must not write one.
       removeCache(dir)
-      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await inProcess(r, dir, config)
-      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) fresh(r, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
-      r.scanCold.push(runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0']))
+      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await inProcess(r, n, dir, config)
+      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
+      add(r.scanCold, await guarded(`p${n} scan cold`, () => runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0'])))
       if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
 
       // (b) warm: a first build with the default options (fresh process, no cache file yet) parses every file
       // and writes the cache; the warm runs that follow must find every file in it and write nothing
-      removeCache(dir)
-      fresh(r, dir, 'warm', r.freshPrime, 'fresh-first')
+      await fresh(r, n, dir, 'warm', r.freshPrime, 'fresh-first')
       const stamp = cacheStamp(dir)
       if (!stamp) throw new Error(`p${n}: the first build with the default options wrote no ${cacheFile(dir)}`)
       r.cache.push(stamp.bytes)
-      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await inProcess(r, dir, config)
-      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) fresh(r, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
-      r.scanWarm.push(runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0']))
+      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await inProcess(r, n, dir, config)
+      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
+      add(r.scanWarm, await guarded(`p${n} scan warm`, () => runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0'])))
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.bytes !== stamp.bytes) r.cacheEvents.push('a warm run rewrote the cache file (it parsed something)')
 
-      r.tsc.push(runTsc(dir))
-      r.tsc6.push(runChild(['tsc6', dir]).totalMs)
+      add(r.tsc, await guarded(`p${n} tsc`, () => runTsc(dir)))
+      add(r.tsc6, (await guarded(`p${n} TS 6 check`, () => runChild(['tsc6', dir]))).totalMs)
       const c = r.scanCold.at(-1)
       const w = r.scanWarm.at(-1)
       log(`  rep ${rep + 1}/${args.reps} p${n}: vite w/o ${fmtMs(r.without.at(-1))}, cold ${fmtMs(r.cold.at(-1))}, warm ${fmtMs(r.warm.at(-1))} ms; ` +
@@ -686,12 +835,19 @@ async function main() {
     }
     repsDone = rep + 1
   }
+  busy.push(settle(machineBusy(), 'before the phase breakdown'))
   log('  phase breakdown (fresh processes, cold and warm)…')
+  // three fresh processes per size and mode; each step's median
+  const PHASE_RUNS = 3
+  const medianPhases = (runs) => Object.fromEntries(Object.keys(runs[0]).map((k) => [k, median(runs.map((x) => x[k]))]))
   const phases = {}
   for (const n of args.sizes) {
     const { dir } = projects[n]
-    if (!cacheStamp(dir)) fresh(raw[n], dir, 'warm', [], 'fresh-first')
-    phases[n] = { cold: runChild(['phases', dir, 'cold']), warm: runChild(['phases', dir, 'warm']) }
+    if (!cacheStamp(dir)) await fresh(raw[n], n, dir, 'warm', [], 'fresh-first')
+    const runs = { cold: [], warm: [] }
+    for (let i = 0; i < PHASE_RUNS; i++) for (const k of ['cold', 'warm']) add(runs[k], await guarded(`p${n} phases ${k}`, () => runChild(['phases', dir, k])))
+    const pick = (list) => (list.some((_, i) => list.clean[i]) ? list.filter((_, i) => list.clean[i]) : list)
+    phases[n] = { cold: medianPhases(pick(runs.cold)), warm: medianPhases(pick(runs.warm)) }
   }
 
   // ---- results -------------------------------------------------------------------------------
@@ -699,7 +855,11 @@ async function main() {
     date: new Date().toISOString().slice(0, 10),
     mode, reps: repsDone,
     source,
-    machine: { cores: cpus().length, parallelism: availableParallelism(), cpu: cpus()[0]?.model ?? null, node: process.version, vite: vite.version, tsc: tscVersion },
+    machine: {
+      cores: cpus().length, parallelism: availableParallelism(), cpu: cpus()[0]?.model ?? null, node: process.version, vite: vite.version, tsc: tscVersion,
+      loadAverageAtStart: loadAtStart.map((x) => round(x, 2)), loadAverageAtEnd: loadavg().map((x) => round(x, 2)),
+      otherCpuLoad: [...busy, machineBusy()], secondsWaitedForQuiet: waits, remeasured, contaminated,
+    },
     build: "vite.build({ root, configFile: false, logLevel: 'silent', build: { ssr: 'src/main.ts', write: false, minify: false, sourcemap: false } })",
     scenarios: {
       cold: 'koanBackup({ dts: false, report: false, cache: false }) / Scanner with cache: false; the cache file is removed first',
@@ -709,28 +869,28 @@ async function main() {
     sizes: {},
     notes,
   }
-  const hookMedian = (list, key) => (list.length ? median(list.map((h) => h[key] ?? 0)) : null)
+  const hookMedian = (list, key) => med(list, (h) => h[key] ?? 0)
   const hookSummary = (list) => ({
     buildStart: round(hookMedian(list, 'buildStart')),
     transform: round(hookMedian(list, 'transform')),
     transformCalls: hookMedian(list, 'transformCalls'),
-    resolveIdAndLoad: round(list.length ? median(list.map((h) => (h.resolveId ?? 0) + (h.load ?? 0))) : null, 2),
+    resolveIdAndLoad: round(med(list, (h) => (h.resolveId ?? 0) + (h.load ?? 0)), 2),
     resolveIdCalls: hookMedian(list, 'resolveIdCalls'),
   })
   const sumOver = (a, b) => round(a / b, 4)
   for (const n of args.sizes) {
     const r = raw[n]
     const p = projects[n]
-    const without = median(r.without)
-    const freshWithout = median(r.freshWithout)
-    const tsc = median(r.tsc)
-    const tsc6 = median(r.tsc6)
+    const without = med(r.without)
+    const freshWithout = med(r.freshWithout)
+    const tsc = med(r.tsc)
+    const tsc6 = med(r.tsc6)
     const scenario = (key) => {
       const scans = key === 'cold' ? r.scanCold : r.scanWarm
-      const withMs = median(r[key])
-      const freshWith = median(key === 'cold' ? r.freshCold : r.freshWarm)
-      const scanMs = median(scans.map((x) => x.scanMs))
-      const tsMorphImport = median(scans.map((x) => x.tsMorphImport))
+      const withMs = med(r[key])
+      const freshWith = med(key === 'cold' ? r.freshCold : r.freshWarm)
+      const scanMs = med(scans, (x) => x.scanMs)
+      const tsMorphImport = med(scans, (x) => x.tsMorphImport)
       const rescan = scans.find((x) => x.rescan)?.rescan
       return {
         viteWithMs: round(withMs), pluginOverhead: sumOver(withMs - without, without),
@@ -739,7 +899,7 @@ async function main() {
         scanMs: round(scanMs), scanPlusImportMs: round(scanMs + tsMorphImport),
         scanOverTsc: sumOver(scanMs, tsc), scanPlusImportOverTsc: sumOver(scanMs + tsMorphImport, tsc), scanOverTsc6Js: sumOver(scanMs, tsc6),
         parsedInScan: scans[0].parsed, cacheFileExisted: scans[0].cacheExisted,
-        repeatScanMs: round(median(scans.map((x) => x.repeatScanMs))),
+        repeatScanMs: round(med(scans, (x) => x.repeatScanMs)),
         rescanMs: rescan ? round(median(rescan.samples), 2) : null,
         rescanP90Ms: rescan ? round([...rescan.samples].sort((a, b) => a - b)[Math.floor(rescan.samples.length * 0.9)], 2) : null,
         rescanFile: rescan?.file ?? null, rescanCorrect: rescan?.ok ?? null,
@@ -785,14 +945,19 @@ async function main() {
       hooksWithoutMs: { transform: round(hookMedian(r.hooks.without, 'transform')) },
       bundleBytesWithout: b.without.bytes,
       tscMs: round(tsc), tsc6JsMs: round(tsc6),
-      tsMorphImportMs: round(median([...r.scanCold, ...r.scanWarm].map((x) => x.tsMorphImport))),
-      pluginModulesImportMs: round(median([...r.scanCold, ...r.scanWarm].map((x) => x.pluginImport))),
+      tsMorphImportMs: round(median([med(r.scanCold, (x) => x.tsMorphImport), med(r.scanWarm, (x) => x.tsMorphImport)])),
+      pluginModulesImportMs: round(median([med(r.scanCold, (x) => x.pluginImport), med(r.scanWarm, (x) => x.pluginImport)])),
       cacheFileBytes: median(r.cache),
-      firstBuildWithCacheFreshMs: round(median(r.freshPrime)), firstBuildWithCacheOverhead: sumOver(median(r.freshPrime) - freshWithout, freshWithout),
+      firstBuildWithCacheFreshMs: round(med(r.freshPrime)), firstBuildWithCacheOverhead: sumOver(med(r.freshPrime) - freshWithout, freshWithout),
       cold, warm,
       samples: { viteWithoutMs: r.without.map((x) => round(x)), viteFreshWithoutMs: r.freshWithout.map((x) => round(x)), firstBuildWithCacheFreshMs: r.freshPrime.map((x) => round(x)), tscMs: r.tsc.map((x) => round(x)), tsc6JsMs: r.tsc6.map((x) => round(x)) },
       checks,
       sane: failed.length === 0,
+      /** samples taken while other processes used the CPUs (left out of the medians when a clean one exists) */
+      contaminatedSamples: Object.fromEntries(Object.entries({
+        viteWithout: r.without, viteCold: r.cold, viteWarm: r.warm, freshWithout: r.freshWithout, freshCold: r.freshCold, freshWarm: r.freshWarm,
+        freshFirst: r.freshPrime, scanCold: r.scanCold, scanWarm: r.scanWarm, tsc: r.tsc, tsc6: r.tsc6,
+      }).map(([k, list]) => [k, (list.clean ?? []).filter((c) => !c).length]).filter(([, c]) => c > 0)),
     }
   }
   const verdict = (v, t) => (v === null || v === undefined ? null : v <= t)
@@ -805,6 +970,7 @@ async function main() {
     rescanMs: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].rescanMs, TARGETS.rescanMs)])),
   }]))
   const largest = Math.max(...args.sizes)
+  if (contaminated.length) notes.push(`${contaminated.length} measurement(s) still had other processes using the CPUs after 3 attempts: ${contaminated.join('; ')}`)
   if (results.sizes[largest].viteWithoutMs > 20_000) notes.push(`the ${largest}-file vite build takes ${fmtMs(results.sizes[largest].viteWithoutMs)} ms without the plugin`)
   results.totalSeconds = round((performance.now() - started) / 1000)
   writeFileSync(RESULTS, JSON.stringify(results, null, 2) + '\n')
@@ -819,7 +985,10 @@ async function main() {
   const out = ['']
   out.push(`koan-backup scan benchmark — ${results.date}, ${mode}, median of ${repsDone} (re-scan: median of 20), ${results.machine.cores} cores, node ${process.version}, vite ${vite.version}, tsc ${tscVersion}`)
   out.push(`vite: ${results.build}; in this process after warm-up, and in a fresh process (node start + imports + build)`)
-  out.push(`plugin code: dist/ built from ${source.commit ?? 'unknown commit'}${source.uncommitted.length ? ` with ${source.uncommitted.length} uncommitted change(s) under plugin/ and runtime/` : ''}`)
+  out.push(args.head
+    ? `plugin code: HEAD ${source.commit} built by the benchmark (build ${source.buildHash}); ${source.excludedUncommitted.length} uncommitted change(s) under plugin/ and runtime/ not included`
+    : `plugin code: dist/ (build ${source.buildHash}), checkout at ${source.commit ?? 'unknown commit'}${source.uncommitted.length ? ` with ${source.uncommitted.length} uncommitted change(s) under plugin/ and runtime/` : ''}`)
+  out.push(`CPU time used by other processes (sampled before the run, between repetitions, before the phases, after): ${results.machine.otherCpuLoad.map(share).join(', ')}${waits.length ? `; waited ${waits.join(' + ')} s for quiet` : ''}; ${remeasured} measurement(s) repeated because other processes used the CPUs, ${contaminated.length} kept although contaminated`)
   for (const k of ['cold', 'warm']) {
     out.push('')
     out.push(k === 'cold' ? 'COLD: no facts cache (cache: false; first build ever, CI without a cache)' : 'WARM: facts cache file written by an earlier build process (default options)')
@@ -871,9 +1040,10 @@ async function main() {
   out.push(`wrote ${RESULTS.slice(REPO.length + 1)}; total ${results.totalSeconds} s`)
   console.log(out.join('\n'))
 
-  // remove the projects this run generated; projects reused from an earlier --keep run stay
+  // remove the projects this run generated (projects reused from an earlier --keep run stay) and the plugin copy
   if (!args.keep) {
     for (const n of args.sizes) if (!projects[n].reused) rmSync(projects[n].dir, { recursive: true, force: true })
+    for (const d of ['plugin-dist', 'head']) rmSync(join(TMP, d), { recursive: true, force: true })
     if (existsSync(TMP) && readdirSync(TMP).length === 0) rmSync(TMP, { recursive: true, force: true })
   }
 }
