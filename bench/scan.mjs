@@ -787,10 +787,13 @@ async function main() {
     r.bundles[label] = c
     return c
   }
+  const repsStarted = performance.now()
   for (let rep = 0; rep < args.reps; rep++) {
     if (rep > 0) busy.push(settle(machineBusy(), `before repetition ${rep + 1}`))
+    // stop adding repetitions when the next one (estimated from the ones done) would end past ~7 minutes
     const elapsed = (performance.now() - started) / 1000
-    if (rep > 0 && elapsed > 7 * 60 * (rep / args.reps)) {
+    const perRep = rep > 0 ? (performance.now() - repsStarted) / 1000 / rep : 0
+    if (rep > 0 && elapsed + perRep > 7 * 60) {
       notes.push(`stopped after ${rep} repetition(s): ${Math.round(elapsed)} s elapsed, the run would exceed ~8 minutes`)
       break
     }

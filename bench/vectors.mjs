@@ -11,7 +11,8 @@
 //                                                      never more than --count; equal to --count: one run for all)
 //   node --expose-gc bench/vectors.mjs --reps 5        interleaved repetitions (median; default 3, 1 with --quick)
 //   node --expose-gc bench/vectors.mjs --stores memory,sqlite-vec
-//   node --expose-gc bench/vectors.mjs --budget 11     minutes; no further repetition is started past it (default 11)
+//   node --expose-gc bench/vectors.mjs --budget 10.5   minutes: a repetition is started only if it should end by then
+//                                                      (estimated from the slowest one so far; default 10.5)
 //   node --expose-gc bench/vectors.mjs --no-phases     skip the component timings ("where the time goes")
 //   node --expose-gc bench/vectors.mjs --keep          keep the temp folder (stores, backups)
 //
@@ -62,7 +63,7 @@ const DIM = integer('dim', 768)
 const PG_COUNT = Math.min(COUNT, integer('pglite-count', QUICK ? 2_000 : 5_000))
 const REPS = integer('reps', QUICK ? 1 : 3)
 const STORES = (option('stores') ?? KINDS.join(',')).split(',').filter(Boolean)
-const BUDGET_MS = Number(option('budget') ?? 11) * 60_000
+const BUDGET_MS = Number(option('budget') ?? 10.5) * 60_000
 const KEEP = flag('keep')
 const PHASES = !flag('no-phases')
 for (const s of STORES) if (!KINDS.includes(s)) throw new Error(`--stores: unknown store ${JSON.stringify(s)} (known: ${KINDS.join(', ')})`)
@@ -519,15 +520,16 @@ const repMs = {}
 const cut = []
 for (let rep = 0; rep < REPS; rep++) {
   for (const scale of scales) {
-    if (rep > 0 && elapsed() + repMs[scale.name] > BUDGET_MS) {
+    if (rep > 0 && elapsed() + Math.max(...repMs[scale.name]) > BUDGET_MS) {
       cut.push({ rep: rep + 1, scale: scale.name, elapsedMs: elapsed() })
       notes.push(`the time budget (${BUDGET_MS / 60000} min) skipped repetition ${rep + 1} of the ${scale.name} run`)
       continue
     }
     const t = performance.now()
     await repOf(scale, rep)
-    repMs[scale.name] ??= performance.now() - t
-    console.log(`  rep ${rep + 1}/${REPS} ${scale.name} (${scale.count.toLocaleString('en-US')}): ${fmt(performance.now() - t)} ms, elapsed ${(elapsed() / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(2)}`)
+    ;(repMs[scale.name] ??= []).push(performance.now() - t)
+    const mem = process.memoryUsage()
+    console.log(`  rep ${rep + 1}/${REPS} ${scale.name} (${scale.count.toLocaleString('en-US')}): ${fmt(performance.now() - t)} ms, elapsed ${(elapsed() / 1000).toFixed(0)} s, load ${loadavg()[0].toFixed(2)}, rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB, external ${(mem.external / 2 ** 20).toFixed(0)} MiB`)
   }
 }
 let phases = null
@@ -540,19 +542,24 @@ for (const scale of scales) for (const s of Object.values(scale.sources)) await 
 // ---------------------------------------------------------------------------------------------------------------
 // figures
 
+// Times are medians over repetitions. Ratios are medians of per-repetition ratios (engine and baseline measured
+// minutes apart in the same repetition), which a load change between repetitions distorts less than a ratio of medians.
+const perRep = (xs, f) => xs.map((_, r) => f(r)).filter((x) => x !== null && Number.isFinite(x))
 const summary = scales.map((scale) => {
   const R = scale.results
   const n = scale.count
+  const reps = R.repsDone
+  // two data-only restores per repetition: their mean is that repetition's data part
+  const restoreDataAt = (r) => (R.restoreDataMs[2 * r] + R.restoreDataMs[2 * r + 1]) / 2
   const restoreDataMs = median(R.restoreDataMs)
   const stores = Object.fromEntries(Object.entries(R.stores).map(([kind, r]) => {
-    const backupDataMs = median(r.backupDataMs)
-    const backupAllMs = median(r.backupAllMs)
-    const backupVectorsMs = backupAllMs - backupDataMs
+    const backupVectorsAt = (i) => r.backupAllMs[i] - r.backupDataMs[i]
+    const backupVectorsMs = median(r.backupAllMs) - median(r.backupDataMs)
     return [kind, {
-      seedMs: r.seedMs, exportMs: median(r.exportMs), importMs: median(r.importMs), backupDataMs, backupAllMs, backupVectorsMs,
-      backupVsExport: backupVectorsMs / median(r.exportMs), diskBytes: r.diskBytes,
+      seedMs: r.seedMs, exportMs: median(r.exportMs), importMs: median(r.importMs), backupDataMs: median(r.backupDataMs), backupAllMs: median(r.backupAllMs), backupVectorsMs,
+      backupVsExport: median(perRep(r.exportMs, (i) => backupVectorsAt(i) / r.exportMs[i])), diskBytes: r.diskBytes,
       samples: { exportMs: r.exportMs, importMs: r.importMs, backupDataMs: r.backupDataMs, backupAllMs: r.backupAllMs },
-      exportVerified: r.exportVerified,
+      exportVerified: r.exportVerified, backupVectorsAt: r.exportMs.map((_, i) => backupVectorsAt(i)),
     }]
   }))
   const pairs = Object.entries(R.pairs).map(([key, p]) => {
@@ -560,17 +567,28 @@ const summary = scales.map((scale) => {
     const restoreVectorsMs = restoreAllMs - restoreDataMs
     const S = stores[p.from]
     const T = stores[p.to]
+    const restoreVectorsAt = (i) => p.restoreAllMs[i] - restoreDataAt(i)
     return {
       pair: key, from: p.from, to: p.to, count: n,
       backupVectorsMs: S.backupVectorsMs, restoreVectorsMs, backupAllMs: S.backupAllMs, restoreAllMs,
       backupVectorsPerSec: rate(n, S.backupVectorsMs), restoreVectorsPerSec: rate(n, restoreVectorsMs),
       backupMBps: rate(scale.rawBytes / MB, S.backupVectorsMs), restoreMBps: rate(scale.rawBytes / MB, restoreVectorsMs),
       exportMs: S.exportMs, importMs: T.importMs,
-      backupVsExport: S.backupVectorsMs / S.exportMs, restoreVsImport: restoreVectorsMs / T.importMs,
-      roundTripVsDirect: (S.backupVectorsMs + restoreVectorsMs) / (S.exportMs + T.importMs),
-      samples: { restoreAllMs: p.restoreAllMs }, verify: p.verify, streamAfterRestoreMs: p.streamAfterRestoreMs,
+      backupVsExport: S.backupVsExport,
+      restoreVsImport: median(perRep(p.restoreAllMs, (i) => restoreVectorsAt(i) / T.samples.importMs[i])),
+      roundTripVsDirect: median(perRep(p.restoreAllMs, (i) => (S.backupVectorsAt[i] + restoreVectorsAt(i)) / (S.samples.exportMs[i] + T.samples.importMs[i]))),
+      samples: { restoreAllMs: p.restoreAllMs, restoreVectorsMs: p.restoreAllMs.map((_, i) => restoreVectorsAt(i)) },
+      verify: p.verify, streamAfterRestoreMs: p.streamAfterRestoreMs,
     }
   })
+  // every source's vector file is the same bytes (checked), so a restore into T is the same work whatever S: pooled
+  const restoreInto = Object.fromEntries(scale.stores.map((t) => {
+    const into = pairs.filter((p) => p.to === t)
+    if (!into.length) return null
+    const vectorsMs = median(into.flatMap((p) => p.samples.restoreVectorsMs))
+    const ratio = median(into.flatMap((p) => p.samples.restoreVectorsMs.map((v, i) => v / stores[t].samples.importMs[i])))
+    return [t, { samples: into.length * reps, restoreVectorsMs: vectorsMs, importMs: stores[t].importMs, restoreVsImport: ratio, vectorsPerSec: rate(n, vectorsMs), MBps: rate(scale.rawBytes / MB, vectorsMs) }]
+  }).filter(Boolean))
   const f = scale.vectorFile
   const file = f && {
     bytes: f.size, rawFloat32Bytes: scale.rawBytes, headerBytes: f.headerBytes, sha256: f.sha256,
@@ -579,7 +597,7 @@ const summary = scales.map((scale) => {
     perRecordBytes: (f.size - f.headerBytes) / n, idBytes: (f.size - f.headerBytes) / n - 5 - 32 - DIM * 4,
     dataFileBytes: f.dataSize,
   }
-  return { name: scale.name, count: n, dim: DIM, stores, pairs, restoreDataMs, restoreDataSamplesMs: R.restoreDataMs, repsDone: R.repsDone, setupMs: scale.setupMs, file }
+  return { name: scale.name, count: n, dim: DIM, stores, pairs, restoreInto, restoreDataMs, restoreDataSamplesMs: R.restoreDataMs, repsDone: reps, setupMs: scale.setupMs, file }
 })
 
 const line = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
@@ -587,7 +605,7 @@ const x2 = (r) => (r === null || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}�
 for (const s of summary) {
   const reps = s.repsDone
   console.log(`\n${s.name === 'main' ? 'Main run' : 'PGlite run'}: ${s.count.toLocaleString('en-US')} vectors × ${s.dim} (${(s.count * s.dim * 4 / MB).toFixed(1)} MB of float32), median of ${reps} rep(s); ms`)
-  console.log('vector part = (backup with vectors) − (backup with include: [\'data\']); restore: (restore) − (restore with restoreVectors: false)')
+  console.log('vector part = (backup with vectors) − (backup with include: [\'data\']); restore: (restore) − (restore with restoreVectors: false);\nratios: medians of per-repetition ratios')
   const w = [22, 8, 9, 9, 9, 10, 10, 7, 7, 8, 9, 8]
   console.log(line(['S → T', 'backup', 'export S', 'restore', 'import T', 'backup/s', 'restore/s', 'bk MB/s', 'rs MB/s', 'bk÷exp', 'rs÷imp', 'trip÷copy'], w))
   for (const p of s.pairs) {
@@ -599,6 +617,7 @@ for (const s of summary) {
   console.log(line(['store', 'seed', 'export', 'import', 'bk data', 'bk all', 'bk vec', 'disk MB'], w2))
   for (const [k, r] of Object.entries(s.stores)) console.log(line([k, fmt(r.seedMs), fmt(r.exportMs), fmt(r.importMs), fmt(r.backupDataMs), fmt(r.backupAllMs), fmt(r.backupVectorsMs), r.diskBytes === null ? '–' : (r.diskBytes / MB).toFixed(1)], w2))
   console.log(`restore without vectors (data part): ${fmt(s.restoreDataMs)} ms; restores with vectors: ${s.pairs.map((p) => `${p.pair} ${fmt(p.restoreAllMs)}`).join(', ')}`)
+  console.log(`restore into T, pooled over every source (the vector files are byte-identical): ${Object.entries(s.restoreInto).map(([t, x]) => `${t} ${fmt(x.restoreVectorsMs)} ms (${x.samples} samples, ${x2(x.restoreVsImport)} its import)`).join(', ')}`)
   if (s.file) {
     const f = s.file
     console.log(`vector file: ${(f.bytes / MB).toFixed(2)} MB for ${(f.rawFloat32Bytes / MB).toFixed(2)} MB of float32 (+${f.overheadPct.toFixed(2)}%): header ${f.headerBytes} B, ${f.perRecordOverheadBytes.toFixed(1)} B per record (1 kind + 4 length + ${f.idBytes.toFixed(1)} id + 32 text hash); data file ${(f.dataFileBytes / MB).toFixed(2)} MB`)
