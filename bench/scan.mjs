@@ -19,12 +19,14 @@
 //         written by an earlier build process of the same project (the benchmark writes it first)
 //
 // Internal modes (fresh child processes, so module loading and JIT start cold):
-//   node bench/scan.mjs --child scan <projectDir> cold|warm [--rescan N]   Scanner.scan(), then N edits + update()
+//   node bench/scan.mjs --child scan <projectDir> cold|warm [--rescan N]   Scanner.scan(), then N edits + update(),
+//                                                                          N more through PluginContext.update()
 //   node bench/scan.mjs --child phases <projectDir> cold|warm               the steps of Scanner.scan() timed one by one
 //   node bench/scan.mjs --child vite <projectDir> without|cold|warm         one vite build timed from process start
 //   node bench/scan.mjs --child tsc6 <projectDir>                           type check with ts-morph's TypeScript 6 (reference)
-// (warm needs the cache file: run the benchmark with --keep, then e.g.
-//  `node --cpu-prof bench/scan.mjs --child vite bench/.tmp/p1000 warm` to profile one build.)
+// Children read the plugin from $KOAN_BENCH_PLUGIN_DIST (set by the main process), else from dist/. To profile one
+// build: run the benchmark with --keep (warm needs the cache file it leaves), then e.g.
+//   node --cpu-prof bench/scan.mjs --child vite bench/.tmp/p1000 warm
 
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -319,6 +321,27 @@ async function childScan(dir, mode, rescanCount) {
       writeFileSync(file, original)
     }
     out.rescan = { samples, ok, file: file.slice(dir.length + 1) }
+    // the same edit through the plugin's watch path (vite's watchChange → PluginContext.update): the re-scan plus
+    // regenerating the registry module, which is what a dev server waits for before it can serve the new registry
+    const { PluginContext } = await import(distUrl('plugin/core/context.js'))
+    const ctx = new PluginContext({ root: dir, ...pluginOptions(mode) })
+    ctx.refresh()
+    const watch = []
+    let watchOk = true
+    try {
+      for (let i = 0; i < rescanCount; i++) {
+        const encrypt = i % 2 === 0 ? 'false' : 'true'
+        writeFileSync(file, original.replace('encrypt: true', `encrypt: ${encrypt}`))
+        const t = performance.now()
+        const changed = ctx.update(file)
+        watch.push(performance.now() - t)
+        const entity = ctx.registry.entities.find((x) => x.name === cls)
+        if (!changed || String(entity?.policy?.encrypt) !== encrypt) watchOk = false
+      }
+    } finally {
+      writeFileSync(file, original)
+    }
+    out.watchUpdate = { samples: watch, ok: watchOk, moduleBytes: ctx.moduleCode().length }
   }
   process.stdout.write(JSON.stringify(out))
 }
@@ -509,6 +532,9 @@ function timeHooks(plugin, acc) {
   return plugin
 }
 
+/** A decorator left in the output: `@EntityBackup` opening a line (the runtime's own messages mention it mid-line). */
+const DECORATOR_LEFT = /^[ \t]*@EntityBackup\b/gm
+
 /** Entities listed in the bundled registry: `"fullName":"src.…` keys, plain or inside the escaped JSON string literal. */
 const REGISTRY_ENTITY = /\\?["']fullName\\?["']\s*:\s*\\?["']src\./g
 
@@ -531,7 +557,7 @@ async function viteBuild(vite, koanBackup, dir, config) {
   const ms = performance.now() - t
   const outputs = Array.isArray(result) ? result.flatMap((r) => r.output) : result.output
   const code = outputs.filter((o) => o.type === 'chunk').map((o) => o.code).join('\n')
-  return { ms, hooks, bytes: code.length, decoratorsLeft: (code.match(/@EntityBackup/g) ?? []).length, registryEntities: (code.match(REGISTRY_ENTITY) ?? []).length }
+  return { ms, hooks, bytes: code.length, decoratorsLeft: (code.match(DECORATOR_LEFT) ?? []).length, registryEntities: (code.match(REGISTRY_ENTITY) ?? []).length }
 }
 
 /** One build in a fresh process, timed from process start: node start-up, vite (and plugin) import, build. */
@@ -661,9 +687,9 @@ async function main() {
   let remeasured = 0
   const mode = args.quick ? 'quick' : args.sizes.join() === '100,1000,5000' && args.reps === 5 ? 'full' : 'custom'
   log(`koan-backup scan benchmark (${mode}): sizes ${args.sizes.join(', ')}, ${args.reps} repetition(s); ${cpus().length} cores, node ${process.version}; other CPU load ${share(busy[0])}`)
-  /** When other processes are using the CPUs, waits (up to 60 s) for a quiet second; returns the last sample. */
   // waiting for quiet is capped at 60 s each time and 150 s per run, so a busy machine cannot stretch the run much
   let waitBudgetMs = 150_000
+  /** When other processes are using the CPUs, waits (within the budget) for a quiet second; returns the last sample. */
   const settle = (b, when) => {
     if (b === null || b <= 0.1 || waitBudgetMs <= 0) return b
     const t = performance.now()
@@ -732,12 +758,7 @@ async function main() {
   const notes = []
   const slow = new Set()
   let repsDone = 0
-  /**
-   * Runs one timed measurement and checks, from the kernel's CPU accounting, how much CPU other processes used
-   * meanwhile. Over 5% of the machine (at least 30 ms), it waits for quiet and measures again (3 attempts at most,
-   * the last one is kept and counted as contaminated). The CI machine is shared: test suites of other jobs would
-   * otherwise add ±50% to single samples.
-   */
+  /** Whether the last `guarded` measurement ran without other load. */
   let lastClean = true
   /** Adds a sample to a list, remembering whether it was measured without other load (see `guarded`). */
   const add = (list, value, clean = lastClean) => {
@@ -750,6 +771,12 @@ async function main() {
     const clean = list.filter((_, i) => list.clean?.[i] !== false)
     return list.length ? median((clean.length ? clean : list).map(f)) : null
   }
+  /**
+   * Runs one timed measurement and checks, from the kernel's CPU accounting, how much CPU other processes used
+   * meanwhile. Over 5% of the machine (at least 30 ms), it waits for quiet and measures again (3 attempts at most,
+   * the last one is kept and counted as contaminated, and left out of the medians when a clean sample exists). The
+   * CI machine is shared: test suites of other jobs would otherwise add ±50% to single samples.
+   */
   const guarded = async (label, fn) => {
     for (let attempt = 1; ; attempt++) {
       const a = cpuSnapshot()
@@ -833,7 +860,7 @@ async function main() {
       log(`  rep ${rep + 1}/${args.reps} p${n}: vite w/o ${fmtMs(r.without.at(-1))}, cold ${fmtMs(r.cold.at(-1))}, warm ${fmtMs(r.warm.at(-1))} ms; ` +
         `fresh process w/o ${fmtMs(r.freshWithout.at(-1))}, cold ${fmtMs(r.freshCold.at(-1))}, warm ${fmtMs(r.freshWarm.at(-1))} (first ${fmtMs(r.freshPrime.at(-1))}); ` +
         `tsc ${fmtMs(r.tsc.at(-1))} (TS 6 ${fmtMs(r.tsc6.at(-1))}); scan cold ${fmtMs(c.scanMs)}, warm ${fmtMs(w.scanMs)} ms` +
-        (c.rescan ? `; re-scan median ${fmtMs(median(c.rescan.samples))} / ${fmtMs(median(w.rescan.samples))} ms` : ''))
+        (c.rescan ? `; re-scan median ${fmtMs(median(c.rescan.samples))} / ${fmtMs(median(w.rescan.samples))} ms, watch update ${fmtMs(median(c.watchUpdate.samples))} / ${fmtMs(median(w.watchUpdate.samples))} ms` : ''))
       if (rep === 0 && Math.max(r.without[0], r.cold[0]) > 60_000) {
         slow.add(n)
         notes.push(`p${n}: a vite build took over 60 s, so it was measured once (no repetitions)`)
@@ -898,6 +925,7 @@ async function main() {
       const scanMs = med(scans, (x) => x.scanMs)
       const tsMorphImport = med(scans, (x) => x.tsMorphImport)
       const rescan = scans.find((x) => x.rescan)?.rescan
+      const watch = scans.find((x) => x.watchUpdate)?.watchUpdate
       return {
         viteWithMs: round(withMs), pluginOverhead: sumOver(withMs - without, without),
         viteFreshWithMs: round(freshWith), pluginOverheadFresh: sumOver(freshWith - freshWithout, freshWithout),
@@ -909,12 +937,14 @@ async function main() {
         rescanMs: rescan ? round(median(rescan.samples), 2) : null,
         rescanP90Ms: rescan ? round([...rescan.samples].sort((a, b) => a - b)[Math.floor(rescan.samples.length * 0.9)], 2) : null,
         rescanFile: rescan?.file ?? null, rescanCorrect: rescan?.ok ?? null,
+        watchUpdateMs: watch ? round(median(watch.samples), 2) : null, watchUpdateCorrect: watch?.ok ?? null, moduleBytes: watch?.moduleBytes ?? null,
         bundleBytes: r.bundles[key].bytes,
         phases: Object.fromEntries(Object.entries(phases[n][key]).map(([k, v]) => [k, round(v)])),
         samples: {
           viteWithMs: r[key].map((x) => round(x)), viteFreshWithMs: (key === 'cold' ? r.freshCold : r.freshWarm).map((x) => round(x)),
           scanMs: scans.map((x) => round(x.scanMs)), tsMorphImportMs: scans.map((x) => round(x.tsMorphImport)),
           rescanMs: rescan?.samples.map((x) => round(x, 2)) ?? [],
+          watchUpdateMs: watch?.samples.map((x) => round(x, 2)) ?? [],
         },
       }
     }
@@ -931,6 +961,7 @@ async function main() {
       parsedInScan: { cold: firstC.parsed, warm: firstW.parsed },
       warmCacheFileExisted: firstW.cacheExisted, defaultCacheFile: firstW.cacheFile === cacheFile(p.dir),
       rescanCorrect: { cold: cold.rescanCorrect, warm: warm.rescanCorrect },
+      watchUpdateCorrect: { cold: cold.watchUpdateCorrect, warm: warm.watchUpdateCorrect },
       decoratorsLeftInBundle: Object.fromEntries(Object.entries(b).map(([k, x]) => [k, x.decoratorsLeft])),
       registryEntitiesInBundle: Object.fromEntries(Object.entries(b).filter(([k]) => !k.endsWith('without')).map(([k, x]) => [k, x.registryEntities])),
       cacheEvents: [...new Set(r.cacheEvents)],
@@ -943,6 +974,7 @@ async function main() {
     if (Object.values(checks.decoratorsLeftInBundle).some((x) => x)) failed.push('@EntityBackup left in a bundle')
     if (Object.values(checks.registryEntitiesInBundle).some((x) => x !== p.entities)) failed.push('registry incomplete in a bundle')
     if (cold.rescanCorrect === false || warm.rescanCorrect === false) failed.push('re-scan missed the toggled policy')
+    if (cold.watchUpdateCorrect === false || warm.watchUpdateCorrect === false) failed.push('watch update missed the toggled policy')
     if (checks.cacheEvents.length) failed.push('cache file written when it should not be')
     if (failed.length) notes.push(`p${n}: sanity check failed (${failed.join(', ')}): ${JSON.stringify(checks)}`)
     results.sizes[n] = {
@@ -1002,17 +1034,19 @@ async function main() {
       ['files', (x) => x.files, 5], ['vite w/o', (x) => fmtMs(x.viteWithoutMs), 8], ['vite with', (x) => fmtMs(x[k].viteWithMs), 9], ['overhead', (x) => pct(x[k].pluginOverhead), 8],
       ['fresh w/o', (x) => fmtMs(x.viteFreshWithoutMs), 9], ['fresh with', (x) => fmtMs(x[k].viteFreshWithMs), 10], ['fresh ovh', (x) => pct(x[k].pluginOverheadFresh), 9],
       ['tsc', (x) => fmtMs(x.tscMs), 5], ['scan', (x) => fmtMs(x[k].scanMs), 5], ['scan/tsc', (x) => ratio(x[k].scanOverTsc), 8],
-      ['(+import)/tsc', (x) => ratio(x[k].scanPlusImportOverTsc), 13], ['re-scan', (x) => fmtMs(x[k].rescanMs), 7],
+      ['(+import)/tsc', (x) => ratio(x[k].scanPlusImportOverTsc), 13], ['re-scan', (x) => fmtMs(x[k].rescanMs), 7], ['watch update', (x) => fmtMs(x[k].watchUpdateMs), 12],
       ['buildStart', (x) => fmtMs(x[k].hooksMs.buildStart), 10], ['transform', (x) => fmtMs(x[k].hooksMs.transform), 9],
     ]))
   }
   out.push('(ms; overhead = (with − w/o) / w/o; scan = first Scanner.scan() in a fresh process, ts-morph already imported; (+import)/tsc adds the')
-  out.push(' ts-morph import; re-scan = Scanner.update(file) after an edit, median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
+  out.push(' ts-morph import; re-scan = Scanner.update(file) after an edit, median of 20; watch update = the same edit through PluginContext.update (re-scan +')
+  out.push(' regenerating the registry module), median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
   out.push('')
   out.push(...table([
     ['ts-morph import', (x) => fmtMs(x.tsMorphImportMs), 15], ['first build, default options (fresh)', (x) => `${fmtMs(x.firstBuildWithCacheFreshMs)} (${pct(x.firstBuildWithCacheOverhead)})`, 20],
     ['cache file', (x) => fmtKB(x.cacheFileBytes), 10], ['repeat scan', (x) => fmtMs(x.cold.repeatScanMs), 11], ['baseline transform', (x) => fmtMs(x.hooksWithoutMs.transform), 18],
     ['TS 6 JS check', (x) => fmtMs(x.tsc6JsMs), 13], ['bundle w/o', (x) => fmtKB(x.bundleBytesWithout), 10], ['bundle with', (x) => fmtKB(x.cold.bundleBytes), 11],
+    ['registry module', (x) => fmtKB(x.cold.moduleBytes), 15],
   ]))
   out.push('(first build = a fresh-process build with the default options and no cache file yet: it parses everything and writes the cache;')
   out.push(' repeat scan = scan() again in the same process with nothing changed; TS 6 JS check = ts-morph\'s TypeScript 6 type check, fresh process)')
@@ -1050,7 +1084,7 @@ async function main() {
   if (!args.keep) {
     for (const n of args.sizes) if (!projects[n].reused) rmSync(projects[n].dir, { recursive: true, force: true })
     for (const d of ['plugin-dist', 'head']) rmSync(join(TMP, d), { recursive: true, force: true })
-    if (existsSync(TMP) && readdirSync(TMP).length === 0) rmSync(TMP, { recursive: true, force: true })
+    if (existsSync(TMP) && readdirSync(TMP).every((f) => f === 'scan.lock')) rmSync(TMP, { recursive: true, force: true })
   }
 }
 
@@ -1067,5 +1101,21 @@ if (argv[0] === '--child') {
   else if (kind === 'tsc6') await childTsc6(dir)
   else throw new Error(`unknown child mode ${kind}`)
 } else {
-  await main()
+  // one run at a time: two runs would share bench/.tmp/pN and its cache file (and each other's CPUs)
+  const lock = join(TMP, 'scan.lock')
+  mkdirSync(TMP, { recursive: true })
+  const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8')) : 0
+  let alive = false
+  try {
+    alive = holder > 0 && process.kill(holder, 0)
+  } catch {
+    alive = false
+  }
+  if (alive) throw new Error(`another scan benchmark (pid ${holder}) is running; wait for it or delete ${lock.slice(REPO.length + 1)}`)
+  writeFileSync(lock, String(process.pid))
+  try {
+    await main()
+  } finally {
+    rmSync(lock, { force: true })
+  }
 }
