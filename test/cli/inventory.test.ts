@@ -36,7 +36,16 @@ describe('koan-backup inventory (child process)', () => {
     expect(JSON.parse(r.stdout).entities.map((e: { name: string }) => e.name)).toEqual(['Book', 'Comment', 'Post'])
   })
   it('invalid scope declarations exit 1 even without --strict', () => {
-    expect(cli('inventory', '--root', fixture('scope-errors'), '--tsconfig', 'none.json').code).toBe(1)
+    // the fixture has no tsconfig.json: the default then scans every TypeScript file under the root
+    const r = cli('inventory', '--root', fixture('scope-errors'))
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('error: src/twice/backup.scope.js:1:1 KB011')
+    expect(r.stderr).toMatch(/error: src\/invalid\/backup\.scope\.ts:3:34 KB010/)
+  })
+  it('a tsconfig that does not exist is a clear error', () => {
+    const r = cli('inventory', '--root', fixture('scope-errors'), '--tsconfig', 'none.json')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toMatch(/option `tsconfig`: .*none\.json does not exist/)
   })
   it('usage errors exit 2; --help exits 0', () => {
     expect(cli('inventory', '--bogus').code).toBe(2)

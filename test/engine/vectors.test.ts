@@ -99,7 +99,9 @@ describe('vector backups', () => {
     const error = await b.backup.Media!.restore().catch((x) => x)
     expect(error.details.failures[0].code).toBe('DATA_CONFLICT')
     expect(error.message).toMatch(/16 dimensions, the target vector store's collection has 32; nothing was written/)
-    expect(await b.backup.Media!.list()).toHaveLength(1)
+    expect(await (await target.collection({ fullName: MEDIA, name: 'Media' })).count()).toBe(0)
+    const rows = await (await b.store.collection({ fullName: MEDIA, name: 'Media', fields: b.m.codecs[MEDIA]!.fields, toStored: (x) => x as Record<string, unknown>, fromStored: (x) => x })).count()
+    expect(rows).toBe(0)
   })
 
   it('vectors are stored in one KBV1 file per model, listed with its checksum in metadata', async () => {

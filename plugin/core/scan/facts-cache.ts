@@ -5,6 +5,11 @@ import type { FileFacts } from './facts.js'
 
 /** Facts parsed in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
+/** Cache files already read into `memory` in this process (each is read once, not once per scanner). */
+const loadedFiles = new Set<string>()
+
+/** Tags a cache file: the tool version and the facts format, so a parser change invalidates old facts. */
+const CACHE_TAG = `${TOOL}#facts-v1`
 
 /**
  * Per-file facts keyed by content hash: in memory for the process, and on disk between processes
@@ -34,10 +39,11 @@ export class FactsCache {
 
   private load(): void {
     this.loaded = true
-    if (!this.file || !existsSync(this.file)) return
+    if (!this.file || loadedFiles.has(this.file) || !existsSync(this.file)) return
+    loadedFiles.add(this.file)
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; files: Record<string, FileFacts> }
-      if (data.tool !== TOOL) return
+      if (data.tool !== CACHE_TAG) return
       for (const [path, facts] of Object.entries(data.files)) if (!memory.has(path)) memory.set(path, facts)
     } catch {
       // an unreadable cache is only a slower build
@@ -56,7 +62,7 @@ export class FactsCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true })
       const tmp = `${this.file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: TOOL, files }))
+      writeFileSync(tmp, JSON.stringify({ tool: CACHE_TAG, files }))
       renameSync(tmp, this.file)
     } catch {
       // a read-only tree just goes without the cache
