@@ -1,19 +1,14 @@
 import { Command, CommanderError } from 'commander'
+import { capabilitiesCommand } from './capabilities.js'
+import { createCommand } from './create.js'
 import { inventoryCommand } from './inventory.js'
+import { CliError, EXIT, processIO, type CliIO } from './io.js'
+import { listCommands } from './list.js'
+import { removeCommands } from './remove.js'
+import { restoreCommand } from './restore.js'
+import { verifyCommand } from './verify.js'
 
-/** Exit codes: 0 ok, 1 the command failed (or found problems under --strict), 2 usage error. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
-
-/** Output sinks, replaceable in tests. */
-export interface CliIO {
-  out(text: string): void
-  err(text: string): void
-}
-
-const processIO: CliIO = {
-  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
-  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
-}
+export { EXIT, type CliIO } from './io.js'
 
 /** Builds the `koan-backup` program. */
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
@@ -22,7 +17,14 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError()
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failed (or problems found under --strict), 2 usage error.\nRun `koan-backup <command> --help` for a command\'s options and examples.\n')
   inventoryCommand(program, io, setExit)
+  createCommand(program, io, setExit)
+  restoreCommand(program, io, setExit)
+  listCommands(program, io, setExit)
+  verifyCommand(program, io, setExit)
+  removeCommands(program, io, setExit)
+  capabilitiesCommand(program, io, setExit)
   return program
 }
 
@@ -37,7 +39,7 @@ export async function run(argv: string[], io: CliIO = processIO): Promise<number
       return error.exitCode === 0 ? EXIT.ok : EXIT.usage
     }
     io.err(error instanceof Error ? error.message : String(error))
-    return EXIT.failed
+    return error instanceof CliError ? error.exitCode : EXIT.failed
   }
   return code
 }

@@ -9,13 +9,15 @@ import { listBackups, resolveBackup } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import { createEntityBackup, type BackupResult } from './create.js'
 import { makeEncryption } from './encryption.js'
+import { openBackup, type OpenedBackup } from './export.js'
 import { realFs, type BackupFs } from './fs.js'
+import type { ProgressListener } from './progress.js'
 import { EntityHandles } from './handles.js'
 import { EntityPaths, nextTimestamp } from './layout.js'
 import { acquireLock, type Lock } from './lock.js'
 import { deleteEntityBackup, pruneEntity, type PrunedBackup, type RetentionPolicy } from './retention.js'
 import { restoreEntityBackup, type RestoreResult } from './restore.js'
-import { verifyStructure, backupRows, type VerifyReport } from './verify.js'
+import { verifyStructure, backupRows, rowSample, type VerifyReport } from './verify.js'
 
 /** Options of `create` / `createFor`. */
 export interface BackupOptions {
@@ -27,6 +29,8 @@ export interface BackupOptions {
   path?: string
   /** gzip the data files. @default the configured `compress` (true) */
   compress?: boolean
+  /** Progress of each entity's `backup` and `vectors` phases, every 1000 rows and at each phase's end. @default none */
+  onProgress?: ProgressListener
 }
 
 /** Options of `restore`. */
@@ -43,6 +47,19 @@ export interface RestoreOptions {
   dryRun?: boolean
   /** Refuse (before writing) when some vectors cannot be reused and no embedder is configured. @default false */
   strict?: boolean
+  /** Progress of each entity's `verify`, `restore` and `vectors` phases, every 1000 rows and at each phase's end. @default none */
+  onProgress?: ProgressListener
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions {
+  /** Decode and validate the rows, not only the files' sizes and checksums. @default false */
+  readData?: boolean
+  /**
+   * With `readData`, validate only this percentage of the rows (0 < subset ≤ 100), chosen by a hash of
+   * each row's id, so the same rows are sampled every time. Every row is still read and counted. @default 100
+   */
+  subset?: number
 }
 
 /** The result of a backup of several entities (one timestamp). */
@@ -96,8 +113,10 @@ export interface EntityBackupApi {
   restore(options?: Omit<RestoreOptions, 'entities'>): Promise<RestoreResult>
   list(): Promise<BackupInfo[]>
   info(timestamp?: string): Promise<BackupInfo & { metadata: unknown }>
-  verify(timestamp?: string, options?: { readData?: boolean }): Promise<VerifyReport>
+  verify(timestamp?: string, options?: VerifyOptions): Promise<VerifyReport>
   delete(timestamp: string): Promise<void>
+  /** Opens a Completed backup's files (metadata.json and those it lists; links refused) for reading, e.g. to stream an archive. */
+  open(timestamp?: string): Promise<OpenedBackup>
 }
 
 /** The `backup` object of `koan-backup/registry`. */
@@ -116,6 +135,8 @@ export interface BackupApi {
   report(): string
   /** The data store in use. */
   readonly store: DataStore
+  /** The backup root in use (absolute). */
+  readonly path: string
 }
 
 /** What the generated module passes in. */
@@ -185,7 +206,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       const failures: Array<{ entity: string; error: unknown }> = []
       for (const h of list) {
         try {
-          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress, vectors: options.include?.includes('vectors') ?? true, data: options.include?.includes('data') ?? true }))
+          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress, vectors: options.include?.includes('vectors') ?? true, data: options.include?.includes('data') ?? true, onProgress: options.onProgress }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
         }
@@ -209,7 +230,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
           const entry = await resolveBackup(ctx, new EntityPaths(ctx.root, h.entity.fullName), options.timestamp ?? 'latest')
           results.push(await restoreEntityBackup(ctx, h, entry, {
             overwriteExisting: options.overwriteExisting ?? false, dryRun: options.dryRun ?? false,
-            restoreVectors: options.restoreVectors ?? true, strict: options.strict ?? false,
+            restoreVectors: options.restoreVectors ?? true, strict: options.strict ?? false, onProgress: options.onProgress,
           }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
@@ -246,23 +267,40 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       return info(ctx, h, await latestOf(ctx, new EntityPaths(ctx.root, h.entity.fullName)), timestamp)
     },
     verify: async (timestamp = 'latest', options = {}) => {
+      const subset = options.subset ?? 100
+      if (typeof subset !== 'number' || !(subset > 0 && subset <= 100)) {
+        throw new BackupError('BAD_OPTION', `verify \`subset\`: expected a percentage above 0 and at most 100, got ${JSON.stringify(options.subset)}`, { key: 'subset' })
+      }
       const ctx = context()
       const entry = await resolveBackup(ctx, new EntityPaths(ctx.root, h.entity.fullName), timestamp)
       const m = await verifyStructure(ctx, h, entry)
       let rows = m.counts.rows
+      let checked = 0
       if (options.readData) {
         rows = 0
+        const sampled = rowSample(subset)
         for await (const { value, index } of backupRows(ctx, h, m)) {
-          h.codec.deserialize(value, index)
+          if (sampled(value)) {
+            h.codec.deserialize(value, index)
+            checked++
+          }
           rows++
         }
         if (rows !== m.counts.rows) throw new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${rows} rows read, metadata says ${m.counts.rows}`)
       }
-      return { entity: h.entity.fullName, timestamp: m.timestamp, rows, files: m.files.length, dataRead: options.readData === true }
+      return {
+        entity: h.entity.fullName, timestamp: m.timestamp, rows, files: m.files.length, dataRead: options.readData === true,
+        ...(options.readData && subset < 100 ? { sampled: { percent: subset, rows: checked } } : {}),
+      }
     },
     delete: async (timestamp) => {
       const ctx = context()
       await withLocks(ctx, [h], 'delete', () => deleteEntityBackup(ctx, h.entity.fullName, timestamp))
+    },
+    open: async (timestamp = 'latest') => {
+      const ctx = context()
+      const paths = new EntityPaths(ctx.root, h.entity.fullName)
+      return openBackup(ctx, paths, await resolveBackup(ctx, paths, timestamp))
     },
   })
 
@@ -305,6 +343,9 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     report: () => formatReport(input.registry, { path: resolved.path, sources: api.capabilities().availableSources }),
     get store() {
       return store
+    },
+    get path() {
+      return resolved.path
     },
   }
   // `backup.Media`: per-entity operations under each unique class name

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { BackupError } from '../errors.js'
 import type { EngineContext } from './context.js'
-import { readIfExists, writeAtomic } from './fs.js'
+import { readIfExists, readRegularIfExists, renameRetrying, writeAtomic } from './fs.js'
 import { compareTimestamps, EntityPaths, FILES, STAGING, TIMESTAMP } from './layout.js'
 import { readManifest, updateManifest, upsertEntry } from './manifest.js'
 import { parseMetadata, type BackupMetadata } from './metadata.js'
@@ -31,6 +31,15 @@ export async function writeLatest(ctx: EngineContext, paths: EntityPaths, timest
   await writeAtomic(ctx.fs, paths.latest, `${JSON.stringify({ timestamp, metadataSha256 })}\n`)
 }
 
+/** When `latest` names `timestamp` (a backup that just failed), points it back at the newest Completed backup, or removes it. */
+export async function restoreLatest(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<void> {
+  const pointer = await readIfExists(ctx.fs, paths.latest)
+  if (!pointer?.includes(`"${timestamp}"`)) return
+  const newest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered && b.timestamp !== timestamp).at(-1)
+  if (newest) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
+  else await ctx.fs.rm(paths.latest, { force: true })
+}
+
 /** One backup folder, with its metadata read and vouched for (or why not). */
 export interface BackupEntry {
   timestamp: string
@@ -46,7 +55,7 @@ export interface BackupEntry {
 export async function readBackup(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<BackupEntry> {
   const where = `${paths.fullName} backup ${timestamp}`
   try {
-    const text = await readIfExists(ctx.fs, join(paths.backup(timestamp), FILES.metadata))
+    const text = await readRegularIfExists(ctx.fs, join(paths.backup(timestamp), FILES.metadata))
     if (text === undefined) return { timestamp, metadata: null, metadataSha256: null, problem: 'metadata.json is missing' }
     return { timestamp, metadata: parseMetadata(text, where), metadataSha256: sha256Text(text) }
   } catch (error) {
@@ -74,9 +83,17 @@ export async function listBackups(ctx: EngineContext, paths: EntityPaths): Promi
 /**
  * Registers Completed backups the manifest does not list (a run killed between the folder rename
  * and the manifest update, or a lost manifest): each is adopted only when every file's size and
- * SHA-256 match its metadata, else removed. The caller holds the entity's lock.
+ * SHA-256 match its metadata, else removed; entries whose folder is gone (a delete killed midway)
+ * are dropped. The caller holds the entity's lock.
  */
 export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, verify: (entry: BackupEntry) => Promise<boolean>): Promise<void> {
+  // a delete interrupted after its folder was removed leaves a manifest entry without a folder
+  const folders = new Set((await listBackups(ctx, paths)).map((b) => b.timestamp))
+  const gone = (await readManifest(ctx.fs, ctx.root))?.backups.filter((b) => b.entity === paths.fullName && !folders.has(b.timestamp)) ?? []
+  if (gone.length) {
+    await updateManifest(ctx.fs, ctx.root, (entries) => entries.filter((e) => !(e.entity === paths.fullName && !folders.has(e.timestamp))))
+    ctx.logger.warn(`[koan-backup] ${paths.fullName}: removed ${gone.length} manifest entr${gone.length === 1 ? 'y' : 'ies'} whose backup folder an interrupted delete had already removed`)
+  }
   for (const entry of await listBackups(ctx, paths)) {
     if (!entry.unregistered) continue
     const m = entry.metadata!
@@ -87,7 +104,7 @@ export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, 
       ctx.logger.warn(`[koan-backup] ${paths.fullName}: registered backup ${entry.timestamp}, which an interrupted run had written but not yet listed (its files verified)`)
     } else {
       const aside = join(paths.dir, `.staging-deleting-${entry.timestamp}`)
-      await ctx.fs.rename(paths.backup(entry.timestamp), aside)
+      await renameRetrying(ctx.fs, paths.backup(entry.timestamp), aside)
       await ctx.fs.rm(aside, { recursive: true, force: true })
       ctx.logger.warn(`[koan-backup] ${paths.fullName}: removed backup folder ${entry.timestamp}, which no manifest entry vouched for and whose files did not verify`)
     }
@@ -100,8 +117,10 @@ export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, 
 
 /**
  * Resolves `latest` or a timestamp to a backup. `latest` follows the pointer when it names a
- * Completed backup whose metadata hash still matches; a missing or corrupt pointer falls back to the
- * newest Completed backup (with a warning). A timestamp must match the strict format.
+ * Completed backup whose metadata hash still matches, or when the manifest vouches for the same hash
+ * (then the backup's damaged metadata is refused by verification: no silent fallback to an older
+ * backup); a missing or corrupt pointer falls back to the newest Completed backup (with a warning).
+ * A timestamp must match the strict format.
  */
 export async function resolveBackup(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<BackupEntry> {
   if (timestamp !== 'latest') {
@@ -114,13 +133,18 @@ export async function resolveBackup(ctx: EngineContext, paths: EntityPaths, time
     }
     return entry
   }
-  const pointer = await readIfExists(ctx.fs, paths.latest)
+  // a pointer that is a link or a folder counts as damaged ('' fails to parse below)
+  const pointer = await readRegularIfExists(ctx.fs, paths.latest).catch(() => '')
   if (pointer !== undefined) {
     try {
       const p = JSON.parse(pointer) as { timestamp?: unknown; metadataSha256?: unknown }
       if (typeof p.timestamp === 'string' && TIMESTAMP.test(p.timestamp)) {
         const entry = await readBackup(ctx, paths, p.timestamp)
         if (entry.metadata?.status === 'Completed' && entry.metadataSha256 === p.metadataSha256) return entry
+        // pointer and manifest agree on this backup, so its metadata.json is what is damaged: return it
+        // (verification refuses it, naming the file) rather than fall back to an older backup
+        const listed = (await readManifest(ctx.fs, ctx.root))?.backups.find((b) => b.entity === paths.fullName && b.timestamp === p.timestamp)
+        if (listed?.status === 'Completed' && listed.metadataSha256 === p.metadataSha256 && entry.problem !== 'metadata.json is missing') return entry
       }
     } catch {
       // fall through to the scan below

@@ -5,12 +5,13 @@ import type { EngineContext, EntityHandle } from './context.js'
 import { join } from 'node:path'
 import { writeBackupFile, writeDataFile } from './data-file.js'
 import { modelDir, vectorFileBytes, type VectorCounts } from './vectors/io.js'
-import { crashPoint, writeAtomic } from './fs.js'
+import { crashPoint, renameRetrying, writeAtomic } from './fs.js'
 import { EntityPaths, FILES } from './layout.js'
 import { upsertEntry, updateManifest } from './manifest.js'
 import { FORMAT_VERSION, type BackupMetadata } from './metadata.js'
-import { adoptUnregistered, sha256Text, sweepStaging, writeLatest } from './catalog.js'
+import { adoptUnregistered, restoreLatest, sha256Text, sweepStaging, writeLatest } from './catalog.js'
 import { filesMatch } from './verify.js'
+import { ProgressMeter, type ProgressListener } from './progress.js'
 
 /** Options of one entity's backup. */
 export interface CreateOptions {
@@ -19,6 +20,8 @@ export interface CreateOptions {
   vectors: boolean
   /** Back up the rows (always needed: vectors are keyed by the rows' texts). */
   data: boolean
+  /** Progress of the `backup` and `vectors` phases. */
+  onProgress?: ProgressListener
 }
 
 /** What a backup of one entity produced. */
@@ -41,7 +44,7 @@ function ioError(error: unknown, what: string): BackupError {
 }
 
 /** Rows of the entity as JSON text lines, checking each has an id. */
-async function* serializedRows(h: EntityHandle, counter: { seen: number }): AsyncGenerator<string> {
+async function* serializedRows(h: EntityHandle, counter: { seen: number }, meter: ProgressMeter): AsyncGenerator<string> {
   const collection = await h.collection()
   for await (const row of collection.stream()) {
     const id = (row as { id?: unknown } | null)?.id
@@ -49,6 +52,7 @@ async function* serializedRows(h: EntityHandle, counter: { seen: number }): Asyn
       throw new BackupError('ROW_UNSERIALIZABLE', `${h.entity.fullName} row ${counter.seen} has no id (found ${JSON.stringify(id)}); every entity needs a string or number \`id\``, { row: counter.seen })
     }
     counter.seen++
+    meter.row()
     yield h.codec.serialize(row)
   }
 }
@@ -80,15 +84,19 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     const expected = await collection.count()
     const counter = { seen: 0 }
     const name = FILES.data(options.compress)
-    const data = await writeDataFile(fs, `${staging}/${name}`, serializedRows(h, counter), {
+    const meter = new ProgressMeter(options.onProgress, { entity: h.entity.fullName, phase: 'backup', totalRows: expected })
+    meter.start()
+    const data = await writeDataFile(fs, `${staging}/${name}`, serializedRows(h, counter, meter), {
       compress: options.compress,
       encrypt: encrypt ? () => ctx.encryption.encrypt(binding) : undefined,
+      onBytes: meter.tap,
     })
+    meter.finish()
     crashPoint('after-data')
     if (data.rows === 0 && expected > 0) {
       throw new BackupError('STORE_FAILED', `${h.entity.fullName}: the store reports ${expected} rows but streamed none; the backup is marked Failed rather than kept as an empty dataset`, { expected })
     }
-    const vectors = options.vectors ? await backupVectors(ctx, h, staging, timestamp, encrypt) : null
+    const vectors = options.vectors ? await backupVectors(ctx, h, staging, timestamp, encrypt, options.onProgress) : null
     const metadata: BackupMetadata = {
       formatVersion: FORMAT_VERSION,
       tool: TOOL,
@@ -111,7 +119,7 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     crashPoint('after-metadata')
     await fs.fsyncDir(staging)
     crashPoint('before-rename')
-    await fs.rename(staging, paths.backup(timestamp))
+    await renameRetrying(fs, staging, paths.backup(timestamp))
     await fs.fsyncDir(paths.dir)
     crashPoint('after-rename')
     const metadataSha256 = sha256Text(metadataText)
@@ -128,12 +136,14 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     const failure = ioError(error, `backup of ${h.entity.fullName} at ${timestamp} failed`)
     await fs.rm(staging, { recursive: true, force: true }).catch(() => {})
     await recordFailure(ctx, paths, h, timestamp, started, failure).catch((e) => ctx.logger.warn(`[koan-backup] could not record the failed backup ${h.entity.fullName}/${timestamp}: ${(e as Error).message}`))
+    // a failure after `latest` was replaced (its folder fsync) must not leave it naming this backup
+    await restoreLatest(ctx, paths, timestamp).catch((e) => ctx.logger.warn(`[koan-backup] could not reset the latest pointer of ${h.entity.fullName}: ${(e as Error).message}`))
     throw failure
   }
 }
 
 /** Writes `vectors/<model>/vectors.kbv` when the entity has a recipe and a vector store holds its vectors. */
-async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: string, timestamp: string, encrypt: boolean) {
+async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: string, timestamp: string, encrypt: boolean, onProgress?: ProgressListener) {
   const recipe = h.entity.embedding
   const collection = await h.vectorCollection()
   if (!recipe || !collection) return null
@@ -144,9 +154,17 @@ async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: strin
   const role = `vectors/${recipe.model}`
   const name = `vectors/${modelDir(recipe.model)}/vectors.kbv`
   await ctx.fs.mkdir(join(staging, 'vectors', modelDir(recipe.model)), { recursive: true })
-  const written = await writeBackupFile(ctx.fs, join(staging, name), vectorFileBytes(h.codec, await h.collection(), collection, header, counts), {
+  const meter = new ProgressMeter(onProgress, { entity: h.entity.fullName, phase: 'vectors' })
+  meter.start()
+  const written = await writeBackupFile(ctx.fs, join(staging, name), meteredChunks(vectorFileBytes(h.codec, await h.collection(), collection, header, counts), counts, meter), {
     compress: false, encrypt: encrypt ? () => ctx.encryption.encrypt({ entity: h.entity.fullName, timestamp, role }) : undefined,
+    onBytes: meter.tap,
   })
+  // the folders made for the file must be durable too before the staging folder is renamed into place
+  await ctx.fs.fsyncDir(join(staging, 'vectors', modelDir(recipe.model)))
+  await ctx.fs.fsyncDir(join(staging, 'vectors'))
+  meter.set(counts.vectors)
+  meter.finish()
   if (counts.missing) ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: ${counts.missing} entities have no vector in the vector store`)
   return {
     counts,
@@ -155,10 +173,32 @@ async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: strin
   }
 }
 
+/** Passes the vector file's chunks through, reporting the vectors encoded so far once per chunk (about 1 MiB). */
+async function* meteredChunks(source: AsyncIterable<Buffer>, counts: VectorCounts, meter: ProgressMeter): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    meter.set(counts.vectors)
+    yield chunk
+  }
+}
+
+/** Error codes whose messages never quote row data (ids, field values): safe to store in plaintext. */
+const DATA_FREE_CODES = new Set(['MISSING_KEY', 'BAD_KEY', 'IO_FAILED', 'BUSY', 'BAD_OPTION'])
+
+/**
+ * The error message written to the (plaintext) metadata and manifest of a Failed backup. For an
+ * encrypted entity, a message that may quote a row (an id, a field value) is withheld there: the
+ * caller still gets the whole error.
+ */
+function storedMessage(h: EntityHandle, failure: BackupError): string {
+  if (!h.entity.policy?.encrypt || DATA_FREE_CODES.has(failure.code)) return failure.message
+  return `[koan-backup] ${h.entity.fullName}: backup failed (${failure.code}); the message is not stored because the entity is encrypted and it may quote row data (the caller received it in full)`
+}
+
 /** Leaves a `Failed` backup folder (metadata only) and manifest entry; never touches `latest`. */
 async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHandle, timestamp: string, started: Date, failure: BackupError): Promise<void> {
+  const errorMessage = storedMessage(h, failure)
   const metadata: Partial<BackupMetadata> = {
-    formatVersion: FORMAT_VERSION, tool: TOOL, status: 'Failed', errorMessage: failure.message,
+    formatVersion: FORMAT_VERSION, tool: TOOL, status: 'Failed', errorMessage,
     entity: { fullName: h.entity.fullName, name: h.entity.name }, timestamp, startedAt: started.toISOString(), finishedAt: ctx.now().toISOString(),
     counts: { rows: 0, vectors: 0 }, sizeBytes: 0, files: [],
   }
@@ -167,6 +207,6 @@ async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHa
   const text = `${JSON.stringify(metadata, null, 2)}\n`
   await writeAtomic(ctx.fs, `${dir}/${FILES.metadata}`, text)
   await updateManifest(ctx.fs, ctx.root, upsertEntry({
-    entity: h.entity.fullName, timestamp, status: 'Failed', rows: 0, sizeBytes: 0, metadataSha256: sha256Text(text), finishedAt: metadata.finishedAt!, errorMessage: failure.message,
+    entity: h.entity.fullName, timestamp, status: 'Failed', rows: 0, sizeBytes: 0, metadataSha256: sha256Text(text), finishedAt: metadata.finishedAt!, errorMessage,
   }))
 }

@@ -6,7 +6,7 @@ import chain from 'stream-chain'
 import { parser } from 'stream-json'
 import { streamArray } from 'stream-json/streamers/stream-array.js'
 import { BackupError } from '../errors.js'
-import type { BackupFs } from './fs.js'
+import { crashPoint, type BackupFs } from './fs.js'
 
 /** Largest row accepted when reading (a bigger line is refused before it can exhaust memory). */
 export const MAX_ROW_BYTES = 64 * 1024 * 1024
@@ -15,11 +15,25 @@ export const MAX_ROW_BYTES = 64 * 1024 * 1024
 class Digest extends Transform {
   readonly hash = createHash('sha256')
   size = 0
+  constructor(private onBytes?: (n: number) => void) {
+    super()
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null, c?: Buffer) => void): void {
     this.hash.update(chunk)
     this.size += chunk.length
+    this.onBytes?.(chunk.length)
     done(null, chunk)
   }
+}
+
+/** A pass-through stage that reports the size of each chunk (progress of a read). */
+function byteTap(onBytes: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      onBytes(chunk.length)
+      done(null, chunk)
+    },
+  })
 }
 
 /** The data file's text: a JSON array with one entity per line (`[`, rows joined by `,\n`, `]`). */
@@ -38,29 +52,37 @@ async function* arrayText(rows: AsyncIterable<string>, counter: { rows: number }
 
 /** Writes the data file durably (fsync before close); returns its size, SHA-256 and row count. */
 export async function writeDataFile(
-  fs: BackupFs, path: string, rows: AsyncIterable<string>, options: { compress: boolean; encrypt?: () => Duplex },
+  fs: BackupFs, path: string, rows: AsyncIterable<string>, options: { compress: boolean; encrypt?: () => Duplex; onBytes?: (n: number) => void },
 ): Promise<{ size: number; sha256: string; rows: number }> {
   const counter = { rows: 0 }
   const written = await writeBackupFile(fs, path, arrayText(rows, counter), options)
   return { ...written, rows: counter.rows }
 }
 
-/** Writes a backup file durably from a source of text or bytes: gzip, then encryption, hashed as stored. */
+/** Writes a backup file durably from a source of text or bytes: gzip, then encryption, hashed as stored; `onBytes` sees the stored bytes. */
 export async function writeBackupFile(
-  fs: BackupFs, path: string, source: AsyncIterable<string | Buffer>, options: { compress: boolean; encrypt?: () => Duplex },
+  fs: BackupFs, path: string, source: AsyncIterable<string | Buffer>, options: { compress: boolean; encrypt?: () => Duplex; onBytes?: (n: number) => void },
 ): Promise<{ size: number; sha256: string }> {
   const handle = await fs.open(path, 'wx')
-  const digest = new Digest()
+  const digest = new Digest(options.onBytes)
   const stages: Array<NodeJS.ReadWriteStream | Duplex> = []
   if (options.compress) stages.push(createGzip({ level: 6 }))
   if (options.encrypt) stages.push(options.encrypt())
-  // `flush`: the file is fsynced before the stream closes its handle
-  const out = handle.createWriteStream({ flush: true })
+  // the handle stays open after the stream ends: fsync (through the seam, so its order can be
+  // checked) and close are explicit, and an error from either fails the backup
+  const out = handle.createWriteStream({ autoClose: false, emitClose: false })
   try {
     await pipeline(Readable.from(source), ...(stages as [Duplex]), digest, out)
-  } finally {
-    if (!out.closed) await new Promise<void>((r) => out.close(() => r()))
+    crashPoint('before-data-fsync')
+    await handle.sync()
+  } catch (error) {
+    out.destroy()
+    await handle.close().catch(() => {})
+    throw error
   }
+  // the stream holds a reference on the handle until destroyed (the handle itself stays open)
+  out.destroy()
+  await handle.close()
   return { size: digest.size, sha256: digest.hash.digest('hex') }
 }
 
@@ -86,9 +108,10 @@ export function openBytes(fs: BackupFs, path: string, options: { compress: boole
   return stream as AsyncIterable<Buffer>
 }
 
-/** The decoded text of a data file: decrypted, then decompressed, as a stream of strings. */
-export function openDataText(fs: BackupFs, path: string, options: { compress: boolean; decrypt?: () => Duplex }): AsyncIterable<string> {
+/** The decoded text of a data file: decrypted, then decompressed, as a stream of strings; `onBytes` sees the stored bytes read. */
+export function openDataText(fs: BackupFs, path: string, options: { compress: boolean; decrypt?: () => Duplex; onBytes?: (n: number) => void }): AsyncIterable<string> {
   const stages: Duplex[] = []
+  if (options.onBytes) stages.push(byteTap(options.onBytes))
   if (options.decrypt) stages.push(options.decrypt())
   if (options.compress) stages.push(createGunzip())
   const source = fs.createReadStream(path)
@@ -111,7 +134,12 @@ export interface RowAt {
 }
 
 /** The file is not in the one-row-per-line layout (or a row is not valid JSON there): read it generally. */
-export class LayoutError extends Error {}
+export class LayoutError extends Error {
+  /** Where: `row`, `line`, and for a row that is not valid JSON the byte `offset` of its start in the decoded text (and `errorOffset` when the parser names a position). */
+  constructor(message: string, readonly details: Record<string, number> = {}) {
+    super(message)
+  }
+}
 
 /**
  * Reads rows from the layout the engine writes (`[`, one row per line, commas at line ends, `]`)
@@ -124,7 +152,10 @@ export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<Row
   let index = 0
   let state: 'start' | 'rows' | 'end' = 'start'
   let expectMore = false
-  const handle = (raw: string): RowAt | null => {
+  /** Byte offset, in the decoded text, of the start of `pending`. */
+  let base = 0
+  /** `raw` starts at character `at` of `pending` (for the byte offset of an error only). */
+  const handle = (raw: string, at: number): RowAt | null => {
     line++
     const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw
     if (state === 'start') {
@@ -147,26 +178,49 @@ export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<Row
     try {
       value = JSON.parse(comma ? l.slice(0, -1) : l)
     } catch (error) {
-      throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${(error as Error).message})`)
+      const message = (error as Error).message
+      const offset = base + Buffer.byteLength(pending.slice(0, at))
+      const position = /at position (\d+)/.exec(message)
+      const errorOffset = position ? offset + Buffer.byteLength(l.slice(0, Number(position[1]))) : undefined
+      const where = errorOffset === undefined ? `the row starts at byte ${offset}` : `at byte ${errorOffset}; the row starts at byte ${offset}`
+      throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${message}) — ${where} of the decoded data`, { row: index, line, offset, ...(errorOffset === undefined ? {} : { errorOffset }) })
     }
     expectMore = comma
     return { value, index: index++, line }
   }
+  // pieces of a line longer than one chunk, joined once when it ends (appending each one to
+  // `pending` and searching it again would copy and scan a long row once per chunk: quadratic)
+  const parts: string[] = []
+  let partsLength = 0
+  const tooLong = () => new BackupError('DATA_CONFLICT', `row ${index} (line ${line + 1}) is longer than ${MAX_ROW_BYTES / 1024 / 1024} MiB; refusing to read it`, { row: index, line: line + 1 })
   for await (const chunk of text) {
+    if (chunk.indexOf('\n') === -1) {
+      parts.push(chunk)
+      partsLength += chunk.length
+      if (pending.length + partsLength > MAX_ROW_BYTES) throw tooLong()
+      continue
+    }
+    // `pending` holds no newline: the search starts in what arrived since
+    const from = pending.length + partsLength
+    if (parts.length > 0) {
+      pending += parts.join('')
+      parts.length = 0
+      partsLength = 0
+    }
     pending += chunk
     let start = 0
-    for (let nl = pending.indexOf('\n'); nl !== -1; nl = pending.indexOf('\n', start)) {
-      const row = handle(pending.slice(start, nl))
+    for (let nl = pending.indexOf('\n', from); nl !== -1; nl = pending.indexOf('\n', start)) {
+      const row = handle(pending.slice(start, nl), start)
       start = nl + 1
       if (row) yield row
     }
+    if (start > 0) base += Buffer.byteLength(start === pending.length ? pending : pending.slice(0, start))
     pending = pending.slice(start)
-    if (pending.length > MAX_ROW_BYTES) {
-      throw new BackupError('DATA_CONFLICT', `row ${index} (line ${line + 1}) is longer than ${MAX_ROW_BYTES / 1024 / 1024} MiB; refusing to read it`, { row: index, line: line + 1 })
-    }
+    if (pending.length > MAX_ROW_BYTES) throw tooLong()
   }
+  if (parts.length > 0) pending += parts.join('')
   if (pending !== '') {
-    const row = handle(pending)
+    const row = handle(pending, 0)
     if (row) yield row
   }
   if ((state as string) !== 'end') throw new LayoutError('the closing "]" is missing')

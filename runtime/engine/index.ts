@@ -5,4 +5,7 @@ export { createBackup, type BackupApi, type BackupInfo, type BackupOptions, type
 export type { BackupResult } from './create.js'
 export type { RestoreResult } from './restore.js'
 export type { VerifyReport } from './verify.js'
+export type { VerifyOptions } from './api.js'
+export type { ProgressEvent, ProgressListener, ProgressPhase } from './progress.js'
+export type { OpenedBackup, OpenedFile } from './export.js'
 export type { PrunedBackup, RetentionPolicy } from './retention.js'

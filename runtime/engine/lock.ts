@@ -66,6 +66,30 @@ function isStale(h: { info: LockInfo | null; ageMs: number }): boolean {
 }
 
 /**
+ * Removes a stale lock without racing others that found it stale too: only the holder of
+ * `<file>.break` (taken with `open(wx)`) removes it, after reading it again and finding it still
+ * stale. Without this, a process acting on an old read could remove the fresh lock another process
+ * had just taken, and both would hold it. Returns the removed holder, or `false` when it did not remove.
+ */
+async function breakStale(fs: BackupFs, file: string, self: LockInfo): Promise<{ info: LockInfo | null } | false> {
+  const breaker = `${file}.break`
+  if (!(await tryCreate(fs, breaker, self))) {
+    // a breaker whose process died inside the few lines below
+    const b = await holder(fs, breaker)
+    if (b && isStale(b)) await fs.rm(breaker, { force: true })
+    return false
+  }
+  try {
+    const h = await holder(fs, file)
+    if (!h || !isStale(h)) return false
+    await fs.rm(file, { force: true })
+    return { info: h.info }
+  } finally {
+    await fs.rm(breaker, { force: true })
+  }
+}
+
+/**
  * Takes an exclusive lock file (`open(wx)`), refreshed while held. A lock left by a killed process
  * (same host, pid gone) or not refreshed for a minute (other host) is stale: it is removed and the
  * recovery reported through `onStale`. A live holder gives `BUSY` — or, with `waitMs`, is waited for.
@@ -79,8 +103,10 @@ export async function acquireLock(
     if (await tryCreate(fs, file, info)) break
     const h = await holder(fs, file)
     if (h && isStale(h)) {
-      options.onStale?.(h.info)
-      await fs.rm(file, { force: true })
+      const removed = await breakStale(fs, file, info)
+      if (removed) options.onStale?.(removed.info)
+      // another process is removing it: let it finish
+      else await new Promise((r) => setTimeout(r, 5))
       continue
     }
     if (Date.now() >= deadline) {

@@ -6,6 +6,7 @@ import type { EngineContext, EntityHandle } from './context.js'
 import type { BackupMetadata } from './metadata.js'
 import { backupRows, idHash, IdSet, verifyStructure } from './verify.js'
 import { applyVectors, planVectors, type VectorRestoreReport } from './vectors/restore.js'
+import { ProgressMeter, type ProgressListener } from './progress.js'
 
 /** Options of one entity's restore. */
 export interface RestoreEntityOptions {
@@ -17,6 +18,8 @@ export interface RestoreEntityOptions {
   restoreVectors: boolean
   /** Refuse before writing when vectors cannot all be reused and no embedder is configured. */
   strict: boolean
+  /** Progress of the `verify`, `restore` and `vectors` phases. */
+  onProgress?: ProgressListener
 }
 
 /** What a restore did (or, with `dryRun`, would do). */
@@ -37,22 +40,47 @@ export interface RestoreResult {
   vectors?: VectorRestoreReport
 }
 
+/** A validated row: its id and what to write (the stored form, or the revived entity). */
+interface DecodedRow {
+  id: EntityId
+  row: unknown
+  /** `row` is the canonical stored form (what `serialize` writes), not an entity. */
+  stored: boolean
+}
+
+/**
+ * Validates one stored row (the error names the row, id and field). With `preferStored`, a row that
+ * is exactly the canonical stored form is kept as it is (a store with `upsertStored` writes it without
+ * reviving and re-serializing it); any other valid row is revived.
+ */
+function decodeRow(h: EntityHandle, value: unknown, index: number, preferStored: boolean): DecodedRow {
+  let row: unknown
+  let stored = false
+  if (preferStored && h.codec.check(value)) {
+    row = value
+    stored = true
+  } else {
+    row = h.codec.deserialize(value, index)
+  }
+  const id = (row as { id?: unknown }).id
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    throw new BackupError('ROW_INVALID', `${h.entity.fullName} row ${index}: no id (found ${JSON.stringify(id)}); every row needs a string or number id`, { row: index })
+  }
+  return { id, row, stored }
+}
+
 /** The checks every row goes through: an id, and at the end the count and no duplicate ids. */
 class RowChecks {
   private ids = new IdSet()
   private rows = 0
   constructor(private ctx: EngineContext, private h: EntityHandle, private m: BackupMetadata) {}
 
-  /** Validates and revives one stored row (the error names the row, id and field). */
-  row(value: unknown, index: number): { id: EntityId } {
-    const entity = this.h.codec.deserialize(value, index) as { id?: EntityId }
-    const id = entity.id
-    if (typeof id !== 'string' && typeof id !== 'number') {
-      throw new BackupError('ROW_INVALID', `${this.h.entity.fullName} row ${index}: no id (found ${JSON.stringify(id)}); every row needs a string or number id`, { row: index })
-    }
-    this.ids.add(id)
+  /** Validates one stored row and records its id. */
+  row(value: unknown, index: number, preferStored = false): DecodedRow {
+    const decoded = decodeRow(this.h, value, index, preferStored)
+    this.ids.add(decoded.id)
     this.rows++
-    return entity as { id: EntityId }
+    return decoded
   }
 
   /** After the last row: the count matches the metadata and no id repeats. */
@@ -67,23 +95,32 @@ class RowChecks {
 }
 
 /** Pass 1 (stores without transactions): decode and validate every row, count them, find duplicate ids. Writes nothing. */
-async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): Promise<void> {
+async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, meter: ProgressMeter): Promise<void> {
   const checks = new RowChecks(ctx, h, m)
-  for await (const { value, index } of backupRows(ctx, h, m)) checks.row(value, index)
+  for await (const { value, index } of backupRows(ctx, h, m, meter.tap)) {
+    checks.row(value, index)
+    meter.row()
+  }
   await checks.finish()
 }
 
+/** Confirms the candidate ids against the rows; refuses with every repeat counted (`details.duplicates`) and the first few named. */
 async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, candidates: Set<number>): Promise<void> {
   const seen = new Map<EntityId, number>()
+  const examples: Array<{ id: EntityId; rows: [number, number] }> = []
+  let duplicates = 0
   for await (const { value, index } of backupRows(ctx, h, m)) {
     const id = (value as { id: EntityId }).id
     if (!candidates.has(idHash(id))) continue
     const first = seen.get(id)
-    if (first !== undefined) {
-      throw new BackupError('DATA_CONFLICT', `${h.entity.fullName} backup ${m.timestamp}: id ${JSON.stringify(id)} appears in rows ${first} and ${index}; a restore would be ambiguous, so nothing was written`, { id, rows: [first, index] })
-    }
-    seen.set(id, index)
+    if (first === undefined) seen.set(id, index)
+    else if (duplicates++ < 5) examples.push({ id, rows: [first, index] })
   }
+  if (duplicates === 0) return
+  const named = examples.map((d) => `id ${JSON.stringify(d.id)} appears in rows ${d.rows[0]} and ${d.rows[1]}`).join(', ')
+  const more = duplicates > examples.length ? ` and ${duplicates - examples.length} more` : ''
+  throw new BackupError('DATA_CONFLICT', `${h.entity.fullName} backup ${m.timestamp}: ${named}${more} (${duplicates} repeated id${duplicates === 1 ? '' : 's'}); a restore would be ambiguous, so nothing was written`,
+    { id: examples[0]!.id, rows: examples[0]!.rows, duplicates, examples })
 }
 
 /**
@@ -91,11 +128,13 @@ async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupM
  * is validated as it is read and the count and duplicates are checked after the last one — used
  * inside a transaction, which a failure rolls back, so nothing is ever committed from a bad backup.
  */
-async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions, checks: RowChecks | null, trackSkipped: boolean) {
+async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions, checks: RowChecks | null, trackSkipped: boolean, meter: ProgressMeter) {
   const collection = await h.collection()
   const counts = { inserted: 0, skipped: 0, overwritten: 0 }
   const skippedIds = new Set<EntityId>()
-  let batch: Array<{ id: EntityId; row: unknown }> = []
+  // rows go to the store in their stored form when it takes them so (no revive → serialize → parse)
+  const direct = typeof collection.upsertStored === 'function'
+  let batch: DecodedRow[] = []
   const flush = async () => {
     if (batch.length === 0) return
     const existing = await collection.existing(batch.map((b) => b.id))
@@ -105,17 +144,21 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     if (options.overwriteExisting) counts.overwritten += existing.size
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
-    if (!options.dryRun && write.length > 0) await collection.upsert(write.map((b) => b.row))
+    if (!options.dryRun && write.length > 0) {
+      if (direct) await collection.upsertStored!(write.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>))
+      else await collection.upsert(write.map((b) => b.row))
+    }
     batch = []
   }
   const run = async () => {
-    for await (const { value, index } of backupRows(ctx, h, m)) {
-      const row = checks ? checks.row(value, index) : (h.codec.deserialize(value, index) as { id: EntityId })
-      batch.push({ id: row.id, row })
+    for await (const { value, index } of backupRows(ctx, h, m, meter.tap)) {
+      batch.push(checks ? checks.row(value, index, direct && !options.dryRun) : decodeRow(h, value, index, direct && !options.dryRun))
+      meter.row()
       if (batch.length >= ctx.batchSize) await flush()
     }
     await flush()
     if (checks) await checks.finish()
+    meter.finish()
   }
   if (options.dryRun) {
     await run()
@@ -143,18 +186,40 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
  */
 export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, entry: BackupEntry, options: RestoreEntityOptions): Promise<RestoreResult> {
   const startedMs = performance.now()
-  const m = await verifyStructure(ctx, h, entry)
+  const entity = h.entity.fullName
+  const checked = (entry.metadata?.files ?? []).reduce((n, f) => n + f.size, 0)
+  // the checksum pass, plus the validation pass of stores without transactions
+  const verify = new ProgressMeter(options.onProgress, { entity, phase: 'verify', totalBytes: checked })
+  verify.start()
+  const m = await verifyStructure(ctx, h, entry, { checkKeys: true })
+  verify.addBytes(checked)
+  const dataSize = m.files.find((f) => f.role === 'data')!.size
   const schemaChanges = m.schema.fingerprint === h.codec.fingerprint ? [] : diffSchemas(m.schema.model, h.model).map((c) => c.text)
   if (schemaChanges.length) {
     ctx.logger.warn(`[koan-backup] ${h.entity.fullName} backup ${m.timestamp} was taken with another schema: ${schemaChanges.join('; ')}. Restoring only if every row fits the current schema.`)
   }
   const collection = await h.collection()
-  const onePass = !options.dryRun && !!collection.transaction
+  const inTransaction = !options.dryRun && !!collection.transaction
+  // a store with a constraint manager gets the full validation pass before its constraints are dropped
+  const onePass = inTransaction && !(collection.disableConstraints && collection.enableConstraints)
   // vectors are planned (checked) before anything is written; that pass also validates every row
   const vectors = options.restoreVectors ? await planVectors(ctx, h, m, options.strict) : null
-  if (!onePass && !vectors) await validateAll(ctx, h, m)
-  const { counts, skippedIds } = await applyAll(ctx, h, m, options, onePass ? new RowChecks(ctx, h, m) : null, vectors !== null)
-  const vectorCount = vectors && !options.dryRun ? await applyVectors(ctx, h, m, vectors.plan, vectors.report, skippedIds) : 0
+  if (!onePass && !vectors) {
+    verify.expect({ totalRows: m.counts.rows, totalBytes: checked + dataSize })
+    await validateAll(ctx, h, m, verify)
+  }
+  verify.finish()
+  const restore = new ProgressMeter(options.onProgress, { entity, phase: 'restore', totalRows: m.counts.rows, totalBytes: dataSize })
+  restore.start()
+  const { counts, skippedIds } = await applyAll(ctx, h, m, options, inTransaction ? new RowChecks(ctx, h, m) : null, vectors !== null, restore)
+  let vectorCount = 0
+  if (vectors && !options.dryRun) {
+    const meter = new ProgressMeter(options.onProgress, { entity, phase: 'vectors' })
+    meter.start()
+    vectorCount = await applyVectors(ctx, h, m, vectors.plan, vectors.report, skippedIds)
+    meter.set(vectorCount)
+    meter.finish()
+  }
   return {
     entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount,
     durationMs: Math.round(performance.now() - startedMs), dryRun: options.dryRun, schemaChanges, ...(vectors ? { vectors: vectors.report } : {}),

@@ -2,8 +2,8 @@ import { join } from 'node:path'
 import { BackupError } from '../errors.js'
 import { listBackups, readBackup, writeLatest } from './catalog.js'
 import type { EngineContext } from './context.js'
-import { readIfExists } from './fs.js'
-import { dateOfTimestamp, EntityPaths } from './layout.js'
+import { crashPoint, readIfExists, renameRetrying } from './fs.js'
+import { dateOfTimestamp, EntityPaths, TIMESTAMP } from './layout.js'
 import { updateManifest } from './manifest.js'
 
 /** Retention policy: keep Completed backups for `retentionDays` and at most `maxBackupsPerEntity` of them. */
@@ -56,8 +56,9 @@ export function planPrune(
 export async function removeBackup(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<void> {
   const dir = paths.backup(timestamp)
   const aside = join(paths.dir, `.staging-deleting-${timestamp}`)
-  await ctx.fs.rename(dir, aside)
+  await renameRetrying(ctx.fs, dir, aside)
   await ctx.fs.fsyncDir(paths.dir)
+  crashPoint('mid-retention')
   await ctx.fs.rm(aside, { recursive: true, force: true })
   await updateManifest(ctx.fs, ctx.root, (entries) => entries.filter((e) => !(e.entity === paths.fullName && e.timestamp === timestamp)))
   // keep `latest` pointing at a Completed backup
@@ -88,6 +89,8 @@ export async function pruneEntity(ctx: EngineContext, fullName: string, policy: 
 
 /** Deletes one backup by timestamp (the caller holds the entity's lock). */
 export async function deleteEntityBackup(ctx: EngineContext, fullName: string, timestamp: string): Promise<void> {
+  // the timestamp becomes a folder name: only the strict format is accepted (never `latest`, `..` or a path)
+  if (!TIMESTAMP.test(timestamp)) throw new BackupError('BAD_OPTION', `timestamp ${JSON.stringify(timestamp)} is not a backup timestamp (expected e.g. 2025-10-02T15-30-45Z); deleting needs an explicit timestamp`, { timestamp })
   const paths = new EntityPaths(ctx.root, fullName)
   const entry = await readBackup(ctx, paths, timestamp)
   if (!entry.metadata && entry.problem === 'metadata.json is missing') {

@@ -1,8 +1,11 @@
 import { join } from 'node:path'
-import { BackupError } from '../errors.js'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { BackupError, isBackupError } from '../errors.js'
 import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import { fastRows, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
+import { MAX_HEADER_LENGTH } from './crypto/format.js'
 import { DATA_FILE, EntityPaths } from './layout.js'
 import { readManifest } from './manifest.js'
 import { FORMAT_VERSION, type BackupFileInfo, type BackupMetadata } from './metadata.js'
@@ -13,8 +16,10 @@ export interface VerifyReport {
   timestamp: string
   rows: number
   files: number
-  /** True when every row was decoded and validated (`readData`). */
+  /** True when the rows were decoded and validated (`readData`): all of them, or the `sampled` share. */
   dataRead: boolean
+  /** With `subset` below 100: the percentage asked for and how many rows were validated. */
+  sampled?: { percent: number; rows: number }
 }
 
 function refuse(code: 'CORRUPT' | 'NOT_RESTORABLE', where: string, what: string, fix: string, details: Record<string, unknown> = {}): BackupError {
@@ -34,8 +39,12 @@ export async function filesMatch(ctx: EngineContext, fullName: string, entry: Ba
   }
 }
 
-/** Checks the backup's structure and every file's size and SHA-256 (no row is decoded). */
-export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry: BackupEntry): Promise<BackupMetadata> {
+/**
+ * Checks the backup's structure and every file's size and SHA-256 (no row is decoded). With
+ * `checkKeys` (restores), each encrypted file's key is checked from its header before the file is
+ * read in full, so a wrong or missing key fails at once whatever the backup's size.
+ */
+export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry: BackupEntry, options: { checkKeys?: boolean } = {}): Promise<BackupMetadata> {
   const where = `${h.entity.fullName} backup ${entry.timestamp}`
   const fix = 'restore another backup (`koan-backup list`) or run `koan-backup verify` for details'
   const m = entry.metadata
@@ -55,11 +64,35 @@ export async function verifyStructure(ctx: EngineContext, h: EntityHandle, entry
     throw refuse('NOT_RESTORABLE', where, 'the entity requires encryption but this backup holds unencrypted files', 'restore a backup taken with encryption; an unencrypted file here may have been substituted')
   }
   const dir = new EntityPaths(ctx.root, h.entity.fullName).backup(entry.timestamp)
-  for (const f of m.files) await verifyFile(ctx, where, dir, f, fix)
+  for (const f of m.files) {
+    await verifyFile(ctx, where, dir, f, fix, options.checkKeys && f.encrypted ? { entity: h.entity.fullName, timestamp: entry.timestamp, role: f.role } : undefined)
+  }
   return m
 }
 
-async function verifyFile(ctx: EngineContext, where: string, dir: string, f: BackupFileInfo, fix: string): Promise<void> {
+const KEY_ERRORS = new Set(['WRONG_KEY', 'MISSING_KEY', 'BAD_KEY'])
+
+/** Runs the file's header (only) through the decryptor: a key error surfaces; anything else is left to the full checks. */
+async function checkKey(ctx: EngineContext, path: string, binding: { entity: string; timestamp: string; role: string }): Promise<void> {
+  const handle = await ctx.fs.open(path, 'r')
+  let head: Buffer
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(MAX_HEADER_LENGTH), 0, MAX_HEADER_LENGTH, 0)
+    head = buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+  try {
+    await pipeline(Readable.from([head]), ctx.encryption.decrypt(binding), async (source: AsyncIterable<Buffer>) => {
+      for await (const _ of source) { /* discard */ }
+    })
+  } catch (error) {
+    // the header alone reads as a truncated file: that, and any damage, is for the checksum to report
+    if (isBackupError(error) && KEY_ERRORS.has(error.code)) throw error
+  }
+}
+
+async function verifyFile(ctx: EngineContext, where: string, dir: string, f: BackupFileInfo, fix: string, keyBinding?: { entity: string; timestamp: string; role: string }): Promise<void> {
   // names come from metadata, which is checksummed; still, only known names are ever opened
   if (f.role === 'data' ? !DATA_FILE.test(f.name) : !/^vectors\/[A-Za-z0-9._-]{1,100}\/vectors\.kbv$/.test(f.name)) throw refuse('CORRUPT', where, `metadata.json names an unexpected file ${JSON.stringify(f.name)}`, fix)
   const path = join(dir, f.name)
@@ -71,16 +104,31 @@ async function verifyFile(ctx: EngineContext, where: string, dir: string, f: Bac
   }
   if (!st.isFile()) throw refuse('CORRUPT', where, `${f.name} is not a regular file (links are never followed)`, fix, { file: f.name })
   if (st.size !== f.size) throw refuse('CORRUPT', where, `${f.name} has ${st.size} bytes, metadata says ${f.size} (truncated or appended)`, fix, { file: f.name })
+  if (keyBinding) await checkKey(ctx, path, keyBinding)
   const actual = await hashFile(ctx.fs, path)
   if (actual.sha256 !== f.sha256) throw refuse('CORRUPT', where, `${f.name} failed its checksum (SHA-256 differs from metadata.json)`, fix, { file: f.name })
 }
 
-/** The decoded rows of a verified backup's data file (fast line reader, general parser as fallback). */
-export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): AsyncGenerator<RowAt> {
+/**
+ * The decoded rows of a verified backup's data file (fast line reader, general parser as fallback).
+ * `onBytes` sees the stored bytes read, each byte once even when the fallback reads the file again.
+ */
+export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, onBytes?: (n: number) => void): AsyncGenerator<RowAt> {
   const file = m.files.find((f) => f.role === 'data')!
   const path = join(new EntityPaths(ctx.root, h.entity.fullName).backup(m.timestamp), file.name)
   const binding = { entity: h.entity.fullName, timestamp: m.timestamp, role: 'data' }
-  const open = () => openDataText(ctx.fs, path, { compress: file.compressed, decrypt: file.encrypted ? () => ctx.encryption.decrypt(binding) : undefined })
+  let reported = 0
+  const open = () => {
+    let seen = 0
+    const tap = onBytes && ((n: number) => {
+      seen += n
+      if (seen > reported) {
+        onBytes(seen - reported)
+        reported = seen
+      }
+    })
+    return openDataText(ctx.fs, path, { compress: file.compressed, decrypt: file.encrypted ? () => ctx.encryption.decrypt(binding) : undefined, ...(tap ? { onBytes: tap } : {}) })
+  }
   let yielded = 0
   let layout: LayoutError
   try {
@@ -108,7 +156,7 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
 
 function wrapRead(error: unknown, h: EntityHandle, m: BackupMetadata, file: BackupFileInfo): unknown {
   if (error instanceof LayoutError) {
-    return new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${file.name} ${error.message}`, { file: file.name })
+    return new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${file.name} ${error.message}`, { file: file.name, ...error.details })
   }
   if (error instanceof Error && error.name === 'BackupError') return error
   const code = (error as NodeJS.ErrnoException).code
@@ -127,6 +175,20 @@ export function idHash(id: string | number): number {
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15)
   }
   return (a >>> 0) * 0x100000 + ((b >>> 0) >>> 12)
+}
+
+/**
+ * A deterministic row sample of about `percent` % by a hash of each row's id (the same rows every
+ * run, spread over the whole file); a row without a usable id is always picked, so it gets refused.
+ */
+export function rowSample(percent: number): (value: unknown) => boolean {
+  if (percent >= 100) return () => true
+  const limit = Math.round(percent * 100)
+  return (value) => {
+    const id = (value as { id?: unknown } | null)?.id
+    if (typeof id !== 'string' && typeof id !== 'number') return true
+    return idHash(id) % 10_000 < limit
+  }
 }
 
 /** Collects id hashes in a growable typed array; `duplicates()` finds repeated hashes after sorting. */

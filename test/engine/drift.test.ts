@@ -71,6 +71,11 @@ describe('constraints and transactions', () => {
             if (++batches === 2) throw new Error('constraint violation on batch 2')
             return c.upsert(rows)
           },
+          // a restore writes its validated rows in their stored form where the store takes them so
+          upsertStored: async (rows: Array<Record<string, unknown>>) => {
+            if (++batches === 2) throw new Error('constraint violation on batch 2')
+            return c.upsertStored!(rows)
+          },
           disableConstraints: async () => void calls.push('disable'),
           enableConstraints: async () => void calls.push('enable'),
         }

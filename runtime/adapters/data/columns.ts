@@ -80,7 +80,11 @@ export class TableModel {
 
   /** The cells of an entity, in column order (checked against the column kinds and the store's text rules). */
   toRow(entity: unknown): unknown[] {
-    const stored = this.entity.toStored(entity)
+    return this.cellsOf(this.entity.toStored(entity))
+  }
+
+  /** The cells of a row given in its stored form, in column order. */
+  cellsOf(stored: Record<string, unknown>): unknown[] {
     return this.columns.map((c) => this.cell(c, stored[c.name], stored))
   }
 

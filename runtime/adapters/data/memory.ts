@@ -26,7 +26,7 @@ export interface MemoryStore extends DataStore {
 
 /** One entity's rows: id → JSON text of the stored form (immutable, so copies are free). */
 class Table {
-  readonly rows = new Map<EntityId, string>()
+  rows = new Map<EntityId, string>()
   private sorted: EntityId[] | null = null
 
   /** The ids in stream order (cached until an id is added). */
@@ -37,6 +37,16 @@ class Table {
   set(id: EntityId, text: string): void {
     if (!this.rows.has(id)) this.sorted = null
     this.rows.set(id, text)
+  }
+
+  /** Applies committed writes; an empty table takes the map itself (a restore into an empty store copies nothing). */
+  setAll(rows: Map<EntityId, string>): void {
+    if (this.rows.size === 0) {
+      this.rows = rows
+      this.sorted = null
+    } else {
+      for (const [id, text] of rows) this.set(id, text)
+    }
   }
 }
 
@@ -77,8 +87,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         into.writes.set(name, staged)
         for (const [id, text] of rows) staged.set(id, text)
       } else {
-        const table = tableOf(name)
-        for (const [id, text] of rows) table.set(id, text)
+        tableOf(name).setAll(rows)
       }
     }
   }
@@ -102,6 +111,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return ids
     }
     const revive = (text: string, row?: number): unknown => entity.fromStored(JSON.parse(text), row)
+    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them. */
+    const write = (rows: Array<Record<string, unknown>>): void => {
+      for (const stored of rows) {
+        const id = stored.id
+        if (typeof id !== 'string' && typeof id !== 'number') {
+          throw new BackupError('ROW_UNSERIALIZABLE', `cannot store ${entity.fullName}: a row has no string or number id (found ${JSON.stringify(id)})`, { entity: entity.fullName })
+        }
+      }
+      const frame = frames.getStore()
+      if (frame) {
+        // staged in the transaction's own map (no copy per batch)
+        let staged = frame.writes.get(entity.fullName)
+        if (!staged) frame.writes.set(entity.fullName, (staged = new Map()))
+        for (const stored of rows) staged.set(stored.id as EntityId, JSON.stringify(stored))
+      } else {
+        for (const stored of rows) table.set(stored.id as EntityId, JSON.stringify(stored))
+      }
+    }
 
     const c: Collection = {
       capabilities,
@@ -125,16 +152,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       async upsert(rows) {
         live()
         // every row is converted before any is written: a bad row leaves the batch unwritten
-        const staged = new Map<EntityId, string>()
-        for (const row of rows) {
-          const stored = entity.toStored(row)
-          const id = stored.id
-          if (typeof id !== 'string' && typeof id !== 'number') {
-            throw new BackupError('ROW_UNSERIALIZABLE', `cannot store ${entity.fullName}: a row has no string or number id (found ${JSON.stringify(id)})`, { entity: entity.fullName })
-          }
-          staged.set(id, JSON.stringify(stored))
-        }
-        apply(new Map([[entity.fullName, staged]]), frames.getStore())
+        write(rows.map((row) => entity.toStored(row)))
+      },
+      async upsertStored(rows) {
+        live()
+        write(rows)
       },
       async existing(ids) {
         live()

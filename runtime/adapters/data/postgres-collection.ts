@@ -108,12 +108,20 @@ export class PostgresCollection implements Collection {
   }
 
   async upsert(entities: unknown[]): Promise<void> {
-    if (entities.length === 0) return
-    // every row converted before any is written; one id twice in a statement is an error in
-    // PostgreSQL, so the last row of an id wins here, as it would row by row
+    // every row converted before any is written
+    await this.write(entities.map((e) => this.model.toRow(e)))
+  }
+
+  async upsertStored(stored: Array<Record<string, unknown>>): Promise<void> {
+    await this.write(stored.map((s) => this.model.cellsOf(s)))
+  }
+
+  private async write(rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return
+    // one id twice in a statement is an error in PostgreSQL, so the last row of an id wins here,
+    // as it would row by row
     const byId = new Map<unknown, unknown[]>()
-    for (const entity of entities) {
-      const row = this.model.toRow(entity)
+    for (const row of rows) {
       const id = row[this.model.idIndex]
       byId.delete(id)
       byId.set(id, row)

@@ -126,9 +126,16 @@ export class SqliteCollection implements Collection {
   }
 
   async upsert(entities: unknown[]): Promise<void> {
-    if (entities.length === 0) return
     // every row is converted before the first is written
-    const rows = entities.map((e) => this.model.toRow(e))
+    await this.write(entities.map((e) => this.model.toRow(e)))
+  }
+
+  async upsertStored(stored: Array<Record<string, unknown>>): Promise<void> {
+    await this.write(stored.map((s) => this.model.cellsOf(s)))
+  }
+
+  private async write(rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return
     const db = await this.session.writer()
     this.attempt('writing rows', () => {
       const stmt = this.session.statement(db, this.sql.upsert)

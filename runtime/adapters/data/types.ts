@@ -34,6 +34,12 @@ export interface Collection {
   get(id: EntityId): Promise<unknown | undefined>
   /** Inserts or replaces rows by id; atomic for the batch where the store has transactions. */
   upsert(rows: unknown[]): Promise<void>
+  /**
+   * Inserts or replaces rows given in their canonical stored form (the parsed JSON `serialize`
+   * writes, already validated: a restore checks every row first), skipping the entity → stored
+   * conversion. Same atomicity as `upsert`. Optional: without it, the engine revives and `upsert`s.
+   */
+  upsertStored?(rows: Array<Record<string, unknown>>): Promise<void>
   /** The subset of `ids` that exist. */
   existing(ids: EntityId[]): Promise<Set<EntityId>>
   count(): Promise<number>
