@@ -70,8 +70,12 @@ describe('GET {Entity}/{ts}/download', () => {
     const res = await s.handler(request(`/backup/Media/${timestamp}/download`))
     const reader = res.body!.getReader()
     for (let i = 0; i < 3; i++) await reader.read()
-    await new Promise((r) => setTimeout(r, 200))
-    const idleRead = s.spy.handles.bytesRead
+    // wait (bounded) until the server has filled its buffers and stopped reading
+    let idleRead = -1
+    for (let waited = 0; waited < 5000 && s.spy.handles.bytesRead !== idleRead; waited += 200) {
+      idleRead = s.spy.handles.bytesRead
+      await new Promise((r) => setTimeout(r, 200))
+    }
     await new Promise((r) => setTimeout(r, 300))
     console.info(`[C6 row 45] client idle after 3 gzip chunks: ${idleRead} of ${size} bytes read from disk, ${s.spy.handles.bytesRead - idleRead} more in the next 300 ms`)
     // reading stops while the client does not read (about 3 × 16 KiB of gzip output ≈ 10 × that of JSON, plus 64 KiB of tar buffer)
@@ -82,7 +86,7 @@ describe('GET {Entity}/{ts}/download', () => {
     const { opened } = s.spy.handles
     expect(opened).toBe(2) // metadata.json and data.json
     await reader.cancel()
-    await new Promise((r) => setTimeout(r, 50))
+    for (let waited = 0; waited < 5000 && s.spy.handles.closed < 2; waited += 25) await new Promise((r) => setTimeout(r, 25))
     expect(s.spy.handles.closed).toBe(2)
     expect(s.spy.handles.bytesRead).toBeLessThan(size)
   })
