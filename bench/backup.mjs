@@ -4,16 +4,22 @@
 //   node --expose-gc bench/backup.mjs               100,000 and 1,000,000 Media rows; memory and SQLite stores
 //   node --expose-gc bench/backup.mjs --quick       100,000 rows only
 //   node --expose-gc bench/backup.mjs --rows 250000 chosen sizes (comma-separated)
+//   node --expose-gc bench/backup.mjs --sqlite-rows 100000,300000,1000000   sizes of one store (also --memory-rows,
+//                                                   --postgres-rows; default: --rows)
 //   node --expose-gc bench/backup.mjs --reps 5      interleaved repetitions of the backup pair (koan / stringify; median;
 //                                                   default 3, 1 with --quick)
 //   node --expose-gc bench/backup.mjs --restore-reps 3   the same for the restore pair (koan / split-lines; default 2);
 //                                                   the other cases run once
-//   node --expose-gc bench/backup.mjs --stores sqlite
+//   node --expose-gc bench/backup.mjs --stores sqlite,postgres   (default memory,sqlite; postgres needs
+//                                                   KOAN_BENCH_PG_URL or KOAN_TEST_PG_URL, see scripts/pg-test-server.sh)
 //   node --expose-gc bench/backup.mjs --core        only the four cases the targets compare (e.g. to check memory at 3M rows)
+//   node --expose-gc bench/backup.mjs --lean        the cases the targets compare, stream-json and the store's own dump
+//                                                   (no dry run, verify or parse-only diagnostics)
 //   node --expose-gc bench/backup.mjs --keep        keep the temp folder (source databases, backups, dumps)
 //   node --expose-gc bench/backup.mjs --profile     koan-backup backup and restore and their JSON baselines, each
 //                                                   child profiling the timed part (inspector CPU profiler);
 //                                                   prints where the time goes, writes no results file
+//   node --expose-gc bench/backup.mjs --figures f   also write the headline figures to f (bench/run.mjs does)
 //
 // `npm run bench:backup` builds the package first. The script copies dist/ to bench/.tmp/backup-dist/ and
 // measures the copy (a rebuild during the run changes nothing). Every case runs in a fresh child process
@@ -21,52 +27,24 @@
 
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { open as openFile } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { basename, dirname, join } from 'node:path'
+import { basename, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { createGunzip, createGzip } from 'node:zlib'
+import {
+  BENCH, MiB, TMP, bundleCodecFixture, copyDist, figureRecorder, gitSource, hashTree, machineInfo, mbPerSecond, median,
+  mediaRow, parseArgs, peakMeter, perSecond, requireGc, seconds, storedMediaRow, timedCommand, toMiB,
+} from './lib.mjs'
 
-const BENCH = dirname(fileURLToPath(import.meta.url))
-const REPO = dirname(BENCH)
-const TMP = join(BENCH, '.tmp')
 const DIST_COPY = join(TMP, 'backup-dist')
 const BUNDLE = join(TMP, 'backup-registry.mjs')
 const FULL_NAME = 'src.entities.Media'
-const MB = 1024 * 1024
-
-// ---------------------------------------------------------------------------------------------------------------
-// rows: the generator of bench/serialize.mjs
-
-const words = ['koan', 'backup', 'vector', 'entity', 'restore', 'quiet', 'river', 'stone', 'cloud', 'garden']
-function row(Media, i) {
-  const m = new Media()
-  m.id = `media-${i.toString(36)}`
-  m.title = `${words[i % 10]} ${words[(i * 7) % 10]} #${i}`
-  m.description = `A short description of item ${i}: ${words[(i * 3) % 10]} and ${words[(i * 5) % 10]}.`
-  m.views = (i * 7919) % 100000
-  m.rating = ((i % 50) / 10) + 0.25
-  m.createdAt = new Date(1_700_000_000_000 + i * 60_000)
-  m.dimensions = { width: 640 + (i % 1280), height: 480 + (i % 720) }
-  m.tags = [words[i % 10], words[(i + 3) % 10], words[(i + 6) % 10]]
-  return m
-}
-
-/** The same row in its stored form (what `serialize` writes, parsed): sources are filled with these, which is faster. */
-function storedRow(i) {
-  return {
-    id: `media-${i.toString(36)}`,
-    title: `${words[i % 10]} ${words[(i * 7) % 10]} #${i}`,
-    description: `A short description of item ${i}: ${words[(i * 3) % 10]} and ${words[(i * 5) % 10]}.`,
-    views: (i * 7919) % 100000,
-    rating: ((i % 50) / 10) + 0.25,
-    createdAt: new Date(1_700_000_000_000 + i * 60_000).toISOString(),
-    dimensions: { width: 640 + (i % 1280), height: 480 + (i % 720) },
-    tags: [words[i % 10], words[(i + 3) % 10], words[(i + 6) % 10]],
-  }
-}
+const MB = MiB
+const row = mediaRow
+const storedRow = storedMediaRow
 
 // ---------------------------------------------------------------------------------------------------------------
 // child process: one case
@@ -79,11 +57,11 @@ if (process.argv[2] === '--child') {
 }
 
 async function runChild(spec) {
-  const gc = globalThis.gc ?? (() => { throw new Error('run with --expose-gc') })
+  const gc = requireGc()
   const dist = spec.dist
-  const [{ registry, codecs, Media }, { createBackup }, { memoryStore }, { sqliteStore }] = await Promise.all([
+  const [{ registry, codecs, Media }, { createBackup }, { memoryStore }, { sqliteStore }, { postgresStore }] = await Promise.all([
     import(spec.bundle), import(`${dist}/runtime/engine/index.js`), import(`${dist}/runtime/adapters/data/memory.js`),
-    import(`${dist}/runtime/adapters/data/sqlite.js`),
+    import(`${dist}/runtime/adapters/data/sqlite.js`), import(`${dist}/runtime/adapters/data/postgres.js`),
   ])
   const codec = codecs[FULL_NAME]
   // what the engine streams and restores through (the engine's own descriptor: instances, validated), and the baselines' raw access
@@ -96,12 +74,15 @@ async function runChild(spec) {
   for (const i of [0, 1, 35, 1_000_003]) {
     if (JSON.stringify(storedRow(i)) !== codec.serialize(row(Media, i))) throw new Error(`storedRow(${i}) is not the stored form of row(${i})`)
   }
-  const openStore = (file) => (spec.store === 'memory' ? memoryStore() : sqliteStore({ file }))
+  // a PostgreSQL store lives in its own schema: the source's (filled once per size) or a fresh one per restore
+  const openStore = (file, schema) => (spec.store === 'memory' ? memoryStore()
+    : spec.store === 'postgres' ? postgresStore({ connectionString: spec.pgUrl, schema, max: 2 })
+      : sqliteStore({ file }))
   const engine = (store) => createBackup({ registry, codecs, classes: { [FULL_NAME]: Media }, config: { data: store, path: spec.backupRoot, logger: false } })
 
-  if (spec.op === 'gen-sqlite') {
+  if (spec.op === 'gen-source') {
     const t0 = performance.now()
-    const store = sqliteStore({ file: spec.file })
+    const store = openStore(spec.file, spec.schema)
     await fill(await store.collection(rawDescriptor), spec.rows)
     await store.close()
     return { ms: performance.now() - t0 }
@@ -114,6 +95,8 @@ async function runChild(spec) {
     if (spec.store === 'memory') {
       store = memoryStore()
       await fill(await store.collection(rawDescriptor), spec.rows)
+    } else if (spec.store === 'postgres') {
+      store = openStore(null, spec.schema) // the source schema, only read by a backup
     } else {
       copyFileSync(spec.source, join(spec.dir, 'source.db'))
       store = sqliteStore({ file: join(spec.dir, 'source.db') })
@@ -124,7 +107,7 @@ async function runChild(spec) {
     await it.next()
     await it.return?.()
   } else {
-    store = openStore(join(spec.dir, 'target.db'))
+    store = openStore(join(spec.dir, 'target.db'), spec.targetSchema)
     await store.collection(entityDescriptor) // opens the database and creates the table, as the restore would
   }
   const setupMs = performance.now() - setupStart
@@ -317,19 +300,6 @@ async function fill(collection, rows) {
   }
 }
 
-/** Peak RSS from now on: Linux's VmHWM after resetting it (/proc/self/clear_refs), else a sampling worker thread. */
-function peakMeter() {
-  try {
-    writeFileSync('/proc/self/clear_refs', '5')
-    const hwm = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024
-    return { source: 'VmHWM', read: hwm }
-  } catch {
-    let max = process.memoryUsage.rss()
-    const timer = setInterval(() => { max = Math.max(max, process.memoryUsage.rss()) }, 5)
-    return { source: 'sampled every 5 ms', read: () => { clearInterval(timer); return Math.max(max, process.memoryUsage.rss()) } }
-  }
-}
-
 /** Byte count and SHA-256 of a gzip file's text (after the timed part). */
 async function textDigest(file) {
   const hash = createHash('sha256')
@@ -346,58 +316,58 @@ async function textDigest(file) {
 // ---------------------------------------------------------------------------------------------------------------
 // parent: orchestration, tables, results
 
-const argv = process.argv.slice(2)
-const flag = (name) => argv.includes(`--${name}`)
-const option = (name) => {
-  const i = argv.indexOf(`--${name}`)
-  return i === -1 ? undefined : argv[i + 1]
-}
+const args = parseArgs()
+const flag = args.flag
 const QUICK = flag('quick')
 const PROFILE = flag('profile')
-const SIZES = (option('rows') ?? (QUICK ? '100000' : '100000,1000000')).split(',').map((s) => Number(s.replace(/_/g, '')))
-const REPS = Number(option('reps') ?? (QUICK ? 1 : 3))
-const RESTORE_REPS = Number(option('restore-reps') ?? (QUICK ? 1 : 2))
-const STORES = (option('stores') ?? 'memory,sqlite').split(',')
+const LEAN = flag('lean')
+const SIZES = args.list('rows', QUICK ? '100000' : '100000,1000000').map((s) => Number(s.replace(/_/g, '')))
+const REPS = args.integer('reps', QUICK ? 1 : 3)
+const RESTORE_REPS = args.integer('restore-reps', QUICK ? 1 : 2)
+const STORES = args.list('stores', 'memory,sqlite')
+for (const s of STORES) if (!['memory', 'sqlite', 'postgres'].includes(s)) throw new Error(`--stores: unknown store ${JSON.stringify(s)} (known: memory, sqlite, postgres)`)
+/** The sizes each store is measured at (`--<store>-rows`, else `--rows`). */
+const SIZES_OF = Object.fromEntries(STORES.map((s) => [s, args.list(`${s}-rows`, SIZES.join(',')).map((x) => Number(x.replace(/_/g, '')))]))
+const ALL_SIZES = [...new Set(Object.values(SIZES_OF).flat())].sort((a, b) => a - b)
+const PG_URL = process.env.KOAN_BENCH_PG_URL ?? process.env.KOAN_TEST_PG_URL ?? null
+const recorder = figureRecorder('backup')
 const runStart = performance.now()
 
 // the build that is measured: a copy of dist/, and the fixture bundled through the plugin with the runtime external
-rmSync(DIST_COPY, { recursive: true, force: true })
-mkdirSync(TMP, { recursive: true })
-cpSync(join(REPO, 'dist'), DIST_COPY, { recursive: true })
-{
-  const { build } = await import('esbuild')
-  const { default: koanBackup } = await import(`${DIST_COPY}/plugin/esbuild.js`)
-  const root = join(REPO, 'test/fixtures/codec')
-  const runtimeExternal = {
-    name: 'runtime-external',
-    setup(b) {
-      // the engine and codec runtime stay imports of the copied dist/, so profiles name their files
-      b.onResolve({ filter: /^koan-backup\/(engine|codec)$/ }, (a) => ({ path: `${DIST_COPY}/runtime/${a.path.endsWith('engine') ? 'engine' : 'schema'}/index.js`, external: true }))
-    },
-  }
-  await build({
-    stdin: { contents: `export { registry, codecs } from 'koan-backup/registry'\nexport { Media } from './src/entities.ts'`, resolveDir: root, loader: 'ts' },
-    bundle: true, outfile: BUNDLE, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
-    plugins: [runtimeExternal, koanBackup({ root, dts: false, report: false })],
-  })
-}
+copyDist('backup-dist')
+await bundleCodecFixture(DIST_COPY, BUNDLE)
 
 const work = mkdtempSync(join(tmpdir(), 'kb-bench-backup-'))
-const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trimEnd() ?? ''
-const source = {
-  commit: git('rev-parse', '--short', 'HEAD') || null,
-  subject: git('log', '-1', '--format=%s').slice(0, 80) || null,
-  uncommitted: git('status', '--porcelain', '--', 'runtime', 'plugin').split('\n').filter(Boolean).map((l) => l.trim()),
-  distHash: hashTree(join(DIST_COPY, 'runtime')),
-}
+const source = { ...gitSource(), distHash: hashTree(join(DIST_COPY, 'runtime')) }
 const sqliteCli = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' })
 const haveSqliteCli = sqliteCli.status === 0
-const haveGnuTime = existsSync('/usr/bin/time')
-console.log(`koan-backup backup/restore benchmark: ${SIZES.map((n) => n.toLocaleString()).join(' and ')} Media rows; stores ${STORES.join(', ')}; ${REPS} rep(s) of the backup pair, ${RESTORE_REPS} of the restore pair${PROFILE ? '; PROFILE mode' : ''}`)
+const psqlCli = spawnSync('psql', ['--version'], { encoding: 'utf8' })
+const havePsql = psqlCli.status === 0
+console.log(`koan-backup backup/restore benchmark: ${STORES.map((s) => `${s} at ${SIZES_OF[s].map((n) => n.toLocaleString()).join(', ')}`).join('; ')} Media rows; ${REPS} rep(s) of the backup pair, ${RESTORE_REPS} of the restore pair${PROFILE ? '; PROFILE mode' : ''}${LEAN ? '; lean' : ''}`)
 const loadavgAtStart = loadavg()
 console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model.trim()}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 console.log(`runtime: dist/ ${source.distHash} at ${source.commit}${source.uncommitted.length ? ` + ${source.uncommitted.length} uncommitted change(s) under runtime/ plugin/` : ''}; temp folder ${work}`)
-if (!haveSqliteCli && STORES.includes('sqlite')) console.log('sqlite3 CLI not found: the .dump baseline is skipped (apt-get install sqlite3)')
+if (!haveSqliteCli && STORES.includes('sqlite')) recorder.skip('backup.sqlite.dump', 'sqlite3 CLI not found: the .dump baseline is skipped (apt-get install sqlite3)')
+/** PostgreSQL: measured only against a server that answers (never faked). */
+let pgSkip = null
+if (STORES.includes('postgres')) {
+  if (!PG_URL) pgSkip = 'no PostgreSQL server: set KOAN_BENCH_PG_URL (or KOAN_TEST_PG_URL), e.g. eval "$(scripts/pg-test-server.sh)"'
+  else if (!havePsql) pgSkip = 'psql not found: the COPY baselines need it'
+  else {
+    const ping = spawnSync('psql', [PG_URL, '-XAtqc', 'SELECT version()'], { encoding: 'utf8' })
+    if (ping.status !== 0) pgSkip = `PostgreSQL at ${PG_URL} does not answer: ${ping.stderr.trim()}`
+    else console.log(`PostgreSQL: ${ping.stdout.trim().split(' on ')[0]} at ${PG_URL}`)
+  }
+  if (pgSkip) recorder.skip('backup.postgres', pgSkip)
+}
+const MEASURED = STORES.filter((s) => s !== 'postgres' || !pgSkip)
+let schemaSerial = 0
+const psql = (sql) => {
+  const r = spawnSync('psql', [PG_URL, '-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`psql ${sql}: ${r.stderr}`)
+  return r.stdout.trim()
+}
+const pgTable = (schema) => `"${schema}"."${FULL_NAME}"`
 
 function child(spec, { profile = false } = {}) {
   const dir = mkdtempSync(join(work, `${spec.op}-`))
@@ -406,31 +376,22 @@ function child(spec, { profile = false } = {}) {
     mkdirSync(join(work, 'profiles'), { recursive: true })
     spec = { ...spec, profile: join(work, 'profiles', `${spec.store}-${spec.rows}-${spec.op}.cpuprofile`) }
   }
-  const r = spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child', JSON.stringify({ dist: DIST_COPY, bundle: BUNDLE, dir, ...spec })], {
-    encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '))
-  if (r.status !== 0 || !line) throw new Error(`child ${spec.op} (${spec.store}, ${spec.rows}) failed (status ${r.status}):\n${r.stderr}\n${r.stdout}`)
-  if (!flag('keep')) rmSync(dir, { recursive: true, force: true })
-  return JSON.parse(line.slice(7))
+  // a restore into PostgreSQL gets a fresh schema, dropped afterwards
+  const targetSchema = spec.store === 'postgres' && spec.op.startsWith('restore') ? `kb_bench_${process.pid}_${++schemaSerial}` : undefined
+  try {
+    const r = spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), '--child', JSON.stringify({ dist: DIST_COPY, bundle: BUNDLE, dir, pgUrl: PG_URL, targetSchema, ...spec })], {
+      encoding: 'utf8', maxBuffer: 64 * MB, stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '))
+    // status 13: the child's top-level await never settled (a promise of the case was left pending)
+    if (r.status !== 0 || !line) throw new Error(`child ${spec.op} (${spec.store}, ${spec.rows}) failed (status ${r.status}${r.status === 13 ? ': the case never settled' : ''}):\n${r.stderr}\n${r.stdout}`)
+    return JSON.parse(line.slice(7))
+  } finally {
+    if (!flag('keep')) rmSync(dir, { recursive: true, force: true })
+    if (targetSchema) psql(`DROP SCHEMA IF EXISTS "${targetSchema}" CASCADE`)
+  }
 }
 
-/** Runs a shell command under GNU time: wall ms and max RSS. */
-function timed(cmd) {
-  const t0 = performance.now()
-  const r = haveGnuTime
-    ? spawnSync('/usr/bin/time', ['-f', 'KBRSS %M', 'sh', '-c', cmd], { encoding: 'utf8', maxBuffer: 64 * MB })
-    : spawnSync('sh', ['-c', cmd], { encoding: 'utf8' })
-  const ms = performance.now() - t0
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`)
-  const m = /KBRSS (\d+)/.exec(r.stderr)
-  return { ms, peakRss: m ? Number(m[1]) * 1024 : null }
-}
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 /** Median time of the samples; the RSS figures of the sample with the highest peak; every sample kept. */
 function summarize(samples) {
   const worst = samples.reduce((a, b) => (b.peakRss - b.baseRss > a.peakRss - a.baseRss ? b : a))
@@ -438,19 +399,29 @@ function summarize(samples) {
 }
 
 const results = {}
-for (const rows of SIZES) {
+for (const rows of ALL_SIZES) {
   let sqliteSource = null
-  for (const [si, store] of STORES.entries()) {
+  let firstAtSize = true
+  for (const store of MEASURED) {
+    if (!SIZES_OF[store].includes(rows)) continue
     const key = `${store} ${rows}`
     const out = (results[key] = { store, rows, cases: {} })
     const backupRoot = join(work, `backups-${store}-${rows}`)
+    let pgSource = null
     if (store === 'sqlite') {
       sqliteSource = join(work, `source-${rows}.db`)
-      const g = child({ op: 'gen-sqlite', store, rows, file: sqliteSource })
+      const g = child({ op: 'gen-source', store, rows, file: sqliteSource })
       out.sourceDbBytes = statSync(sqliteSource).size
       log(`${key}: generated the source database (${(out.sourceDbBytes / 1e6).toFixed(0)} MB) in ${(g.ms / 1000).toFixed(1)} s`)
+    } else if (store === 'postgres') {
+      pgSource = `kb_bench_src_${process.pid}_${rows}`
+      psql(`DROP SCHEMA IF EXISTS "${pgSource}" CASCADE`)
+      const g = child({ op: 'gen-source', store, rows, schema: pgSource })
+      psql(`VACUUM ANALYZE ${pgTable(pgSource)}`)
+      out.sourceDbBytes = Number(psql(`SELECT pg_total_relation_size('${pgTable(pgSource).replaceAll("'", "''")}')`))
+      log(`${key}: generated the source table (${(out.sourceDbBytes / 1e6).toFixed(0)} MB) in ${(g.ms / 1000).toFixed(1)} s`)
     }
-    const spec = { store, rows, backupRoot, source: sqliteSource }
+    const spec = { store, rows, backupRoot, source: sqliteSource, schema: pgSource }
     /** Runs cases `reps` times each, interleaved (a b a b …), each run in a fresh process. */
     const run = (cases, reps = 1) => {
       const samples = cases.map(() => [])
@@ -471,28 +442,46 @@ for (const rows of SIZES) {
     out.sameText = koan.textSha256 === json.textSha256
     run([['koan restore', 'restore-koan', { file }], ['split-lines + JSON.parse', 'restore-lines', { file }]], PROFILE ? 1 : RESTORE_REPS)
     if (PROFILE || flag('core')) continue
-    run([['koan restore, dry run (no apply)', 'restore-dry', { file }], ['stream-json', 'restore-streamjson', { file }]])
-    if (si === 0) {
+    run(LEAN ? [['stream-json', 'restore-streamjson', { file }]] : [['koan restore, dry run (no apply)', 'restore-dry', { file }], ['stream-json', 'restore-streamjson', { file }]])
+    if (firstAtSize && !LEAN) {
       // where the restore's time goes, on the same file (no store involved): the engine's passes, and the parsers alone
       run([
         ['verify: checksum pass', 'verify-checksum', { file, timestamp: koan.timestamp }],
         ['verify: checksum + decode pass', 'verify-decode', { file, timestamp: koan.timestamp }],
         ['parse only: split-lines + JSON.parse', 'parse-lines', { file }],
         // stream-json alone takes ~17 s at 1M rows: measured at the smallest size only (its rate does not change)
-        ...(rows === Math.min(...SIZES) ? [['parse only: stream-json', 'parse-streamjson', { file }]] : []),
+        ...(rows === ALL_SIZES[0] ? [['parse only: stream-json', 'parse-streamjson', { file }]] : []),
       ])
     }
+    firstAtSize = false
     if (store === 'sqlite' && haveSqliteCli) {
+      // the same table dumped by the sqlite3 CLI, and the dump loaded into a new database
       const dump = join(work, `dump-${rows}.sql`)
       const target = join(work, `reload-${rows}.db`)
-      const d = (out.cases['sqlite3 .dump'] = timed(`sqlite3 '${sqliteSource}' .dump > '${dump}'`))
-      const l = (out.cases['sqlite3 reload (< dump.sql)'] = timed(`sqlite3 '${target}' < '${dump}'`))
+      const d = (out.cases['sqlite3 .dump'] = timedCommand(['sqlite3', sqliteSource, `.dump "${FULL_NAME}"`], { output: dump }))
+      const l = (out.cases['sqlite3 reload (< dump.sql)'] = timedCommand(['sqlite3', target], { input: dump }))
       out.dumpBytes = statSync(dump).size
       const count = spawnSync('sqlite3', [target, `SELECT count(*) FROM "${FULL_NAME}"`], { encoding: 'utf8' }).stdout.trim()
       if (Number(count) !== rows) throw new Error(`the reloaded database holds ${count} rows, expected ${rows}`)
       log(`${key}: sqlite3 .dump ${(d.ms / 1000).toFixed(2)} s (peak ${fmtMB(d.peakRss)}), reload ${(l.ms / 1000).toFixed(2)} s (peak ${fmtMB(l.peakRss)}); dump ${(out.dumpBytes / 1e6).toFixed(0)} MB`)
       if (!flag('keep')) rmSync(dump, { force: true }), rmSync(target, { force: true })
     }
+    if (store === 'postgres') {
+      // the same table through COPY (text format) to a file, and that file copied into a new table of the same shape
+      const dump = join(work, `copy-${rows}.txt`)
+      const target = `kb_bench_copy_${process.pid}_${rows}`
+      const copy = (sql, io) => timedCommand(['psql', PG_URL, '-Xq', '-v', 'ON_ERROR_STOP=1', '-c', sql], io)
+      const d = (out.cases['COPY TO STDOUT'] = copy(`COPY (SELECT * FROM ${pgTable(pgSource)}) TO STDOUT`, { output: dump }))
+      psql(`DROP SCHEMA IF EXISTS "${target}" CASCADE; CREATE SCHEMA "${target}"; CREATE TABLE ${pgTable(target)} (LIKE ${pgTable(pgSource)} INCLUDING ALL)`)
+      const l = (out.cases['COPY FROM STDIN'] = copy(`COPY ${pgTable(target)} FROM STDIN`, { input: dump }))
+      out.dumpBytes = statSync(dump).size
+      const count = Number(psql(`SELECT count(*) FROM ${pgTable(target)}`))
+      if (count !== rows) throw new Error(`the COPY target holds ${count} rows, expected ${rows}`)
+      log(`${key}: COPY TO STDOUT ${(d.ms / 1000).toFixed(2)} s (psql peak ${fmtMB(d.peakRss)}), COPY FROM STDIN ${(l.ms / 1000).toFixed(2)} s; ${(out.dumpBytes / 1e6).toFixed(0)} MB of COPY text`)
+      psql(`DROP SCHEMA IF EXISTS "${target}" CASCADE`)
+      if (!flag('keep')) rmSync(dump, { force: true })
+    }
+    if (pgSource) psql(`DROP SCHEMA IF EXISTS "${pgSource}" CASCADE`)
   }
   if (sqliteSource && !flag('keep')) rmSync(sqliteSource, { force: true })
 }
@@ -555,6 +544,8 @@ function report() {
     rowOf('stream-json', RESTORE_BASE)
     rowOf('sqlite3 .dump')
     rowOf('sqlite3 reload (< dump.sql)')
+    rowOf('COPY TO STDOUT')
+    rowOf('COPY FROM STDIN')
     rowOf('verify: checksum pass')
     rowOf('verify: checksum + decode pass', 'parse only: split-lines + JSON.parse')
     rowOf('parse only: split-lines + JSON.parse')
@@ -569,6 +560,7 @@ function report() {
       applyShareOfRestore: t('koan restore, dry run (no apply)') ? 1 - t('koan restore, dry run (no apply)') / t('koan restore') : undefined,
       splitLinesVsStreamJson: ratio('stream-json', RESTORE_BASE),
       ...(c['sqlite3 .dump'] ? { backupRestoreVsDumpReload: (t('sqlite3 .dump') + t('sqlite3 reload (< dump.sql)')) / (t('koan backup') + t('koan restore')) } : {}),
+      ...(c['COPY TO STDOUT'] ? { backupRestoreVsCopy: (t('COPY TO STDOUT') + t('COPY FROM STDIN')) / (t('koan backup') + t('koan restore')) } : {}),
     }
     const inc = (name) => (c[name] ? c[name].peakRss - c[name].baseRss : undefined)
     memory[key] = {
@@ -577,7 +569,7 @@ function report() {
       restoreRssAfter: c['koan restore'] ? c['koan restore'].afterRss - c['koan restore'].baseRss : undefined,
     }
   }
-  const anyStore = Object.values(results).filter((r) => r.store === STORES[0])
+  const anyStore = Object.values(results).filter((r) => r.store === MEASURED[0])
   const x = (v, d = 2) => (v === undefined ? '—' : `${v.toFixed(d)}×`)
   print()
   print('Sizes: ' + anyStore.map((r) => `${r.rows.toLocaleString('en-US')} rows = ${(r.textBytes / 1e6).toFixed(1)} MB of JSON text (MB/s above), ${(r.gzBytes / 1e6).toFixed(1)} MB gzipped`).join('; '))
@@ -586,7 +578,7 @@ function report() {
   print('Throughput ratios (koan-backup ÷ baseline; > 1 = koan-backup faster):')
   for (const [key, v] of Object.entries(ratios)) {
     print(`  ${key.padEnd(16)} backup ${x(v.backupVsStringify)} stringify (target ≥ 1.0) | restore ${x(v.restoreVsSplitLines)} split-lines (target ≥ 0.8), ${x(v.restoreVsStreamJson)} stream-json (target ≥ 5)`)
-    print(`  ${''.padEnd(16)} dry run ${x(v.dryRunVsSplitLines)} split-lines; the apply is ${v.applyShareOfRestore === undefined ? '—' : `${(v.applyShareOfRestore * 100).toFixed(0)}%`} of the restore; split-lines itself is ${x(v.splitLinesVsStreamJson)} stream-json${v.backupRestoreVsDumpReload ? `; backup + restore ${x(v.backupRestoreVsDumpReload)} sqlite3 .dump + reload` : ''}`)
+    print(`  ${''.padEnd(16)} dry run ${x(v.dryRunVsSplitLines)} split-lines; the apply is ${v.applyShareOfRestore === undefined ? '—' : `${(v.applyShareOfRestore * 100).toFixed(0)}%`} of the restore; split-lines itself is ${x(v.splitLinesVsStreamJson)} stream-json${v.backupRestoreVsDumpReload ? `; backup + restore ${x(v.backupRestoreVsDumpReload)} sqlite3 .dump + reload` : ''}${v.backupRestoreVsCopy ? `; backup + restore ${x(v.backupRestoreVsCopy)} COPY out + in` : ''}`)
   }
   print()
   print('Peak RSS above the process after it loaded its source (the target: ≤ 150 MB, flat in the row count); absolute peak in brackets:')
@@ -596,11 +588,75 @@ function report() {
   const file = join(BENCH, 'results-backup.json')
   writeFileSync(file, JSON.stringify({
     date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model.trim(), loadavgAtStart, loadavgAtEnd: loadavg(),
-    sizes: SIZES, reps: REPS, restoreReps: RESTORE_REPS, stores: STORES, quick: QUICK, source, sqliteCli: haveSqliteCli ? sqliteCli.stdout.trim().split(' ')[0] : null,
+    sizes: SIZES_OF, reps: REPS, restoreReps: RESTORE_REPS, stores: STORES, quick: QUICK, source, sqliteCli: haveSqliteCli ? sqliteCli.stdout.trim().split(' ')[0] : null,
     peakRssSource: Object.values(results)[0]?.cases['koan backup']?.peakSource,
     totalSeconds: Math.round((performance.now() - runStart) / 1000), results, ratios, memory, table: lines,
   }, null, 2) + '\n')
   console.log(`\nwrote ${file}`)
+  recordFigures()
+}
+
+/** The headline figures for bench/run.mjs: each koan case against its baseline, with rows/s, MB/s and peak RSS. */
+function recordFigures() {
+  const STORE_NAMES = { memory: 'memory', sqlite: 'SQLite', postgres: 'PostgreSQL' }
+  for (const r of Object.values(results)) {
+    const c = r.cases
+    const where = STORE_NAMES[r.store]
+    const figure = (id, group, name, koanCase, baseCase, target, extra = {}) => {
+      const k = c[koanCase]
+      const b = c[baseCase]
+      if (!k || !b) return
+      recorder.add({
+        id: `${group}.${r.store}.${r.rows}.${id}`, group, store: r.store, rows: r.rows, name: `${name} (${where})`,
+        value: seconds(k.ms), unit: 's', baseline: { name: baseCase, value: seconds(b.ms), unit: 's', peakRssMB: toMiB(b.peakRss) },
+        target, rowsPerSec: perSecond(r.rows, k.ms), MBps: mbPerSecond(r.textBytes, k.ms),
+        peakRssMB: toMiB(k.peakRss), peakAboveLoadMB: k.baseRss != null ? toMiB(k.peakRss - k.baseRss) : null, ...extra,
+      })
+    }
+    figure('stringify', 'backup', 'koan backup', 'koan backup', 'JSON.stringify + batched writes', { op: '>=', value: 1.0 })
+    figure('dump', 'backup', 'koan backup', 'koan backup', 'sqlite3 .dump', null)
+    figure('copy', 'backup', 'koan backup', 'koan backup', 'COPY TO STDOUT', null)
+    figure('split-lines', 'restore', 'koan restore', 'koan restore', 'split-lines + JSON.parse', { op: '>=', value: 0.8 })
+    figure('stream-json', 'restore', 'koan restore', 'koan restore', 'stream-json', { op: '>=', value: 5 })
+    figure('reload', 'restore', 'koan restore', 'koan restore', 'sqlite3 reload (< dump.sql)', null)
+    figure('copy', 'restore', 'koan restore', 'koan restore', 'COPY FROM STDIN', null)
+    // working memory: the peak above the process that holds its source, next to the baseline's. The memory store
+    // holds the rows restored into it, so only the stores that keep rows outside the process carry the target.
+    for (const [op, koanCase, baseCase] of [['backup', 'koan backup', 'JSON.stringify + batched writes'], ['restore', 'koan restore', 'split-lines + JSON.parse']]) {
+      const k = c[koanCase]
+      const b = c[baseCase]
+      if (!k || !b) continue
+      recorder.add({
+        id: `memory.${r.store}.${r.rows}.${op}`, group: 'memory', store: r.store, rows: r.rows, name: `${op} peak RSS above load (${where})`,
+        value: toMiB(k.peakRss - k.baseRss), unit: 'MB', ratioOf: 'memory',
+        baseline: { name: baseCase, value: toMiB(b.peakRss - b.baseRss), unit: 'MB' },
+        target: r.store === 'memory' ? null : { op: '<=', value: 150, on: 'value' },
+        peakRssMB: toMiB(k.peakRss), peakAboveLoadMB: toMiB(k.peakRss - k.baseRss),
+      })
+    }
+  }
+  // flat: the working memory at the largest size against the smallest (10× the rows; O(n) buffering would be ~10×)
+  for (const store of MEASURED) {
+    const sizes = SIZES_OF[store]
+    if (sizes.length < 2) continue
+    const lo = results[`${store} ${Math.min(...sizes)}`]
+    const hi = results[`${store} ${Math.max(...sizes)}`]
+    for (const [op, koanCase] of [['backup', 'koan backup'], ['restore', 'koan restore']]) {
+      const a = lo?.cases[koanCase]
+      const b = hi?.cases[koanCase]
+      if (!a || !b) continue
+      recorder.add({
+        id: `memory.${store}.flat.${op}`, group: 'memory', store, rows: hi.rows,
+        name: `${op} peak RSS above load, ${hi.rows.toLocaleString('en-US')} ÷ ${lo.rows.toLocaleString('en-US')} rows (${STORE_NAMES[store]})`,
+        value: toMiB(b.peakRss - b.baseRss), unit: 'MB', ratioOf: 'memory',
+        baseline: { name: `${op} at ${lo.rows.toLocaleString('en-US')} rows`, value: toMiB(a.peakRss - a.baseRss), unit: 'MB' },
+        // the target reads "flat from 100k to 1M": smaller sizes (quick runs) are dominated by fixed costs
+        target: store === 'memory' || lo.rows < 100_000 ? null : { op: '<=', value: 2 },
+        peakRssMB: toMiB(b.peakRss), peakAboveLoadMB: toMiB(b.peakRss - b.baseRss),
+      })
+    }
+  }
+  recorder.write({ machine: machineInfo(), sizes: SIZES_OF, reps: REPS, restoreReps: RESTORE_REPS, lean: LEAN })
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -648,17 +704,4 @@ function summarizeProfiles(dir) {
     for (const [l, t] of top(new Map([...inclBy].filter(([l]) => interesting.test(l) && !/backup\.mjs/.test(l))), 30)) console.log(`    ${((t / total) * 100).toFixed(1).padStart(5)}%  ${(t / 1000).toFixed(0).padStart(6)} ms  ${l}`)
   }
   if (flag('keep')) console.log(`profiles in ${dir}`)
-}
-
-function hashTree(dir) {
-  const h = createHash('sha256')
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (e.name.endsWith('.js')) h.update(p.slice(dir.length)).update(readFileSync(p))
-    }
-  }
-  walk(dir)
-  return h.digest('hex').slice(0, 12)
 }

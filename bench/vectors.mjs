@@ -15,21 +15,21 @@
 //                                                      (estimated from the slowest one so far; default 10.5)
 //   node --expose-gc bench/vectors.mjs --no-phases     skip the component timings ("where the time goes")
 //   node --expose-gc bench/vectors.mjs --keep          keep the temp folder (stores, backups)
+//   node --expose-gc bench/vectors.mjs --figures f     also write the headline figures to f (bench/run.mjs does)
 //
 // `npm run bench:vectors` builds the package first. The script copies dist/ to bench/.tmp/vectors-dist/ and
 // measures the copy (a rebuild during the run changes nothing), and bundles the codec fixture's registry through
 // the plugin (esbuild), as bench/serialize.mjs does. Everything runs in this process; `gc()` before each timed step.
 
-import { spawnSync } from 'node:child_process'
-import { createHash, hash as cryptoHash } from 'node:crypto'
-import { cpSync, createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { hash as cryptoHash } from 'node:crypto'
+import { createReadStream, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, closeSync, rmSync, statSync, writeFileSync, cpSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import {
+  BENCH, REPO, TMP, bundleCodecFixture, copyDist, figureRecorder, fmtRatio, gitSource, hashTree, machineInfo, mediaId, mediaRow, median,
+  parseArgs, perSecond, requireGc, seconds, thousands, timed,
+} from './lib.mjs'
 
-const BENCH = dirname(fileURLToPath(import.meta.url))
-const REPO = dirname(BENCH)
-const TMP = join(BENCH, '.tmp')
 const DIST_COPY = join(TMP, 'vectors-dist')
 const BUNDLE = join(TMP, 'vectors-registry.mjs')
 const RESULTS = join(BENCH, 'results-vectors.json')
@@ -43,19 +43,10 @@ const MB = 1e6
 // ---------------------------------------------------------------------------------------------------------------
 // options
 
-const argv = process.argv.slice(2)
-const flag = (name) => argv.includes(`--${name}`)
-const option = (name) => {
-  const i = argv.indexOf(`--${name}`)
-  return i === -1 ? undefined : argv[i + 1]
-}
-const integer = (name, fallback) => {
-  const raw = option(name)
-  if (raw === undefined) return fallback
-  const n = Number(raw.replace(/_/g, ''))
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: expected a positive integer, got ${JSON.stringify(raw)}`)
-  return n
-}
+const args = parseArgs()
+const flag = args.flag
+const option = args.option
+const integer = args.integer
 const QUICK = flag('quick')
 const COUNT = integer('count', QUICK ? 10_000 : 100_000)
 const DIM = integer('dim', 768)
@@ -68,31 +59,15 @@ const KEEP = flag('keep')
 const PHASES = !flag('no-phases')
 for (const s of STORES) if (!KINDS.includes(s)) throw new Error(`--stores: unknown store ${JSON.stringify(s)} (known: ${KINDS.join(', ')})`)
 if (DIM > 8192 && STORES.includes('sqlite-vec')) throw new Error('--dim: sqlite-vec holds at most 8192 dimensions')
-const gc = globalThis.gc ?? (() => { throw new Error('run with node --expose-gc') })
+requireGc()
+const recorder = figureRecorder('vectors')
 const runStart = performance.now()
 
 // ---------------------------------------------------------------------------------------------------------------
 // the build that is measured: a copy of dist/, and the fixture bundled through the plugin with the runtime external
 
-rmSync(DIST_COPY, { recursive: true, force: true })
-mkdirSync(TMP, { recursive: true })
-cpSync(join(REPO, 'dist'), DIST_COPY, { recursive: true })
-{
-  const { build } = await import('esbuild')
-  const { default: koanBackup } = await import(`${DIST_COPY}/plugin/esbuild.js`)
-  const root = join(REPO, 'test/fixtures/codec')
-  const runtimeExternal = {
-    name: 'runtime-external',
-    setup(b) {
-      b.onResolve({ filter: /^koan-backup\/(engine|codec)$/ }, (a) => ({ path: `${DIST_COPY}/runtime/${a.path.endsWith('engine') ? 'engine' : 'schema'}/index.js`, external: true }))
-    },
-  }
-  await build({
-    stdin: { contents: `export { registry, codecs } from 'koan-backup/registry'\nexport { Media } from './src/entities.ts'`, resolveDir: root, loader: 'ts' },
-    bundle: true, outfile: BUNDLE, format: 'esm', platform: 'node', target: 'es2022', logLevel: 'silent',
-    plugins: [runtimeExternal, koanBackup({ root, dts: false, report: false })],
-  })
-}
+copyDist('vectors-dist')
+await bundleCodecFixture(DIST_COPY, BUNDLE)
 const [{ registry, codecs, Media }, { createBackup }, { memoryStore }, { compareIds }, vectorAdapters, format, io, dataFile, { realFs }] = await Promise.all([
   import(BUNDLE), import(`${DIST_COPY}/runtime/engine/index.js`), import(`${DIST_COPY}/runtime/adapters/data/memory.js`),
   import(`${DIST_COPY}/runtime/adapters/data/ids.js`),
@@ -106,13 +81,7 @@ if (!codec?.embeddingText) throw new Error(`${FULL_NAME} has no embedding recipe
 const MODEL = registry.entities.find((e) => e.fullName === FULL_NAME).embedding.model
 
 const work = mkdtempSync(join(tmpdir(), 'kb-bench-vectors-'))
-const git = (...a) => spawnSync('git', a, { cwd: REPO, encoding: 'utf8' }).stdout?.trimEnd() ?? ''
-const source = {
-  commit: git('rev-parse', '--short', 'HEAD') || null,
-  subject: git('log', '-1', '--format=%s').slice(0, 80) || null,
-  uncommitted: git('status', '--porcelain', '--', 'runtime', 'plugin').split('\n').filter(Boolean).map((l) => l.trim()),
-  distHash: hashTree(join(DIST_COPY, 'runtime')),
-}
+const source = { ...gitSource(), distHash: hashTree(join(DIST_COPY, 'runtime')) }
 const loadavgAtStart = loadavg()
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,21 +99,9 @@ function makeVectors(n, dim) {
   }
   return values
 }
-const idOf = (i) => `media-${i.toString(36)}`
-const words = ['koan', 'backup', 'vector', 'entity', 'restore', 'quiet', 'river', 'stone', 'cloud', 'garden']
+const idOf = mediaId
 /** The Media rows of bench/serialize.mjs. */
-function row(i) {
-  const m = new Media()
-  m.id = idOf(i)
-  m.title = `${words[i % 10]} ${words[(i * 7) % 10]} #${i}`
-  m.description = `A short description of item ${i}: ${words[(i * 3) % 10]} and ${words[(i * 5) % 10]}.`
-  m.views = (i * 7919) % 100000
-  m.rating = ((i % 50) / 10) + 0.25
-  m.createdAt = new Date(1_700_000_000_000 + i * 60_000)
-  m.dimensions = { width: 640 + (i % 1280), height: 480 + (i % 720) }
-  m.tags = [words[i % 10], words[(i + 3) % 10], words[(i + 6) % 10]]
-  return m
-}
+const row = (i) => mediaRow(Media, i)
 /** min(SAMPLE, n) distinct indices, fixed seed: id → index. */
 function sampleOf(n) {
   const k = Math.min(SAMPLE, n)
@@ -164,30 +121,6 @@ const bytesOf = (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
-const median = (xs) => {
-  if (!xs.length) return null
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
-}
-async function timed(fn) {
-  gc()
-  const start = performance.now()
-  const value = await fn()
-  return { ms: performance.now() - start, value }
-}
-function hashTree(dir) {
-  const h = createHash('sha256')
-  const walk = (d) => {
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const p = join(d, e.name)
-      if (e.isDirectory()) walk(p)
-      else if (e.name.endsWith('.js')) h.update(e.name).update(readFileSync(p))
-    }
-  }
-  walk(dir)
-  return h.digest('hex').slice(0, 12)
-}
 function duBytes(path) {
   const st = statSync(path)
   if (!st.isDirectory()) return st.size
@@ -203,8 +136,7 @@ function check(ok, what) {
 }
 const elapsed = () => performance.now() - runStart
 const fmt = (ms) => (ms === null || ms === undefined ? '–' : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1))
-const rate = (n, ms) => (ms > 0 ? n / (ms / 1000) : null)
-const thousands = (x) => (x === null ? '–' : Math.round(x).toLocaleString('en-US'))
+const rate = perSecond
 
 let serial = 0
 /** An initialised PGlite data folder (pgvector, schema and catalog created, no table), copied for each fresh instance. */
@@ -601,7 +533,7 @@ const summary = scales.map((scale) => {
 })
 
 const line = (cells, widths) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ')
-const x2 = (r) => (r === null || !Number.isFinite(r) ? '–' : `${r.toFixed(2)}×`)
+const x2 = (r) => fmtRatio(r)
 for (const s of summary) {
   const reps = s.repsDone
   console.log(`\n${s.name === 'main' ? 'Main run' : 'PGlite run'}: ${s.count.toLocaleString('en-US')} vectors × ${s.dim} (${(s.count * s.dim * 4 / MB).toFixed(1)} MB of float32), median of ${reps} rep(s); ms`)
@@ -639,4 +571,41 @@ writeFileSync(RESULTS, `${JSON.stringify({
   scales: summary, phases, checks, notes, cut, totalMs,
 }, null, 2)}\n`)
 if (!KEEP) rmSync(work, { recursive: true, force: true })
+recordFigures()
 if (failed.length) process.exitCode = 1
+
+/** The headline figures for bench/run.mjs: per store and per pair, the engine's vector part against the store's own bulk copy. */
+function recordFigures() {
+  const NAMES = { memory: 'memory', lancedb: 'LanceDB', pglite: 'PGlite', 'sqlite-vec': 'sqlite-vec' }
+  const common = (s, ms) => ({ group: 'vectors', rows: s.count, unit: 's', ratioOf: 'time', rowsPerSec: rate(s.count, ms), MBps: rate(s.count * s.dim * 4 / MB, ms) })
+  for (const s of summary) {
+    for (const [kind, r] of Object.entries(s.stores)) {
+      if (s.name === 'pglite' && kind !== 'pglite') continue // the other stores are in the main run
+      recorder.add({
+        ...common(s, r.backupVectorsMs), id: `vectors.${s.count}.backup.${kind}`, name: `backup of the vectors from ${NAMES[kind]}`,
+        value: seconds(r.backupVectorsMs), baseline: { name: `${NAMES[kind]}'s own export`, value: seconds(r.exportMs), unit: 's' }, ratio: r.backupVsExport, target: null,
+      })
+    }
+    for (const [kind, r] of Object.entries(s.restoreInto)) {
+      if (s.name === 'pglite' && kind !== 'pglite') continue
+      recorder.add({
+        ...common(s, r.restoreVectorsMs), id: `vectors.${s.count}.restore.${kind}`, name: `restore of the vectors into ${NAMES[kind]} (pooled over sources)`,
+        value: seconds(r.restoreVectorsMs), baseline: { name: `${NAMES[kind]}'s own import`, value: seconds(r.importMs), unit: 's' }, ratio: r.restoreVsImport, target: null,
+      })
+    }
+    for (const p of s.pairs) {
+      const ms = p.backupVectorsMs + p.restoreVectorsMs
+      recorder.add({
+        ...common(s, ms), id: `vectors.${s.count}.pair.${p.from}.${p.to}`, name: `${NAMES[p.from]} → ${NAMES[p.to]}: backup + restore`,
+        value: seconds(ms), baseline: { name: 'export S + import T', value: seconds(p.exportMs + p.importMs), unit: 's' }, ratio: p.roundTripVsDirect, target: null,
+      })
+    }
+    if (s.file && s.name === 'main') {
+      recorder.add({
+        group: 'vectors', rows: s.count, id: `vectors.${s.count}.file`, name: 'vector file size', unit: 'MB', ratioOf: 'size',
+        value: s.file.bytes / MB, baseline: { name: 'raw float32', value: s.file.rawFloat32Bytes / MB, unit: 'MB' }, target: null,
+      })
+    }
+  }
+  recorder.write({ machine: machineInfo(), count: COUNT, pgliteCount: PG_COUNT, dim: DIM, reps: REPS, checks: { passed: checks.length - failed.length, total: checks.length } })
+}
