@@ -109,10 +109,20 @@ export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, 
       ctx.logger.warn(`[koan-backup] ${paths.fullName}: removed backup folder ${entry.timestamp}, which no manifest entry vouched for and whose files did not verify`)
     }
   }
-  // `latest` names the newest Completed, registered backup
-  const newest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered).at(-1)
+  // `latest` is repaired only when it names no Completed, registered backup (missing, damaged, stale).
+  // A pointer that is fine stays: timestamps order by the clock, not by creation, so after the clock
+  // went back the "newest" timestamp can be an older backup, and only a successful create moves it.
+  const good = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered)
   const pointer = await readIfExists(ctx.fs, paths.latest)
-  if (newest && !pointer?.includes(`"${newest.timestamp}"`)) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
+  let target: string | undefined
+  try {
+    const p = JSON.parse(pointer ?? 'null') as { timestamp?: unknown; metadataSha256?: unknown } | null
+    target = good.find((b) => b.timestamp === p?.timestamp && b.metadataSha256 === p?.metadataSha256)?.timestamp
+  } catch {
+    // damaged: repaired below
+  }
+  const newest = good.at(-1)
+  if (newest && !target) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
 }
 
 /**

@@ -10,6 +10,45 @@ import { crashPoint, type BackupFs } from './fs.js'
 
 /** Largest row accepted when reading (a bigger line is refused before it can exhaust memory). */
 export const MAX_ROW_BYTES = 64 * 1024 * 1024
+/**
+ * Deepest nesting of arrays and objects accepted in a row when reading. JSON.parse takes any depth,
+ * but writing such a row back (JSON.stringify, in the serializer or a store) overflows the stack at
+ * about 4000 levels, after earlier rows were written; so it is refused while validating.
+ */
+export const MAX_ROW_DEPTH = 1000
+
+/** True when the JSON text nests arrays/objects deeper than `limit` (strings skipped). */
+function textDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) {
+      if (++depth > limit) return true
+    } else if (c === 93 || c === 125) depth--
+  }
+  return false
+}
+
+/** True when a parsed value nests deeper than `limit` (iterative: any depth is safe to measure). */
+function valueDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]]
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!
+    if (v === null || typeof v !== 'object') continue
+    if (depth + 1 > limit) return true
+    for (const x of Object.values(v)) stack.push([x, depth + 1])
+  }
+  return false
+}
+
+function tooDeep(index: number, line?: number): BackupError {
+  return new BackupError('DATA_CONFLICT', `row ${index}${line ? ` (line ${line})` : ''} nests arrays or objects deeper than ${MAX_ROW_DEPTH} levels; refusing to read it`, { row: index, ...(line ? { line } : {}) })
+}
 
 /** A stream stage that hashes and counts what passes through. */
 class Digest extends Transform {
@@ -174,6 +213,8 @@ export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<Row
     }
     if (index > 0 && !expectMore) throw new LayoutError(`line ${line}: a row without a comma before it`)
     const comma = l.endsWith(',')
+    // only a line at least as long as the limit can nest that deep: short rows skip the scan
+    if (l.length > MAX_ROW_DEPTH && textDeeperThan(l, MAX_ROW_DEPTH)) throw tooDeep(index, line)
     let value: unknown
     try {
       value = JSON.parse(comma ? l.slice(0, -1) : l)
@@ -232,9 +273,11 @@ export async function* generalRows(text: AsyncIterable<string>): AsyncGenerator<
   let index = 0
   try {
     for await (const item of stream as AsyncIterable<{ key: number; value: unknown }>) {
+      if (valueDeeperThan(item.value, MAX_ROW_DEPTH)) throw tooDeep(index)
       yield { value: item.value, index: index++, line: 0 }
     }
   } catch (error) {
+    if (error instanceof BackupError) throw error
     throw new BackupError('CORRUPT', `malformed JSON after row ${index}: ${(error as Error).message}`, { row: index })
   }
 }

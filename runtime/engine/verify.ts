@@ -150,7 +150,7 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
     }
   } catch (error) {
     // the line reader knows where the first bad line is; the general parser only that it failed
-    throw wrapRead(error instanceof Error && error.name === 'BackupError' ? layout : error, h, m, file)
+    throw wrapRead(isBackupError(error) && error.code === 'CORRUPT' ? layout : error, h, m, file)
   }
 }
 

@@ -180,6 +180,14 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
         counting.rowsWritten += rows.length
         return c.upsert(rows)
       }
+      // a restore writes validated rows in their stored form where the store takes them so
+      if (c.upsertStored) {
+        wrapped.upsertStored = async (rows) => {
+          counting.upserts++
+          counting.rowsWritten += rows.length
+          return c.upsertStored!(rows)
+        }
+      }
       return wrapped
     },
     ...(inner.close ? { close: () => inner.close!() } : {}),

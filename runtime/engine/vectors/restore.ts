@@ -95,6 +95,9 @@ export async function planVectors(ctx: EngineContext, h: EntityHandle, m: Backup
     else if (row.stored.hash.equals(row.hash)) report.reused++
     else report.changed++
   }
+  // this pass is the only one before the first write in a store without transactions: the count too
+  const rows = report.reused + report.changed + report.missing
+  if (rows !== m.counts.rows) throw new BackupError('CORRUPT', `${where}: ${rows} rows read, metadata says ${m.counts.rows}`, { rows, expected: m.counts.rows })
   if (strict && !ctx.embedder && report.changed + report.missing > 0) {
     throw new BackupError('DATA_CONFLICT', `${where}: ${report.changed} entities changed their text and ${report.missing} have no stored vector, and no embedder is configured; strict restores refuse this before writing`, { changed: report.changed, missing: report.missing })
   }
