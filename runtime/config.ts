@@ -24,7 +24,7 @@ export interface BackupConfig {
   path?: string
   /** Keys for entities with `encrypt: true`; `KOAN_BACKUP_KEY` adds one. */
   encryption?: EncryptionConfig
-  /** What `prune()` keeps by default. @default { retentionDays: 30, maxBackupsPerEntity: 10 } */
+  /** What `prune()` keeps by default. @default { retentionDays: 30, maxBackupsPerEntity: 10, keepDaily: 7 } */
   retention?: RetentionPolicy
   /** gzip data files. @default true */
   compress?: boolean
@@ -63,12 +63,13 @@ export function resolveConfig(config: BackupConfig = {}, env: NodeJS.ProcessEnv 
   const r = config.retention ?? {}
   if (r.retentionDays !== undefined && !(typeof r.retentionDays === 'number' && r.retentionDays >= 0)) throw bad('retention.retentionDays', r.retentionDays, 'a number of days ≥ 0')
   if (r.maxBackupsPerEntity !== undefined && !(Number.isInteger(r.maxBackupsPerEntity) && r.maxBackupsPerEntity >= 1)) throw bad('retention.maxBackupsPerEntity', r.maxBackupsPerEntity, 'an integer ≥ 1')
+  if (r.keepDaily !== undefined && !(Number.isInteger(r.keepDaily) && r.keepDaily >= 0)) throw bad('retention.keepDaily', r.keepDaily, 'an integer ≥ 0 (days)')
   const fallback = env.NODE_ENV === 'production' ? '/var/koan/backups' : '.koan/backups'
   return {
     path: resolve(cwd, config.path ?? fallback),
     compress: config.compress ?? true,
     batchSize: config.batchSize ?? 1000,
-    retention: { retentionDays: r.retentionDays ?? 30, maxBackupsPerEntity: r.maxBackupsPerEntity ?? 10 },
+    retention: { retentionDays: r.retentionDays ?? 30, maxBackupsPerEntity: r.maxBackupsPerEntity ?? 10, keepDaily: r.keepDaily ?? 7 },
     encryption: config.encryption ?? {},
     logger: config.logger === false ? quiet : (config.logger ?? consoleLogger),
   }

@@ -12,6 +12,7 @@ interface PruneOptions extends DataOptions {
   dryRun?: boolean
   days?: number
   max?: number
+  keepDaily?: number
 }
 
 function pruned(result: { dryRun: boolean; removed: PrunedBackup[] }, path: string): string {
@@ -48,7 +49,7 @@ export function removeCommands(program: Command, io: CliIO, setExit: (code: numb
       }
     }))
 
-  dataCommand(program, 'prune', "remove backups beyond the retention policy (default: the config's `retention`, 30 days and 10 per entity); the newest Completed backup of each entity is always kept", [
+  dataCommand(program, 'prune', "remove backups beyond the retention policy (default: the config's `retention`: 30 days, 10 per entity, the newest of each of the last 7 days kept whatever the count); the newest Completed backup of each entity is always kept", [
     'koan-backup prune --dry-run',
     'koan-backup prune --days 7 --max 3',
     'koan-backup prune Media --max 1 --json',
@@ -57,12 +58,14 @@ export function removeCommands(program: Command, io: CliIO, setExit: (code: numb
     .option('--dry-run', 'list what would be removed; delete nothing')
     .option('--days <n>', 'remove Completed backups older than n days', integer('--days', 0))
     .option('--max <n>', 'keep at most n Completed backups per entity', integer('--max', 1))
+    .option('--keep-daily <n>', 'also keep the newest backup of each of the last n days that have one, whatever --max says (0: off)', integer('--keep-daily', 0))
     .action((entities: string[], opts: PruneOptions) => runData(io, setExit, opts, async (app) => {
       const result = await app.backup.prune({
         dryRun: opts.dryRun === true,
         ...(entities.length ? { entities } : {}),
         ...(opts.days !== undefined ? { retentionDays: opts.days } : {}),
         ...(opts.max !== undefined ? { maxBackupsPerEntity: opts.max } : {}),
+        ...(opts.keepDaily !== undefined ? { keepDaily: opts.keepDaily } : {}),
       })
       output(io, opts, { ok: true, path: app.backup.path, ...result }, () => pruned(result, app.backup.path))
     }))

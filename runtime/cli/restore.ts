@@ -11,6 +11,7 @@ interface RestoreOptions extends DataOptions {
   vectors: boolean
   dryRun?: boolean
   strict?: boolean
+  safetyBackup: boolean
 }
 
 function human(result: RestoreSetResult, path: string): string {
@@ -19,6 +20,7 @@ function human(result: RestoreSetResult, path: string): string {
   ])
   const notes = result.entities.flatMap((r) => [
     ...r.schemaChanges.map((c) => `${shortName(r.entity)}: schema changed since the backup: ${c}`),
+    ...(r.safetyBackup ? [`${shortName(r.entity)}: safety backup ${r.safetyBackup} taken of the rows before they were overwritten (restore it by that timestamp to undo)`] : []),
     ...(r.vectors ? [`${shortName(r.entity)}: vectors (${r.vectors.model}): ${r.vectors.reused} reused, ${r.vectors.changed} changed, ${r.vectors.missing} missing, ${r.vectors.embedded} embedded, ${r.vectors.unembedded} left without a vector`] : []),
   ])
   return [
@@ -36,12 +38,14 @@ export function restoreCommand(program: Command, io: CliIO, setExit: (code: numb
     'koan-backup restore Media --timestamp 2025-10-02T15-30-45Z',
     'koan-backup restore --dry-run',
     'koan-backup restore User --overwrite --no-vectors',
+    'koan-backup restore Media --overwrite --no-safety-backup',
   ])
     .argument('[entities...]', 'entities by class name or full name (default: every included entity)')
     .option('--timestamp <ts>', 'which backup: a timestamp or latest', 'latest')
     .option('--overwrite', 'replace rows whose id exists (default: keep them and count them as skipped)')
     .option('--no-vectors', 'restore the rows only, not the vectors')
     .option('--dry-run', 'report what would be inserted, skipped and overwritten; write nothing')
+    .option('--no-safety-backup', 'with --overwrite, skip the safety backup of the current rows taken before they are replaced')
     .option('--strict', 'refuse before writing when some vectors cannot be reused and no embedder is configured')
     .action((entities: string[], opts: RestoreOptions) => runData(io, setExit, opts, async (app) => {
       const progress = ProgressRenderer.create(io.progress, !opts.json)
@@ -50,6 +54,7 @@ export function restoreCommand(program: Command, io: CliIO, setExit: (code: numb
         result = await app.backup.restore({
           ...(entities.length ? { entities } : {}),
           timestamp: opts.timestamp, overwriteExisting: opts.overwrite === true, restoreVectors: opts.vectors, dryRun: opts.dryRun === true, strict: opts.strict === true,
+          safetyBackup: opts.safetyBackup,
           ...(progress ? { onProgress: progress.update } : {}),
         })
       } finally {

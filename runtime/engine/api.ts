@@ -14,9 +14,11 @@ import { realFs, type BackupFs } from './fs.js'
 import type { ProgressListener } from './progress.js'
 import { EntityHandles } from './handles.js'
 import { EntityPaths, nextTimestamp } from './layout.js'
+import { isSafety } from './metadata.js'
 import { acquireLock, type Lock } from './lock.js'
 import { deleteEntityBackup, pruneEntity, type PrunedBackup, type RetentionPolicy } from './retention.js'
 import { restoreEntityBackup, type RestoreResult } from './restore.js'
+import { takeSafetyBackup } from './safety.js'
 import { verifyStructure, backupRows, rowSample, type VerifyReport } from './verify.js'
 
 /** Options of `create` / `createFor`. */
@@ -47,6 +49,13 @@ export interface RestoreOptions {
   dryRun?: boolean
   /** Refuse (before writing) when some vectors cannot be reused and no embedder is configured. @default false */
   strict?: boolean
+  /**
+   * With `overwriteExisting` (not a dry run), first back up the entity's current rows when it has any,
+   * under the restore's lock: a safety backup (`kind: 'safety'`), never `latest`, not counted by
+   * `maxBackupsPerEntity`, restorable by its timestamp (`RestoreResult.safetyBackup`). If it fails,
+   * the restore is refused before writing. @default true
+   */
+  safetyBackup?: boolean
   /** Progress of each entity's `verify`, `restore` and `vectors` phases, every 1000 rows and at each phase's end. @default none */
   onProgress?: ProgressListener
 }
@@ -98,6 +107,10 @@ export interface BackupInfo {
   finishedAt?: string
   errorMessage?: string
   latest: boolean
+  /** `safety`: taken before an overwriting restore (never `latest`); absent for a regular backup. */
+  kind?: 'safety'
+  /** Why a safety backup was taken (`before restoring <timestamp>`). */
+  reason?: string
 }
 
 /** What can be backed up (the spec's capabilities document). */
@@ -228,9 +241,12 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       for (const h of list) {
         try {
           const entry = await resolveBackup(ctx, new EntityPaths(ctx.root, h.entity.fullName), options.timestamp ?? 'latest')
+          // the safety backup is taken under the lock this restore holds, after the backup verified
+          const safety = options.overwriteExisting === true && options.safetyBackup !== false
           results.push(await restoreEntityBackup(ctx, h, entry, {
             overwriteExisting: options.overwriteExisting ?? false, dryRun: options.dryRun ?? false,
             restoreVectors: options.restoreVectors ?? true, strict: options.strict ?? false, onProgress: options.onProgress,
+            ...(safety ? { beforeWrite: () => takeSafetyBackup(ctx, h, entry.timestamp, resolved.compress) } : {}),
           }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
@@ -326,7 +342,11 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     },
     prune: async (options = {}) => {
       const ctx = context()
-      const policy = { retentionDays: options.retentionDays ?? resolved.retention.retentionDays, maxBackupsPerEntity: options.maxBackupsPerEntity ?? resolved.retention.maxBackupsPerEntity }
+      const policy = {
+        retentionDays: options.retentionDays ?? resolved.retention.retentionDays,
+        maxBackupsPerEntity: options.maxBackupsPerEntity ?? resolved.retention.maxBackupsPerEntity,
+        keepDaily: options.keepDaily ?? resolved.retention.keepDaily,
+      }
       const removed: PrunedBackup[] = []
       for (const h of pick(options.entities)) {
         removed.push(...(await withLocks(ctx, [h], 'prune', () => pruneEntity(ctx, h.entity.fullName, policy, options.dryRun ?? false))))
@@ -369,6 +389,7 @@ function toInfo(entity: string, timestamp: string, m: import('./metadata.js').Ba
   return {
     entity, timestamp, status: m.status, entityCount: m.counts.rows, vectorCount: m.counts.vectors, sizeBytes: m.sizeBytes,
     encrypted: m.files.some((f) => f.encrypted), startedAt: m.startedAt, finishedAt: m.finishedAt, latest,
-    ...(m.errorMessage ? { errorMessage: m.errorMessage } : {}), metadata: m,
+    ...(m.errorMessage ? { errorMessage: m.errorMessage } : {}),
+    ...(isSafety(m) ? { kind: 'safety' as const, ...(typeof m.reason === 'string' ? { reason: m.reason } : {}) } : {}), metadata: m,
   }
 }

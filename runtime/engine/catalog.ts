@@ -5,7 +5,7 @@ import type { EngineContext } from './context.js'
 import { readIfExists, readRegularIfExists, renameRetrying, writeAtomic } from './fs.js'
 import { compareTimestamps, EntityPaths, FILES, STAGING, TIMESTAMP } from './layout.js'
 import { readManifest, updateManifest, upsertEntry } from './manifest.js'
-import { parseMetadata, type BackupMetadata } from './metadata.js'
+import { isSafety, parseMetadata, type BackupMetadata } from './metadata.js'
 
 /** SHA-256 (hex) of a text. */
 export function sha256Text(text: string): string {
@@ -35,7 +35,7 @@ export async function writeLatest(ctx: EngineContext, paths: EntityPaths, timest
 export async function restoreLatest(ctx: EngineContext, paths: EntityPaths, timestamp: string): Promise<void> {
   const pointer = await readIfExists(ctx.fs, paths.latest)
   if (!pointer?.includes(`"${timestamp}"`)) return
-  const newest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered && b.timestamp !== timestamp).at(-1)
+  const newest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !isSafety(b.metadata) && !b.unregistered && b.timestamp !== timestamp).at(-1)
   if (newest) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
   else await ctx.fs.rm(paths.latest, { force: true })
 }
@@ -100,6 +100,7 @@ export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, 
     if (await verify(entry)) {
       await updateManifest(ctx.fs, ctx.root, upsertEntry({
         entity: paths.fullName, timestamp: entry.timestamp, status: 'Completed', rows: m.counts.rows, sizeBytes: m.sizeBytes, metadataSha256: entry.metadataSha256!, finishedAt: m.finishedAt,
+        ...(isSafety(m) ? { kind: 'safety' as const, ...(typeof m.reason === 'string' ? { reason: m.reason } : {}) } : {}),
       }))
       ctx.logger.warn(`[koan-backup] ${paths.fullName}: registered backup ${entry.timestamp}, which an interrupted run had written but not yet listed (its files verified)`)
     } else {
@@ -112,7 +113,8 @@ export async function adoptUnregistered(ctx: EngineContext, paths: EntityPaths, 
   // `latest` is repaired only when it names no Completed, registered backup (missing, damaged, stale).
   // A pointer that is fine stays: timestamps order by the clock, not by creation, so after the clock
   // went back the "newest" timestamp can be an older backup, and only a successful create moves it.
-  const good = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !b.unregistered)
+  // Safety backups are never `latest`.
+  const good = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !isSafety(b.metadata) && !b.unregistered)
   const pointer = await readIfExists(ctx.fs, paths.latest)
   let target: string | undefined
   try {
@@ -165,7 +167,8 @@ export async function resolveBackup(ctx: EngineContext, paths: EntityPaths, time
   const vouched = new Map(manifest?.backups.filter((b) => b.entity === paths.fullName).map((b) => [b.timestamp, b.metadataSha256]) ?? [])
   const all = await listBackups(ctx, paths)
   for (const entry of all.reverse()) {
-    if (entry.metadata?.status !== 'Completed') continue
+    // a safety backup is restorable by its timestamp, never as `latest`
+    if (entry.metadata?.status !== 'Completed' || isSafety(entry.metadata)) continue
     const sha = vouched.get(entry.timestamp)
     if (manifest && sha !== entry.metadataSha256) continue
     return entry

@@ -22,6 +22,8 @@ export interface CreateOptions {
   data: boolean
   /** Progress of the `backup` and `vectors` phases. */
   onProgress?: ProgressListener
+  /** A safety backup (taken before an overwriting restore): marked `kind: "safety"` with this reason, and never made `latest`. */
+  safety?: { reason: string }
 }
 
 /** What a backup of one entity produced. */
@@ -34,6 +36,8 @@ export interface BackupResult {
   sizeBytes: number
   status: 'Completed'
   encrypted: boolean
+  /** Present on a safety backup. */
+  kind?: 'safety'
 }
 
 function ioError(error: unknown, what: string): BackupError {
@@ -101,6 +105,7 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
       formatVersion: FORMAT_VERSION,
       tool: TOOL,
       status: 'Completed',
+      ...safetyFields(options),
       entity: { fullName: h.entity.fullName, name: h.entity.name },
       timestamp,
       startedAt: started.toISOString(),
@@ -124,18 +129,19 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     crashPoint('after-rename')
     const metadataSha256 = sha256Text(metadataText)
     await updateManifest(fs, ctx.root, upsertEntry({
-      entity: h.entity.fullName, timestamp, status: 'Completed', rows: data.rows, sizeBytes: data.size, metadataSha256, finishedAt: metadata.finishedAt,
+      entity: h.entity.fullName, timestamp, status: 'Completed', rows: data.rows, sizeBytes: data.size, metadataSha256, finishedAt: metadata.finishedAt, ...safetyFields(options),
     }))
     crashPoint('after-manifest')
-    await writeLatest(ctx, paths, timestamp, metadataSha256)
+    // `latest` keeps naming the user's last regular backup
+    if (!options.safety) await writeLatest(ctx, paths, timestamp, metadataSha256)
     return {
       entity: h.entity.fullName, timestamp, entityCount: data.rows, vectorCount: vectors?.counts.vectors ?? 0, durationMs: Math.round(performance.now() - startedMs),
-      sizeBytes: metadata.sizeBytes, status: 'Completed', encrypted: encrypt,
+      sizeBytes: metadata.sizeBytes, status: 'Completed', encrypted: encrypt, ...(options.safety ? { kind: 'safety' as const } : {}),
     }
   } catch (error) {
     const failure = ioError(error, `backup of ${h.entity.fullName} at ${timestamp} failed`)
     await fs.rm(staging, { recursive: true, force: true }).catch(() => {})
-    await recordFailure(ctx, paths, h, timestamp, started, failure).catch((e) => ctx.logger.warn(`[koan-backup] could not record the failed backup ${h.entity.fullName}/${timestamp}: ${(e as Error).message}`))
+    await recordFailure(ctx, paths, h, timestamp, started, failure, options).catch((e) => ctx.logger.warn(`[koan-backup] could not record the failed backup ${h.entity.fullName}/${timestamp}: ${(e as Error).message}`))
     // a failure after `latest` was replaced (its folder fsync) must not leave it naming this backup
     await restoreLatest(ctx, paths, timestamp).catch((e) => ctx.logger.warn(`[koan-backup] could not reset the latest pointer of ${h.entity.fullName}: ${(e as Error).message}`))
     throw failure
@@ -194,11 +200,16 @@ function storedMessage(h: EntityHandle, failure: BackupError): string {
   return `[koan-backup] ${h.entity.fullName}: backup failed (${failure.code}); the message is not stored because the entity is encrypted and it may quote row data (the caller received it in full)`
 }
 
+/** The `kind` and `reason` fields of a safety backup's metadata and manifest entry (none for a regular one). */
+function safetyFields(options: Pick<CreateOptions, 'safety'>): { kind?: 'safety'; reason?: string } {
+  return options.safety ? { kind: 'safety', reason: options.safety.reason } : {}
+}
+
 /** Leaves a `Failed` backup folder (metadata only) and manifest entry; never touches `latest`. */
-async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHandle, timestamp: string, started: Date, failure: BackupError): Promise<void> {
+async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHandle, timestamp: string, started: Date, failure: BackupError, options: Pick<CreateOptions, 'safety'>): Promise<void> {
   const errorMessage = storedMessage(h, failure)
   const metadata: Partial<BackupMetadata> = {
-    formatVersion: FORMAT_VERSION, tool: TOOL, status: 'Failed', errorMessage,
+    formatVersion: FORMAT_VERSION, tool: TOOL, status: 'Failed', errorMessage, ...safetyFields(options),
     entity: { fullName: h.entity.fullName, name: h.entity.name }, timestamp, startedAt: started.toISOString(), finishedAt: ctx.now().toISOString(),
     counts: { rows: 0, vectors: 0 }, sizeBytes: 0, files: [],
   }
@@ -207,6 +218,6 @@ async function recordFailure(ctx: EngineContext, paths: EntityPaths, h: EntityHa
   const text = `${JSON.stringify(metadata, null, 2)}\n`
   await writeAtomic(ctx.fs, `${dir}/${FILES.metadata}`, text)
   await updateManifest(ctx.fs, ctx.root, upsertEntry({
-    entity: h.entity.fullName, timestamp, status: 'Failed', rows: 0, sizeBytes: 0, metadataSha256: sha256Text(text), finishedAt: metadata.finishedAt!, errorMessage,
+    entity: h.entity.fullName, timestamp, status: 'Failed', rows: 0, sizeBytes: 0, metadataSha256: sha256Text(text), finishedAt: metadata.finishedAt!, errorMessage, ...safetyFields(options),
   }))
 }

@@ -15,6 +15,9 @@ export interface ManifestEntry {
   metadataSha256: string
   finishedAt: string
   errorMessage?: string
+  /** `safety` for a backup taken before an overwriting restore (see `BackupMetadata.kind`); absent otherwise. */
+  kind?: 'safety'
+  reason?: string
 }
 
 /** `manifest.json`: the index of every backup under a root. Rebuilt from the folders if lost. */

@@ -23,6 +23,13 @@ export interface BackupMetadata {
   tool: string
   status: 'Completed' | 'Failed'
   errorMessage?: string
+  /**
+   * `safety`: taken by a restore with `overwriteExisting` just before it wrote (never `latest`, not
+   * counted by `maxBackupsPerEntity`). Absent on a regular backup (older readers ignore it).
+   */
+  kind?: 'safety'
+  /** Why a safety backup was taken (`before restoring <timestamp>`). */
+  reason?: string
   entity: { fullName: string; name: string }
   timestamp: string
   startedAt: string
@@ -57,4 +64,9 @@ export function parseMetadata(text: string, where: string): BackupMetadata {
     (m.status === 'Failed' || (isObject(m.policy) && isObject(m.schema)))
   if (!ok) throw new BackupError('CORRUPT', `${where}: metadata.json does not have the expected fields; the backup cannot be trusted`, { file: 'metadata.json' })
   return m
+}
+
+/** A safety backup (taken before an overwriting restore): never `latest`, not counted by `maxBackupsPerEntity`. */
+export function isSafety(m: { kind?: unknown } | null | undefined): boolean {
+  return m?.kind === 'safety'
 }

@@ -20,6 +20,12 @@ export interface RestoreEntityOptions {
   strict: boolean
   /** Progress of the `verify`, `restore` and `vectors` phases. */
   onProgress?: ProgressListener
+  /**
+   * Runs once the backup has verified and just before the first write (never in a dry run), e.g. to
+   * take a safety backup of the current rows; a throw refuses the restore with nothing written. The
+   * timestamp it returns, if any, is reported as `safetyBackup`.
+   */
+  beforeWrite?: () => Promise<string | null>
 }
 
 /** What a restore did (or, with `dryRun`, would do). */
@@ -38,6 +44,8 @@ export interface RestoreResult {
   schemaChanges: string[]
   /** What happened to the vectors, when the backup has them and a vector store is configured. */
   vectors?: VectorRestoreReport
+  /** The timestamp of the safety backup of the entity's rows taken before this restore overwrote them. */
+  safetyBackup?: string
 }
 
 /** A validated row: its id and what to write (the stored form, or the revived entity). */
@@ -209,6 +217,7 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
     await validateAll(ctx, h, m, verify)
   }
   verify.finish()
+  const safetyBackup = !options.dryRun && options.beforeWrite ? await options.beforeWrite() : null
   const restore = new ProgressMeter(options.onProgress, { entity, phase: 'restore', totalRows: m.counts.rows, totalBytes: dataSize })
   restore.start()
   const { counts, skippedIds } = await applyAll(ctx, h, m, options, inTransaction ? new RowChecks(ctx, h, m) : null, vectors !== null, restore)
@@ -223,5 +232,6 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
   return {
     entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount,
     durationMs: Math.round(performance.now() - startedMs), dryRun: options.dryRun, schemaChanges, ...(vectors ? { vectors: vectors.report } : {}),
+    ...(safetyBackup ? { safetyBackup } : {}),
   }
 }

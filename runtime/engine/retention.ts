@@ -5,11 +5,18 @@ import type { EngineContext } from './context.js'
 import { crashPoint, readIfExists, renameRetrying } from './fs.js'
 import { dateOfTimestamp, EntityPaths, TIMESTAMP } from './layout.js'
 import { updateManifest } from './manifest.js'
+import { isSafety } from './metadata.js'
 
 /** Retention policy: keep Completed backups for `retentionDays` and at most `maxBackupsPerEntity` of them. */
 export interface RetentionPolicy {
   retentionDays?: number
   maxBackupsPerEntity?: number
+  /**
+   * The newest Completed backup of each of the last `keepDaily` days that have one is kept whatever
+   * the count, so a burst of backups (a loop, a flood of requests) cannot evict the backups of
+   * earlier days; the age rule still applies. `0` turns it off.
+   */
+  keepDaily?: number
 }
 
 /** One backup a prune removed (or would remove). */
@@ -23,23 +30,33 @@ export interface PrunedBackup {
 const DAY_MS = 86_400_000
 
 /**
- * Which backups of one entity a policy removes. Only Completed backups count toward the limits;
+ * Which backups of one entity a policy removes. Only Completed regular backups count toward the
+ * limits (a safety backup, `kind: 'safety'`, expires by age only);
  * the newest Completed one and the `latest` target are always kept; a backup dated in the future
  * (clock skew) is never removed for its age; Failed records are removed once older than the
  * retention period; folders whose metadata cannot be read are left alone.
  */
 export function planPrune(
-  backups: Array<{ timestamp: string; status: string | null }>, policy: RetentionPolicy, now: Date, latest: string | null,
+  backups: Array<{ timestamp: string; status: string | null; kind?: string }>, policy: RetentionPolicy, now: Date, latest: string | null,
 ): Array<{ timestamp: string; status: string; reason: string }> {
-  const completed = backups.filter((b) => b.status === 'Completed')
+  // safety backups (taken before an overwriting restore) expire by age only: they are not counted
+  const completed = backups.filter((b) => b.status === 'Completed' && b.kind !== 'safety')
   const newest = completed.at(-1)?.timestamp
   const keep = new Set([newest, latest].filter((x): x is string => !!x))
   const out: Array<{ timestamp: string; status: string; reason: string }> = []
   const age = (ts: string) => now.getTime() - dateOfTimestamp(ts).getTime()
   const maxAge = policy.retentionDays === undefined ? Infinity : policy.retentionDays * DAY_MS
-  // the newest `max` Completed backups survive the count rule
+  // the newest `max` Completed backups survive the count rule, and so does the newest of each of the
+  // last `keepDaily` days that have one (time-aware: a burst today cannot evict yesterday)
   const max = policy.maxBackupsPerEntity ?? Infinity
   const overCount = new Set(completed.slice(0, Math.max(0, completed.length - max)).map((b) => b.timestamp))
+  const days = new Set<string>()
+  for (let i = completed.length - 1; i >= 0 && days.size < (policy.keepDaily ?? 0); i--) {
+    const day = completed[i]!.timestamp.slice(0, 10)
+    if (days.has(day)) continue
+    days.add(day)
+    overCount.delete(completed[i]!.timestamp)
+  }
   for (const b of backups) {
     if (keep.has(b.timestamp) || b.status === null) continue
     if (b.status === 'Failed') {
@@ -64,7 +81,7 @@ export async function removeBackup(ctx: EngineContext, paths: EntityPaths, times
   // keep `latest` pointing at a Completed backup
   const pointer = await readIfExists(ctx.fs, paths.latest)
   if (pointer?.includes(`"${timestamp}"`)) {
-    const rest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed')
+    const rest = (await listBackups(ctx, paths)).filter((b) => b.metadata?.status === 'Completed' && !isSafety(b.metadata))
     const newest = rest.at(-1)
     if (newest) await writeLatest(ctx, paths, newest.timestamp, newest.metadataSha256!)
     else await ctx.fs.rm(paths.latest, { force: true })
@@ -82,7 +99,7 @@ export async function pruneEntity(ctx: EngineContext, fullName: string, policy: 
   } catch {
     latest = null
   }
-  const plan = planPrune(backups.map((b) => ({ timestamp: b.timestamp, status: b.metadata?.status ?? null })), policy, ctx.now(), latest)
+  const plan = planPrune(backups.map((b) => ({ timestamp: b.timestamp, status: b.metadata?.status ?? null, ...(isSafety(b.metadata) ? { kind: 'safety' } : {}) })), policy, ctx.now(), latest)
   if (!dryRun) for (const p of plan) await removeBackup(ctx, paths, p.timestamp)
   return plan.map((p) => ({ entity: fullName, ...p }))
 }

@@ -47,11 +47,11 @@ export function createOptions(body: unknown, entities: EntityAllowList): BackupO
   return out
 }
 
-/** The body of `POST <base>/{Entity}/{timestamp}/restore`: `{ overwriteExisting?, restoreVectors?, dryRun? }`. */
+/** The body of `POST <base>/{Entity}/{timestamp}/restore`: `{ overwriteExisting?, restoreVectors?, dryRun?, safetyBackup? }`. */
 export function restoreOptions(body: unknown): Omit<RestoreOptions, 'entities' | 'path' | 'timestamp'> {
-  const b = objectBody(body, ['overwriteExisting', 'restoreVectors', 'dryRun'], 'POST /{Entity}/{timestamp}/restore')
+  const b = objectBody(body, ['overwriteExisting', 'restoreVectors', 'dryRun', 'safetyBackup'], 'POST /{Entity}/{timestamp}/restore')
   const out: Omit<RestoreOptions, 'entities' | 'path' | 'timestamp'> = {}
-  for (const key of ['overwriteExisting', 'restoreVectors', 'dryRun'] as const) {
+  for (const key of ['overwriteExisting', 'restoreVectors', 'dryRun', 'safetyBackup'] as const) {
     const v = optionalBoolean(b, key)
     if (v !== undefined) out[key] = v
   }

@@ -7,6 +7,24 @@ const now = new Date('2025-10-30T12:00:00Z')
 const ts = (daysAgo: number, suffix = '') => `${timestampOf(new Date(now.getTime() - daysAgo * 86_400_000))}${suffix}`
 
 describe('planPrune', () => {
+  it('keepDaily: the newest Completed backup of each of the last n days survives the count rule, not the age rule', () => {
+    // five days with one backup each, then a burst of eight today
+    const days = [5, 4, 3, 2, 1].map((d) => ({ timestamp: ts(d), status: 'Completed' as string | null }))
+    const burst = Array.from({ length: 8 }, (_, i) => ({ timestamp: ts(0.01 + (8 - i) / 10_000), status: 'Completed' as string | null }))
+    const backups = [...days, ...burst]
+    const countOnly = planPrune(backups, { retentionDays: 30, maxBackupsPerEntity: 3 }, now, burst.at(-1)!.timestamp)
+    expect(countOnly.map((x) => x.timestamp)).toEqual(expect.arrayContaining(days.map((d) => d.timestamp)))
+    const daily = planPrune(backups, { retentionDays: 30, maxBackupsPerEntity: 3, keepDaily: 4 }, now, burst.at(-1)!.timestamp).map((x) => x.timestamp)
+    // today (in the newest 3 anyway) and the three days before it are kept; days 4 and 5 ago are not
+    expect(daily).not.toContain(ts(1))
+    expect(daily).not.toContain(ts(2))
+    expect(daily).not.toContain(ts(3))
+    expect(daily).toContain(ts(4))
+    expect(daily).toContain(ts(5))
+    // the age rule still applies to a day the daily rule would keep
+    expect(planPrune(backups, { retentionDays: 2.5, maxBackupsPerEntity: 3, keepDaily: 7 }, now, burst.at(-1)!.timestamp).map((x) => x.timestamp)).toContain(ts(3))
+  })
+
   it('removes Completed backups older than retentionDays and beyond maxBackupsPerEntity, oldest first', () => {
     const backups = [40, 35, 20, 10, 5, 1].map((d) => ({ timestamp: ts(d), status: 'Completed' }))
     const plan = planPrune(backups, { retentionDays: 30, maxBackupsPerEntity: 3 }, now, ts(1))

@@ -86,11 +86,15 @@ describe('C4 restore semantics', () => {
     figure('C4-30', `0 existing rows modified (every row hashed before and after; ${2000 / 10} overlapping + 50 unrelated rows per target); conflicts reported == overlap in ${lines.length - mismatched}/${lines.length} restores and in the dry-run preflight (${lines.join(', ')}); policy: insert-only, existing ids skipped and counted`)
   }))
 
-  it('C4-31 overwrite=true twice: the second run changes nothing; covered ids equal the backup', () => withSeed('C4-31', async (r) => {
+  it('C4-31 overwrite=true twice: a safety backup first; the second run changes nothing; covered ids equal the backup', () => withSeed('C4-31', async (r) => {
     const n = 2000
     let idempotent = 0
     let runs = 0
     let safety = 0
+    let undone = 0
+    let notLatest = 0
+    let uncounted = 0
+    let hashed = 0
     for (const mode of MODES) {
       const path = tempDir('c4-31')
       dirs.push(path)
@@ -107,8 +111,9 @@ describe('C4 restore semantics', () => {
         await c.upsert([...new Set(changed)].map((i) => Object.assign(new Cls(), versioned(mode, `${prefix}${i}`, 5_000_000 + i))))
         await c.upsert(rowFields(mode, 25, n).map((f) => Object.assign(new Cls(), f)))
         const uncovered = new Map([...(await rowHashes(x.store, x.descriptor))].filter(([id]) => !backupRows.has(id)))
-        const backupsBefore = (await x.api.list()).length
-        await x.api.restore({ overwriteExisting: true })
+        const latestBefore = (await x.api.info('latest')).timestamp
+        const pre = await rowHashes(x.store, x.descriptor)
+        const run1 = await x.api.restore({ overwriteExisting: true })
         const first = await rowHashes(x.store, x.descriptor)
         const second = await x.api.restore({ overwriteExisting: true })
         const again = await rowHashes(x.store, x.descriptor)
@@ -118,10 +123,31 @@ describe('C4 restore semantics', () => {
         for (const [id, hash] of backupRows) expect(first.get(id)).toBe(hash)
         for (const [id, hash] of uncovered) expect(first.get(id)).toBe(hash)
         if (JSON.stringify([...again]) === JSON.stringify([...first])) idempotent++
-        safety += (await x.api.list()).length - backupsBefore
+        // the store held rows, so each overwriting run took a safety backup of them first
+        expect(run1.safetyBackup).toBeDefined()
+        expect(second.safetyBackup).toBeDefined()
+        const listed = await x.api.list()
+        const taken = listed.filter((b) => b.timestamp === run1.safetyBackup || b.timestamp === second.safetyBackup)
+        expect(taken.map((b) => [b.status, b.kind, b.latest, b.encrypted])).toEqual([['Completed', 'safety', false, mode.encrypted], ['Completed', 'safety', false, mode.encrypted]])
+        safety += taken.length
+        // latest keeps naming the regular backup
+        expect(listed.filter((b) => b.latest).map((b) => b.timestamp)).toEqual([latestBefore])
+        expect((await x.api.info('latest')).timestamp).toBe(latestBefore)
+        if (taken.every((b) => !b.latest)) notLatest += taken.length
+        // restoring the first safety backup into an empty store gives back exactly the pre-restore rows
+        const undo = await modeEngine(mode, { path })
+        await undo.api.restore({ timestamp: run1.safetyBackup })
+        const restored = await rowHashes(undo.store, undo.descriptor)
+        expect(restored).toEqual(pre)
+        hashed += pre.size
+        if (restored.size === pre.size && [...pre].every(([id, hash]) => restored.get(id) === hash)) undone++
+        // prune's count rule ignores safety backups: with one regular backup allowed, nothing goes
+        const pruned = await x.backup.prune({ entities: [mode.entity], maxBackupsPerEntity: 1, dryRun: true })
+        expect(pruned.removed).toEqual([])
+        if (!pruned.removed.some((p) => taken.some((b) => b.timestamp === p.timestamp))) uncounted += taken.length
       }
     }
-    figure('C4-31', `state after run 1 == run 2 in ${idempotent}/${runs} double restores (4 modes × stores with and without transactions; covered ids equal the backup, ids outside it untouched); safety backup before overwrite: ${safety} taken — not implemented (gap, see RELIABILITY.md)`)
+    figure('C4-31', `state after run 1 == run 2 in ${idempotent}/${runs} double restores (4 modes × stores with and without transactions; covered ids equal the backup, ids outside it untouched); safety backup before overwrite: ${safety}/${2 * runs} overwriting runs took one (the store held rows), ${undone}/${runs} restored into an empty store == the pre-restore state (every row hashed: ${hashed} rows), ${notLatest}/${safety} not latest, ${uncounted}/${safety} ignored by prune's count rule (maxBackupsPerEntity 1: 0 removed)`)
   }))
 
   it('C4-32 a backup taken while a writer updates rows: every restored row is some committed version', () => withSeed('C4-32', async (r) => {
