@@ -160,7 +160,7 @@ export function removeDir(dir: string): void {
 
 // ---------------------------------------------------------------- counting store
 
-/** A store wrapper that counts every write (`upsert` calls and rows), so refusals can prove "0 rows written". */
+/** A store wrapper that counts every committed write (`upsert`/`upsertStored` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
 export interface CountingStore extends DataStore {
   upserts: number
   rowsWritten: number
@@ -169,6 +169,17 @@ export interface CountingStore extends DataStore {
 
 /** Wraps `inner` (a fresh memory store by default) and counts its writes. */
 export function countingStore(inner: DataStore = memoryStore()): CountingStore {
+  // rows written inside a transaction count only once it commits (a rolled-back restore wrote nothing)
+  let pending: { rows: number; upserts: number } | null = null
+  const count = (rows: number) => {
+    if (pending) {
+      pending.rows += rows
+      pending.upserts++
+    } else {
+      counting.rowsWritten += rows
+      counting.upserts++
+    }
+  }
   const counting: CountingStore = {
     kind: inner.kind, upserts: 0, rowsWritten: 0,
     reset() { counting.upserts = 0; counting.rowsWritten = 0 },
@@ -176,16 +187,36 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
       const c = await inner.collection(entity)
       const wrapped: Collection = Object.create(c)
       wrapped.upsert = async (rows) => {
-        counting.upserts++
-        counting.rowsWritten += rows.length
+        count(rows.length)
         return c.upsert(rows)
       }
       // a restore writes validated rows in their stored form where the store takes them so
       if (c.upsertStored) {
         wrapped.upsertStored = async (rows) => {
-          counting.upserts++
-          counting.rowsWritten += rows.length
+          count(rows.length)
           return c.upsertStored!(rows)
+        }
+      }
+      if (c.transaction) {
+        wrapped.transaction = async (fn) => {
+          const outer = pending
+          const mine = { rows: 0, upserts: 0 }
+          pending = mine
+          try {
+            const result = await c.transaction!(fn)
+            pending = outer
+            if (outer) {
+              outer.rows += mine.rows
+              outer.upserts += mine.upserts
+            } else {
+              counting.rowsWritten += mine.rows
+              counting.upserts += mine.upserts
+            }
+            return result
+          } catch (error) {
+            pending = outer
+            throw error
+          }
         }
       }
       return wrapped
