@@ -81,16 +81,9 @@ export interface BackupSetResult {
   sizeBytes: number
 }
 
-/** The result of a restore of several entities. */
-export interface RestoreSetResult {
+/** The result of a restore of several entities: the per-entity results and their sums. */
+export interface RestoreSetResult extends Pick<RestoreResult, 'entityCount' | 'inserted' | 'skipped' | 'overwritten' | 'vectorCount' | 'durationMs' | 'dryRun'> {
   entities: RestoreResult[]
-  entityCount: number
-  inserted: number
-  skipped: number
-  overwritten: number
-  vectorCount: number
-  durationMs: number
-  dryRun: boolean
 }
 
 /** One backup as listed. */

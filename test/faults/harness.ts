@@ -6,6 +6,7 @@
  * Seed: `KOAN_FAULT_SEED=<n>` replays a run; otherwise the global setup picks one and prints it.
  * Scale: `KOAN_FAULT_SCALE=<x>` multiplies trial counts (`scaled(n)`), e.g. 0.1 for a quick local run.
  */
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { spawn } from 'node:child_process'
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -169,9 +170,11 @@ export interface CountingStore extends DataStore {
 
 /** Wraps `inner` (a fresh memory store by default) and counts its writes. */
 export function countingStore(inner: DataStore = memoryStore()): CountingStore {
-  // rows written inside a transaction count only once it commits (a rolled-back restore wrote nothing)
-  let pending: { rows: number; upserts: number } | null = null
+  // rows written inside a transaction count only once it commits (a rolled-back restore wrote nothing);
+  // the open transaction is tracked per async context, so a concurrent writer outside it counts at once
+  const frames = new AsyncLocalStorage<{ rows: number; upserts: number }>()
   const count = (rows: number) => {
+    const pending = frames.getStore()
     if (pending) {
       pending.rows += rows
       pending.upserts++
@@ -199,24 +202,18 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
       }
       if (c.transaction) {
         wrapped.transaction = async (fn) => {
-          const outer = pending
+          const outer = frames.getStore()
           const mine = { rows: 0, upserts: 0 }
-          pending = mine
-          try {
-            const result = await c.transaction!(fn)
-            pending = outer
-            if (outer) {
-              outer.rows += mine.rows
-              outer.upserts += mine.upserts
-            } else {
-              counting.rowsWritten += mine.rows
-              counting.upserts += mine.upserts
-            }
-            return result
-          } catch (error) {
-            pending = outer
-            throw error
+          // a throw (rollback) drops `mine`
+          const result = await frames.run(mine, () => c.transaction!(fn))
+          if (outer) {
+            outer.rows += mine.rows
+            outer.upserts += mine.upserts
+          } else {
+            counting.rowsWritten += mine.rows
+            counting.upserts += mine.upserts
           }
+          return result
         }
       }
       return wrapped
