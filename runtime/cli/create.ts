@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander'
+import type { Command } from 'commander'
 import type { BackupSetResult } from '../engine/api.js'
 import { dataCommand, output, runData, type DataOptions } from './command.js'
 import { bytes, count, duration, shortName, table } from './format.js'
@@ -7,7 +7,7 @@ import { ProgressRenderer } from './progress.js'
 
 interface CreateOptions extends DataOptions {
   compress: boolean
-  only?: 'data' | 'vectors'
+  vectors?: boolean
 }
 
 function human(result: BackupSetResult, path: string): string {
@@ -24,12 +24,12 @@ export function createCommand(program: Command, io: CliIO, setExit: (code: numbe
   dataCommand(program, 'create', 'back up the included entities (every one, or those named) under one timestamp', [
     'koan-backup create',
     'koan-backup create Media User --no-compress',
-    'koan-backup create --only data --path /mnt/backups',
+    'koan-backup create --no-vectors --path /mnt/backups',
     'koan-backup create --json > backup.json',
   ])
     .argument('[entities...]', 'entities by class name or full name (default: every included entity)')
     .option('--no-compress', "write data.json instead of data.json.gz (default: the config's `compress`, true)")
-    .addOption(new Option('--only <source>', 'data: skip the vectors; vectors: rows and vectors (vectors are matched to the rows on restore)').choices(['data', 'vectors']))
+    .option('--no-vectors', 'back up the rows only, not the vectors of entities that have an embedding recipe')
     .action((entities: string[], opts: CreateOptions) => runData(io, setExit, opts, async (app) => {
       const progress = ProgressRenderer.create(io.progress, !opts.json)
       let result: BackupSetResult
@@ -37,7 +37,7 @@ export function createCommand(program: Command, io: CliIO, setExit: (code: numbe
         result = await app.backup.create({
           ...(entities.length ? { entities } : {}),
           ...(opts.compress === false ? { compress: false } : {}),
-          ...(opts.only ? { include: [opts.only] } : {}),
+          ...(opts.vectors === false ? { include: ['data'] } : {}),
           ...(progress ? { onProgress: progress.update } : {}),
         })
       } finally {

@@ -23,7 +23,10 @@ import { verifyStructure, backupRows, rowSample, type VerifyReport } from './ver
 
 /** Options of `create` / `createFor`. */
 export interface BackupOptions {
-  /** What to back up. @default every available source */
+  /**
+   * What to back up: `['data']` skips the vectors. Rows are always part of a backup (a restore
+   * matches each vector to its row's text), so `include` must contain `'data'`. @default ['data', 'vectors']
+   */
   include?: Array<'data' | 'vectors'>
   /** Entities by class, class name or full name. @default every included entity */
   entities?: unknown[]
@@ -109,6 +112,7 @@ export interface BackupInfo {
 /** What can be backed up (the spec's capabilities document). */
 export interface Capabilities {
   availableSources: string[]
+  /** By class name; a class name two included entities share is keyed by each full name instead. */
   entities: Record<string, { fullTypeName: string; availableSources: string[]; encrypt: boolean; includeSchema: boolean }>
   warnings: string[]
 }
@@ -201,6 +205,9 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
   }
 
   const createSet = async (list: EntityHandle[], options: Omit<BackupOptions, 'entities'> = {}): Promise<BackupSetResult> => {
+    if (options.include && !options.include.includes('data')) {
+      throw new BackupError('BAD_OPTION', `create: \`include\` ${JSON.stringify(options.include)} leaves out 'data'; a backup always holds the rows (a restore matches each vector to its row's text). Use ['data', 'vectors'] (the default) or ['data'] to skip the vectors`, { key: 'include' })
+    }
     const ctx = context(options.path)
     const started = performance.now()
     return withLocks(ctx, list, 'backup', async () => {
@@ -212,7 +219,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       const failures: Array<{ entity: string; error: unknown }> = []
       for (const h of list) {
         try {
-          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress, vectors: options.include?.includes('vectors') ?? true, data: options.include?.includes('data') ?? true, onProgress: options.onProgress }))
+          results.push(await createEntityBackup(ctx, h, timestamp, { compress: options.compress ?? resolved.compress, vectors: options.include?.includes('vectors') ?? true, onProgress: options.onProgress }))
         } catch (error) {
           failures.push({ entity: h.entity.fullName, error })
         }
@@ -320,10 +327,12 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     capabilities: () => {
       const entities: Capabilities['entities'] = {}
       let vectors = false
+      // keyed by class name; a class name two included entities share is keyed by full name instead
+      const shared = new Set(handles.all().map((h) => h.entity.name).filter((n, i, all) => all.indexOf(n) !== i))
       for (const h of handles.all()) {
         const sources = config.vectors && h.entity.embedding ? ['data', 'vectors'] : ['data']
         vectors ||= sources.length > 1
-        entities[h.entity.name] = { fullTypeName: h.entity.fullName, availableSources: sources, encrypt: h.entity.policy!.encrypt, includeSchema: h.entity.policy!.includeSchema }
+        entities[shared.has(h.entity.name) ? h.entity.fullName : h.entity.name] = { fullTypeName: h.entity.fullName, availableSources: sources, encrypt: h.entity.policy!.encrypt, includeSchema: h.entity.policy!.includeSchema }
       }
       const warnings = input.registry.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.file}:${d.line}:${d.column} ${d.code} ${d.message}`)
       return { availableSources: vectors ? ['data', 'vectors'] : ['data'], entities, warnings }

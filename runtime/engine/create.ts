@@ -18,8 +18,6 @@ export interface CreateOptions {
   compress: boolean
   /** Back up the entity's vectors when it has a recipe and a vector store is configured. */
   vectors: boolean
-  /** Back up the rows (always needed: vectors are keyed by the rows' texts). */
-  data: boolean
   /** Progress of the `backup` and `vectors` phases. */
   onProgress?: ProgressListener
   /** A safety backup (taken before an overwriting restore): marked `kind: "safety"` with this reason, and never made `latest`. */

@@ -47,6 +47,9 @@ export const FILES = {
 /** Names of files a backup folder may list in its metadata (never a path built from input). */
 export const DATA_FILE = /^data\.json(?:\.gz)?$/
 
+/** Name of a vectors file: `vectors/<model>/vectors.kbv` (a model folder never `.` or `..`). */
+export const VECTOR_FILE = /^vectors\/(?!\.\.?\/)[A-Za-z0-9._-]{1,100}\/vectors\.kbv$/
+
 /** Paths of one entity's backups under the backup root. */
 export class EntityPaths {
   constructor(readonly root: string, readonly fullName: string) {}

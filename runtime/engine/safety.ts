@@ -18,7 +18,7 @@ export async function takeSafetyBackup(ctx: EngineContext, h: EntityHandle, rest
   const taken = new Set((await listBackups(ctx, paths)).map((b) => b.timestamp))
   const timestamp = nextTimestamp(ctx.now(), (ts) => taken.has(ts))
   try {
-    await createEntityBackup(ctx, h, timestamp, { compress, vectors: true, data: true, safety: { reason: `before restoring ${restoring}` } })
+    await createEntityBackup(ctx, h, timestamp, { compress, vectors: true, safety: { reason: `before restoring ${restoring}` } })
   } catch (error) {
     const code = isBackupError(error) ? error.code : 'STORE_FAILED'
     const why = (error as Error).message?.replace(/^\[koan-backup\] /, '') ?? String(error)

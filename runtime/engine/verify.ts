@@ -6,7 +6,7 @@ import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import { fastRows, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
 import { MAX_HEADER_LENGTH } from './crypto/format.js'
-import { DATA_FILE, EntityPaths } from './layout.js'
+import { DATA_FILE, EntityPaths, VECTOR_FILE } from './layout.js'
 import { readManifest } from './manifest.js'
 import { FORMAT_VERSION, type BackupFileInfo, type BackupMetadata } from './metadata.js'
 
@@ -94,7 +94,7 @@ async function checkKey(ctx: EngineContext, path: string, binding: { entity: str
 
 async function verifyFile(ctx: EngineContext, where: string, dir: string, f: BackupFileInfo, fix: string, keyBinding?: { entity: string; timestamp: string; role: string }): Promise<void> {
   // names come from metadata, which is checksummed; still, only known names are ever opened
-  if (f.role === 'data' ? !DATA_FILE.test(f.name) : !/^vectors\/[A-Za-z0-9._-]{1,100}\/vectors\.kbv$/.test(f.name)) throw refuse('CORRUPT', where, `metadata.json names an unexpected file ${JSON.stringify(f.name)}`, fix)
+  if (f.role === 'data' ? !DATA_FILE.test(f.name) : !VECTOR_FILE.test(f.name)) throw refuse('CORRUPT', where, `metadata.json names an unexpected file ${JSON.stringify(f.name)}`, fix)
   const path = join(dir, f.name)
   let st
   try {

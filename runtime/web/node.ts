@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { once } from 'node:events'
+import { finished } from 'node:stream/promises'
 import { HttpError } from './errors.js'
+import { COMMON_HEADERS } from './response.js'
 
 /** A node:http listener; also usable as express/connect middleware (`next` receives paths outside the base path). */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => void
@@ -9,9 +11,8 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse, next?: (e
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'expect', 'http2-settings'])
 
 /** The request body as a web stream, pulled from the socket only as the handler reads (backpressure). */
-function bodyOf(req: IncomingMessage, state: { ended: boolean }): ReadableStream<Uint8Array> {
+function bodyOf(req: IncomingMessage): ReadableStream<Uint8Array> {
   const chunks = req[Symbol.asyncIterator]()
-  req.once('end', () => (state.ended = true))
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -30,7 +31,7 @@ function bodyOf(req: IncomingMessage, state: { ended: boolean }): ReadableStream
 }
 
 /** Converts an IncomingMessage to a Request; the raw path must already be canonical (no dot segments or backslashes for the URL parser to fold). */
-function toRequest(req: IncomingMessage, signal: AbortSignal, state: { ended: boolean }): Request {
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
   const raw = req.url ?? '/'
   const url = new URL(raw.startsWith('/') ? raw : `/${raw}`, 'http://localhost')
   const rawPath = raw.split('?')[0]!
@@ -44,11 +45,10 @@ function toRequest(req: IncomingMessage, signal: AbortSignal, state: { ended: bo
   }
   const method = req.method ?? 'GET'
   const hasBody = method !== 'GET' && method !== 'HEAD'
-  if (!hasBody) state.ended = true
   // the URL's host is fixed: the Host header is checked by the handler, never trusted to build a URL
   return new Request(`http://localhost${url.pathname}${url.search}`, {
     method, headers, signal,
-    ...(hasBody ? { body: bodyOf(req, state), duplex: 'half' } : {}),
+    ...(hasBody ? { body: bodyOf(req), duplex: 'half' } : {}),
   } as RequestInit)
 }
 
@@ -60,6 +60,11 @@ async function writeResponse(response: Response, res: ServerResponse, closeConne
   const cookies = response.headers.getSetCookie()
   if (cookies.length) headers['set-cookie'] = cookies
   if (closeConnection()) headers.connection = 'close'
+  // the client left before the handler answered: nothing to send, release what the body holds
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {})
+    return
+  }
   res.writeHead(response.status, headers)
   if (!response.body) {
     res.end()
@@ -72,7 +77,8 @@ async function writeResponse(response: Response, res: ServerResponse, closeConne
     for (;;) {
       const { done, value } = await reader.read()
       if (done) break
-      if (!res.write(value)) await Promise.race([once(res, 'drain'), once(res, 'close')])
+      // \`finished\` settles even when the socket closed before we started waiting
+      if (!res.write(value)) await Promise.race([once(res, 'drain'), finished(res).catch(() => {})])
       if (res.destroyed) return
     }
     res.end()
@@ -85,7 +91,7 @@ async function writeResponse(response: Response, res: ServerResponse, closeConne
 }
 
 function fallback(res: ServerResponse, error: HttpError): void {
-  res.writeHead(error.status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', connection: 'close' })
+  res.writeHead(error.status, { ...COMMON_HEADERS, 'content-type': 'application/json; charset=utf-8', connection: 'close' })
   res.end(JSON.stringify({ error: { code: error.code, message: error.message } }))
 }
 
@@ -106,17 +112,18 @@ export function toNodeListener(handler: ((request: Request) => Promise<Response>
     res.once('close', () => {
       if (!res.writableFinished) abort.abort()
     })
-    const state = { ended: false }
     void (async () => {
       let request: Request
       try {
-        request = toRequest(req, abort.signal, state)
+        request = toRequest(req, abort.signal)
       } catch (error) {
         fallback(res, error instanceof HttpError ? error : new HttpError(400, 'BAD_REQUEST', '[koan-backup] the request cannot be read'))
         return
       }
       const response = await handler(request)
-      await writeResponse(response, res, () => !state.ended)
+      // a body left unread (413) would be parsed as the next request: close the connection then;
+      // \`complete\` is also true for a body Node received in full and discarded
+      await writeResponse(response, res, () => !req.complete)
     })().catch(() => {
       // the handler answers every error itself; this is a failure of the socket or the adapter
       if (!res.headersSent) fallback(res, new HttpError(500, 'INTERNAL', '[koan-backup] the backup handler failed unexpectedly; the server log has the details'))

@@ -28,13 +28,11 @@ export class EntityAllowList {
   readonly size: number
 
   constructor(capabilities: Capabilities) {
-    const byName = new Map<string, string[]>()
-    for (const [name, e] of Object.entries(capabilities.entities)) {
-      this.names.set(e.fullTypeName, e.fullTypeName)
-      byName.set(name, [...(byName.get(name) ?? []), e.fullTypeName])
-    }
-    for (const [name, fulls] of byName) if (fulls.length === 1 && !this.names.has(name)) this.names.set(name, fulls[0]!)
-    this.size = new Set(this.names.values()).size
+    // capabilities keys an entity by its class name, or by its full name when the class name is shared
+    const entries = Object.entries(capabilities.entities)
+    for (const [, e] of entries) this.names.set(e.fullTypeName, e.fullTypeName)
+    for (const [key, e] of entries) if (!this.names.has(key)) this.names.set(key, e.fullTypeName)
+    this.size = entries.length
   }
 
   /** The full name for a URL name, by exact lookup; anything else is 404 (the name is never used as a path). */

@@ -24,7 +24,6 @@ export const ROUTES: Route[] = [
 ]
 
 /** Routes that change state (a backup written, restored or deleted). */
-export const STATE_CHANGING = new Set<RouteName>(['createAll', 'createAllWithBody', 'createEntity', 'restore', 'delete'])
 
 /** A matched route with its raw (still percent-encoded) parameters. */
 export interface RouteMatch {

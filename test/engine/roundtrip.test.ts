@@ -51,6 +51,15 @@ describe('backup', () => {
     expect(JSON.parse(readFileSync(join(path, MEDIA, r.timestamp, 'data.json'), 'utf8'))).toHaveLength(3)
   })
 
+  it("include must hold 'data': a vectors-only backup is refused before anything is written", async () => {
+    const { backup, path } = await seeded(3)
+    const error = await backup.Media!.create({ include: ['vectors'] }).catch((e) => e)
+    expect(error.code).toBe('BAD_OPTION')
+    expect(error.message).toMatch(/leaves out 'data'.*\['data'\] to skip the vectors/)
+    expect(existsSync(join(path, MEDIA))).toBe(false)
+    expect((await backup.Media!.create({ include: ['data'] })).entityCount).toBe(3)
+  })
+
   it('create() over several entities shares one timestamp; timestamps stay unique within a second', async () => {
     const now = new Date('2025-10-02T15:30:45.100Z')
     const { backup } = await seeded(5, { now: () => now, config: { encryption: { keys: { k1: 'base64:' + Buffer.alloc(32, 7).toString('base64') } } } })

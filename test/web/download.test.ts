@@ -161,14 +161,13 @@ describe('C6 row 39: links planted in the backup tree are never followed', () =>
     for (const b of bodies) expect(b).not.toContain(CANARY.slice(0, 6))
   })
 
-  it('`latest` → /etc: no bytes of it served; the download of latest refuses or falls back to a real backup', async () => {
+  it('`latest` → /etc: the link is not followed; the download of latest falls back to the newest Completed backup', async () => {
     const { timestamp } = await planted()
     rmSync(join(s.root, MEDIA, 'latest'))
     symlinkSync('/etc', join(s.root, MEDIA, 'latest'))
     const res = await s.handler(request('/backup/Media/latest/download'))
-    const text = Buffer.from(await res.arrayBuffer()).toString('latin1')
-    expect(text).not.toContain('root:')
-    if (res.status === 200) expect(res.headers.get('content-disposition')).toContain(timestamp)
-    else expect(text).not.toContain(s.root)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-disposition')).toContain(timestamp)
+    await res.arrayBuffer()
   })
 })

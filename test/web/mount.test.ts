@@ -75,6 +75,49 @@ describe('mounting', () => {
     }
   })
 
+  it('node:http keeps the connection for requests it read in full (GET, DELETE), and a client that leaves early releases the body', async () => {
+    let answered = () => {}
+    const done = new Promise<void>((r) => { answered = r })
+    // a handler that answers late with a streamed body whose cancellation is observed
+    let cancelled = false
+    const slow = Object.assign(async (request: Request) => {
+      if (new URL(request.url).pathname === '/late') {
+        await new Promise((r) => setTimeout(r, 300))
+        const body = new ReadableStream({ pull: (c) => c.enqueue(new Uint8Array(1024)), cancel: () => { cancelled = true } })
+        answered()
+        return new Response(body)
+      }
+      return s.handler(request)
+    }, { basePath: '/backup' })
+    const server = createServer(toNodeListener(slow))
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as AddressInfo).port
+    const raw = (method: string, path: string) => new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: auth }, (res) => {
+        res.resume()
+        resolve({ status: res.statusCode!, connection: res.headers.connection })
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    try {
+      const { timestamp } = await s.backup.entity('Media').create()
+      expect(await raw('GET', '/backup/Media')).toEqual({ status: 200, connection: 'keep-alive' })
+      expect(await raw('DELETE', `/backup/Media/${timestamp}`)).toEqual({ status: 200, connection: 'keep-alive' })
+      // the client goes away before the handler answers: the late body is cancelled, not left pending
+      const early = httpRequest({ host: '127.0.0.1', port, path: '/late', headers: auth })
+      early.on('error', () => {})
+      early.end()
+      setTimeout(() => early.destroy(), 50)
+      await done
+      for (let waited = 0; waited < 5000 && !cancelled; waited += 25) await new Promise((r) => setTimeout(r, 25))
+      expect(cancelled).toBe(true)
+    } finally {
+      server.closeAllConnections()
+      await new Promise<void>((r) => server.close(() => r()))
+    }
+  })
+
   it('express 5: app.use(toNodeListener(handler)); other paths go on to the next middleware', async () => {
     const app = express()
     app.use(toNodeListener(s.handler))
