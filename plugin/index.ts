@@ -1,9 +1,8 @@
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
-import { isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER, SOURCE_ID_FILTER } from './core/virtual.js'
+import { ESBUILD_NAMESPACE, isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER, SOURCE_ID_FILTER } from './core/virtual.js'
 
-const ESBUILD_NAMESPACE = 'koan-backup'
 import type { ViteDevServer } from 'vite'
 import type { KoanBackupOptions } from './types.js'
 

@@ -75,7 +75,8 @@ function bool(value: unknown, option: string, fallback: boolean): boolean {
   return value
 }
 
-const CONFIG_FILES = ['koan-backup.config.ts', 'koan-backup.config.mts', 'koan-backup.config.js', 'koan-backup.config.mjs']
+/** The run-time config files looked for in the root, in order. */
+export const CONFIG_FILES = ['koan-backup.config.ts', 'koan-backup.config.mts', 'koan-backup.config.js', 'koan-backup.config.mjs']
 
 function runtimeConfig(value: unknown, root: string): string | null {
   if (value === false) return null

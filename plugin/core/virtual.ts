@@ -26,5 +26,8 @@ export const RUNTIME_ENTRIES: Record<string, string> = {
 /** Filter matching those runtime ids. */
 export const RUNTIME_ID_FILTER = /^koan-backup\/(?:codec|engine)$/
 
+/** The esbuild namespace of the generated module (its imports resolve in it). */
+export const ESBUILD_NAMESPACE = 'koan-backup'
+
 /** Files whose transform may need the decorator stripped. */
 export const SOURCE_ID_FILTER = /\.(?:c|m)?[jt]sx?$/

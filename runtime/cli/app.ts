@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Message, Plugin } from 'esbuild'
-import { RUNTIME_ENTRIES } from '../../plugin/core/virtual.js'
+import { CONFIG_FILES } from '../../plugin/core/options.js'
+import { ESBUILD_NAMESPACE, RUNTIME_ENTRIES, RUNTIME_ID_FILTER } from '../../plugin/core/virtual.js'
 import type { BackupConfig } from '../config.js'
 import type { BackupApi } from '../engine/api.js'
 import type { Logger } from '../engine/context.js'
 import type { BackupRegistry } from '../types.js'
 import { CliError, type CliIO } from './io.js'
-
-/** Names looked for in the root when `--config` is not given (the plugin's own default list). */
-export const CONFIG_FILES = ['koan-backup.config.ts', 'koan-backup.config.mts', 'koan-backup.config.js', 'koan-backup.config.mjs']
 
 /** Where the app is and how its entities are found (the plugin options the CLI passes on). */
 export interface AppOptions {
@@ -38,7 +36,7 @@ export interface LoadedApp {
 }
 
 /** The config file: `--config` (relative to the working directory) or the first default name under the root. */
-export function findConfig(root: string, config: string | undefined): string {
+function findConfig(root: string, config: string | undefined): string {
   if (config !== undefined) {
     const file = resolve(config)
     if (!existsSync(file)) throw new CliError(`[koan-backup] --config ${config}: ${file} does not exist`)
@@ -67,18 +65,22 @@ function formatMessage(m: Message, root: string): string {
 const runtimeExternal: Plugin = {
   name: 'koan-backup-cli-runtime',
   setup(build) {
-    build.onResolve({ filter: /^koan-backup\/(?:codec|engine)$/, namespace: 'koan-backup' }, (args) => ({
+    build.onResolve({ filter: RUNTIME_ID_FILTER, namespace: ESBUILD_NAMESPACE }, (args) => ({
       path: pathToFileURL(RUNTIME_ENTRIES[args.path]!).href, external: true,
     }))
   },
 }
 
-/** Bundles the registry and the config through the plugin into one ESM module (packages stay external). */
+/**
+ * Bundles the registry and the config through the plugin into one ESM module (packages stay external).
+ * The plugin gets `config: false`: the CLI exports the config itself and binds it once (`configure`),
+ * so a bad config fails there with its own error code.
+ */
 async function bundle(options: AppOptions, root: string, configFile: string, io: CliIO): Promise<string> {
   const { build } = await import('esbuild')
   const { default: koanBackup } = await import('../../plugin/esbuild.js')
   const plugin = koanBackup({
-    root, tsconfig: options.tsconfig, config: configFile, dts: false, report: false,
+    root, tsconfig: options.tsconfig, config: false, dts: false, report: false,
     scope: { mode: options.scope }, entityDecorators: options.entityDecorator, entityBases: options.entityBase,
     logger: { info: () => {}, warn: (m) => io.err(m) },
   })
@@ -113,6 +115,9 @@ function writeBundle(root: string, code: string): string {
     const temp = `${file}.${process.pid}.tmp`
     writeFileSync(temp, code)
     renameSync(temp, file)
+  } else {
+    // in use again: not stale for the clean-up of another CLI
+    utimesSync(file, new Date(), new Date())
   }
   // other bundles of this project are removed once stale (not while another CLI may be importing one)
   const stale = Date.now() - 10 * 60_000

@@ -43,7 +43,8 @@ export function verifyCommand(program: Command, io: CliIO, setExit: (code: numbe
     .option('--read-data', 'decode and validate every row against the current schema (reads the whole backup)')
     .option('--subset <percent>', 'with --read-data, validate about this share of the rows, picked by id hash (the same rows each run); implies --read-data', percent)
     .action((entity: string | undefined, timestamp: string, opts: VerifyOptions) => runData(io, setExit, opts, async (app) => {
-      const names = entity !== undefined ? [entity] : Object.values(app.backup.capabilities().entities).map((e) => e.fullTypeName)
+      const included = app.backup.capabilities().entities
+      const names = entity !== undefined ? [entity] : Object.values(included).map((e) => e.fullTypeName)
       const readData = opts.readData === true || opts.subset !== undefined
       const outcomes: Outcome[] = []
       for (const name of names) {
@@ -54,7 +55,7 @@ export function verifyCommand(program: Command, io: CliIO, setExit: (code: numbe
           // an unknown entity or a bad option is not a verification result
           if (!isBackupError(error) || error.code === 'UNKNOWN_ENTITY' || error.code === 'BAD_OPTION') throw error
           io.err(`${error.message} (${error.code})`)
-          outcomes.push({ entity: app.backup.capabilities().entities[name]?.fullTypeName ?? name, ok: false, timestamp, error: { code: error.code, message: error.message } })
+          outcomes.push({ entity: included[name]?.fullTypeName ?? name, ok: false, timestamp, error: { code: error.code, message: error.message } })
         }
       }
       const ok = outcomes.every((o) => o.ok)

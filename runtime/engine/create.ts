@@ -167,8 +167,7 @@ async function backupVectors(ctx: EngineContext, h: EntityHandle, staging: strin
   // the folders made for the file must be durable too before the staging folder is renamed into place
   await ctx.fs.fsyncDir(join(staging, 'vectors', modelDir(recipe.model)))
   await ctx.fs.fsyncDir(join(staging, 'vectors'))
-  meter.set(counts.vectors)
-  meter.finish()
+  meter.finish(counts.vectors)
   if (counts.missing) ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: ${counts.missing} entities have no vector in the vector store`)
   return {
     counts,

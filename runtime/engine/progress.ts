@@ -74,8 +74,9 @@ export class ProgressMeter {
     this.emit(false)
   }
 
-  /** Reports the final counts once. */
-  finish(): void {
+  /** Reports the final counts once; `rows`, when given, is the final row count. */
+  finish(rows?: number): void {
+    if (rows !== undefined) this.rows = Math.max(this.rows, rows)
     if (this.finished) return
     this.finished = true
     this.emit(true)

@@ -226,8 +226,7 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
     const meter = new ProgressMeter(options.onProgress, { entity, phase: 'vectors' })
     meter.start()
     vectorCount = await applyVectors(ctx, h, m, vectors.plan, vectors.report, skippedIds)
-    meter.set(vectorCount)
-    meter.finish()
+    meter.finish(vectorCount)
   }
   return {
     entity: h.entity.fullName, timestamp: m.timestamp, entityCount: m.counts.rows, ...counts, vectorCount,

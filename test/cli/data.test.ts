@@ -212,6 +212,15 @@ describe('koan-backup usage and set-up errors', () => {
     expect(JSON.parse(r.stdout).path).toBe(join(p.root, 'other-backups'))
   })
 
+  it('a config that fails its checks is exit 1 with the engine code and the key', () => {
+    p.write('configs/bad.config.mts', `import { defineBackupConfig, sqliteStore } from 'koan-backup'\nexport default defineBackupConfig({ data: sqliteStore({ file: 'data/other.db' }), batchSize: 0 })\n`)
+    const r = p.cli(['list', '--json', '--config', join(p.root, 'configs/bad.config.mts')])
+    expect(r.code).toBe(1)
+    const out = JSON.parse(r.stdout)
+    expect(out.error.code).toBe('BAD_OPTION')
+    expect(out.error.message).toContain('config `batchSize`: expected a positive integer, got 0')
+  })
+
   it('plugin errors are printed with file:line:col and fail with exit 1', () => {
     const broken = new Project({
       'src/models/backup.scope.ts': `import { defineBackupScope } from 'koan-backup'\nexport default defineBackupScope({ mode: 'all' })\n`,
