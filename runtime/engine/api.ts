@@ -19,7 +19,7 @@ import { acquireLock, type Lock } from './lock.js'
 import { deleteEntityBackup, pruneEntity, type PrunedBackup, type RetentionPolicy } from './retention.js'
 import { restoreEntityBackup, type RestoreResult } from './restore.js'
 import { takeSafetyBackup } from './safety.js'
-import { verifyStructure, backupRows, rowSample, type VerifyReport } from './verify.js'
+import { verifyStructure, backupRowBatches, rowSample, type VerifyReport } from './verify.js'
 
 /** Options of `create` / `createFor`. */
 export interface BackupOptions {
@@ -295,12 +295,14 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       if (options.readData) {
         rows = 0
         const sampled = rowSample(subset)
-        for await (const { value, index } of backupRows(ctx, h, m)) {
-          if (sampled(value)) {
-            h.codec.deserialize(value, index)
-            checked++
+        for await (const batch of backupRowBatches(ctx, h, m)) {
+          for (const { value, index } of batch) {
+            if (sampled(value)) {
+              h.codec.deserialize(value, index)
+              checked++
+            }
           }
-          rows++
+          rows += batch.length
         }
         if (rows !== m.counts.rows) throw new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${rows} rows read, metadata says ${m.counts.rows}`)
       }

@@ -57,6 +57,15 @@ export class ProgressMeter {
     }
   }
 
+  /** `n` more rows at once (a decoded chunk); reports when a multiple of `PROGRESS_EVERY` is reached. */
+  addRows(n: number): void {
+    this.rows += n
+    if (this.rows >= this.next) {
+      this.next = this.rows + PROGRESS_EVERY
+      this.emit(false)
+    }
+  }
+
   /** Sets the row count (it never goes down) and reports now: for coarse steps such as batches or chunks. */
   set(rows: number): void {
     this.rows = Math.max(this.rows, rows)

@@ -4,7 +4,7 @@ import type { EntityId } from '../adapters/data/types.js'
 import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import type { BackupMetadata } from './metadata.js'
-import { backupRows, idHash, IdSet, verifyStructure } from './verify.js'
+import { backupRowBatches, backupRows, idHash, IdSet, verifyStructure } from './verify.js'
 import { applyVectors, planVectors, type VectorRestoreReport } from './vectors/restore.js'
 import { ProgressMeter, type ProgressListener } from './progress.js'
 
@@ -105,9 +105,9 @@ class RowChecks {
 /** Pass 1 (stores without transactions): decode and validate every row, count them, find duplicate ids. Writes nothing. */
 async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, meter: ProgressMeter): Promise<void> {
   const checks = new RowChecks(ctx, h, m)
-  for await (const { value, index } of backupRows(ctx, h, m, meter.tap)) {
-    checks.row(value, index)
-    meter.row()
+  for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
+    for (const { value, index } of rows) checks.row(value, index)
+    meter.addRows(rows.length)
   }
   await checks.finish()
 }
@@ -159,10 +159,13 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     batch = []
   }
   const run = async () => {
-    for await (const { value, index } of backupRows(ctx, h, m, meter.tap)) {
-      batch.push(checks ? checks.row(value, index, direct && !options.dryRun) : decodeRow(h, value, index, direct && !options.dryRun))
-      meter.row()
-      if (batch.length >= ctx.batchSize) await flush()
+    const preferStored = direct && !options.dryRun
+    for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
+      for (const { value, index } of rows) {
+        batch.push(checks ? checks.row(value, index, preferStored) : decodeRow(h, value, index, preferStored))
+        if (batch.length >= ctx.batchSize) await flush()
+      }
+      meter.addRows(rows.length)
     }
     await flush()
     if (checks) await checks.finish()

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises'
 import { BackupError, isBackupError } from '../errors.js'
 import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
-import { fastRows, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
+import { fastRowBatches, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
 import { MAX_HEADER_LENGTH } from './crypto/format.js'
 import { DATA_FILE, EntityPaths, VECTOR_FILE } from './layout.js'
 import { readManifest } from './manifest.js'
@@ -109,11 +109,20 @@ async function verifyFile(ctx: EngineContext, where: string, dir: string, f: Bac
   if (actual.sha256 !== f.sha256) throw refuse('CORRUPT', where, `${f.name} failed its checksum (SHA-256 differs from metadata.json)`, fix, { file: f.name })
 }
 
-/**
- * The decoded rows of a verified backup's data file (fast line reader, general parser as fallback).
- * `onBytes` sees the stored bytes read, each byte once even when the fallback reads the file again.
- */
+/** The decoded rows of a verified backup's data file, one by one (see `backupRowBatches`). */
 export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, onBytes?: (n: number) => void): AsyncGenerator<RowAt> {
+  for await (const rows of backupRowBatches(ctx, h, m, onBytes)) yield* rows
+}
+
+/** Rows the general parser gives, in arrays of this many (the fallback is not the fast path, but keeps its shape). */
+const GENERAL_BATCH = 256
+
+/**
+ * The decoded rows of a verified backup's data file, in arrays (fast line reader, general parser as
+ * fallback). `onBytes` sees the stored bytes read, each byte once even when the fallback reads the
+ * file again.
+ */
+export async function* backupRowBatches(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, onBytes?: (n: number) => void): AsyncGenerator<RowAt[]> {
   const file = m.files.find((f) => f.role === 'data')!
   const path = join(new EntityPaths(ctx.root, h.entity.fullName).backup(m.timestamp), file.name)
   const binding = { entity: h.entity.fullName, timestamp: m.timestamp, role: 'data' }
@@ -132,9 +141,9 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
   let yielded = 0
   let layout: LayoutError
   try {
-    for await (const row of fastRows(open())) {
-      yielded++
-      yield row
+    for await (const rows of fastRowBatches(open())) {
+      yielded += rows.length
+      yield rows
     }
     return
   } catch (error) {
@@ -144,10 +153,16 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
   // not the one-row-per-line layout (edited by hand?): read it as any JSON array, from the start,
   // skipping the rows already given (they are the same rows of the same file)
   try {
+    let rows: RowAt[] = []
     for await (const row of generalRows(open())) {
       if (row.index < yielded) continue
-      yield row
+      rows.push(row)
+      if (rows.length === GENERAL_BATCH) {
+        yield rows
+        rows = []
+      }
     }
+    if (rows.length > 0) yield rows
   } catch (error) {
     // the line reader knows where the first bad line is; the general parser only that it failed
     throw wrapRead(isBackupError(error) && error.code === 'CORRUPT' ? layout : error, h, m, file)
