@@ -134,7 +134,8 @@ async function confirmDuplicates(ctx: EngineContext, h: EntityHandle, m: BackupM
 /**
  * Applies the rows in batches (or, in a dry run, counts what would happen). With `checks`, each row
  * is validated as it is read and the count and duplicates are checked after the last one — used
- * inside a transaction, which a failure rolls back, so nothing is ever committed from a bad backup.
+ * inside a transaction, which a failure rolls back, so nothing is ever committed from a bad backup,
+ * and in a dry run, which writes nothing.
  */
 async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, options: RestoreEntityOptions, checks: RowChecks | null, trackSkipped: boolean, meter: ProgressMeter) {
   const collection = await h.collection()
@@ -159,7 +160,8 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     batch = []
   }
   const run = async () => {
-    const preferStored = direct && !options.dryRun
+    // a dry run keeps rows in their stored form too: it only counts them
+    const preferStored = direct || options.dryRun
     for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
       for (const { value, index } of rows) {
         batch.push(checks ? checks.row(value, index, preferStored) : decodeRow(h, value, index, preferStored))
@@ -211,8 +213,9 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
   }
   const collection = await h.collection()
   const inTransaction = !options.dryRun && !!collection.transaction
-  // a store with a constraint manager gets the full validation pass before its constraints are dropped
-  const onePass = inTransaction && !(collection.disableConstraints && collection.enableConstraints)
+  // a store with a constraint manager gets the full validation pass before its constraints are dropped;
+  // a dry run writes nothing, so it validates in its one pass too
+  const onePass = options.dryRun || (inTransaction && !(collection.disableConstraints && collection.enableConstraints))
   // vectors are planned (checked) before anything is written; that pass also validates every row
   const vectors = options.restoreVectors ? await planVectors(ctx, h, m, options.strict) : null
   if (!onePass && !vectors) {
@@ -223,7 +226,7 @@ export async function restoreEntityBackup(ctx: EngineContext, h: EntityHandle, e
   const safetyBackup = !options.dryRun && options.beforeWrite ? await options.beforeWrite() : null
   const restore = new ProgressMeter(options.onProgress, { entity, phase: 'restore', totalRows: m.counts.rows, totalBytes: dataSize })
   restore.start()
-  const { counts, skippedIds } = await applyAll(ctx, h, m, options, inTransaction ? new RowChecks(ctx, h, m) : null, vectors !== null, restore)
+  const { counts, skippedIds } = await applyAll(ctx, h, m, options, inTransaction || options.dryRun ? new RowChecks(ctx, h, m) : null, vectors !== null, restore)
   let vectorCount = 0
   if (vectors && !options.dryRun) {
     const meter = new ProgressMeter(options.onProgress, { entity, phase: 'vectors' })
