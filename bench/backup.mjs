@@ -13,8 +13,8 @@
 //   node --expose-gc bench/backup.mjs --stores sqlite,postgres   (default memory,sqlite; postgres needs
 //                                                   KOAN_BENCH_PG_URL or KOAN_TEST_PG_URL, see scripts/pg-test-server.sh)
 //   node --expose-gc bench/backup.mjs --core        only the four cases the targets compare (e.g. to check memory at 3M rows)
-//   node --expose-gc bench/backup.mjs --lean        the cases the targets compare, stream-json and the store's own dump
-//                                                   (no dry run, verify or parse-only diagnostics)
+//   node --expose-gc bench/backup.mjs --lean        the cases the targets compare (incl. the dry run and the parsers alone), stream-json and the store's own dump
+//                                                   (without the verify diagnostics)
 //   node --expose-gc bench/backup.mjs --keep        keep the temp folder (source databases, backups, dumps)
 //   node --expose-gc bench/backup.mjs --profile     koan-backup backup and restore and their JSON baselines, each
 //                                                   child profiling the timed part (inspector CPU profiler);
@@ -442,15 +442,14 @@ for (const rows of ALL_SIZES) {
     out.sameText = koan.textSha256 === json.textSha256
     run([['koan restore', 'restore-koan', { file }], ['split-lines + JSON.parse', 'restore-lines', { file }]], PROFILE ? 1 : RESTORE_REPS)
     if (PROFILE || flag('core')) continue
-    run(LEAN ? [['stream-json', 'restore-streamjson', { file }]] : [['koan restore, dry run (no apply)', 'restore-dry', { file }], ['stream-json', 'restore-streamjson', { file }]])
+    run([['koan restore, dry run (no apply)', 'restore-dry', { file }], ['stream-json', 'restore-streamjson', { file }]])
+    // the read path alone (no store writes on either side): the restore's dry run against the parsers alone
+    run([['parse only: split-lines + JSON.parse', 'parse-lines', { file }], ['parse only: stream-json', 'parse-streamjson', { file }]])
     if (firstAtSize && !LEAN) {
-      // where the restore's time goes, on the same file (no store involved): the engine's passes, and the parsers alone
+      // where the restore's time goes, on the same file (no store involved): the engine's passes
       run([
         ['verify: checksum pass', 'verify-checksum', { file, timestamp: koan.timestamp }],
         ['verify: checksum + decode pass', 'verify-decode', { file, timestamp: koan.timestamp }],
-        ['parse only: split-lines + JSON.parse', 'parse-lines', { file }],
-        // stream-json alone takes ~17 s at 1M rows: measured at the smallest size only (its rate does not change)
-        ...(rows === ALL_SIZES[0] ? [['parse only: stream-json', 'parse-streamjson', { file }]] : []),
       ])
     }
     firstAtSize = false
@@ -557,6 +556,8 @@ function report() {
       restoreVsSplitLines: ratio(RESTORE_BASE, 'koan restore'),
       restoreVsStreamJson: ratio('stream-json', 'koan restore'),
       dryRunVsSplitLines: ratio(RESTORE_BASE, 'koan restore, dry run (no apply)'),
+      readPathVsParseLines: ratio('parse only: split-lines + JSON.parse', 'koan restore, dry run (no apply)'),
+      readPathVsParseStreamJson: ratio('parse only: stream-json', 'koan restore, dry run (no apply)'),
       applyShareOfRestore: t('koan restore, dry run (no apply)') ? 1 - t('koan restore, dry run (no apply)') / t('koan restore') : undefined,
       splitLinesVsStreamJson: ratio('stream-json', RESTORE_BASE),
       ...(c['sqlite3 .dump'] ? { backupRestoreVsDumpReload: (t('sqlite3 .dump') + t('sqlite3 reload (< dump.sql)')) / (t('koan backup') + t('koan restore')) } : {}),
@@ -578,6 +579,7 @@ function report() {
   print('Throughput ratios (koan-backup ÷ baseline; > 1 = koan-backup faster):')
   for (const [key, v] of Object.entries(ratios)) {
     print(`  ${key.padEnd(16)} backup ${x(v.backupVsStringify)} stringify (target ≥ 1.0) | restore ${x(v.restoreVsSplitLines)} split-lines (target ≥ 0.8), ${x(v.restoreVsStreamJson)} stream-json (target ≥ 5)`)
+    print(`  ${''.padEnd(16)} read path (dry run, no writes on either side): ${x(v.readPathVsParseLines)} split-lines parse (target ≥ 0.8), ${x(v.readPathVsParseStreamJson)} stream-json parse (target ≥ 5)`)
     print(`  ${''.padEnd(16)} dry run ${x(v.dryRunVsSplitLines)} split-lines; the apply is ${v.applyShareOfRestore === undefined ? '—' : `${(v.applyShareOfRestore * 100).toFixed(0)}%`} of the restore; split-lines itself is ${x(v.splitLinesVsStreamJson)} stream-json${v.backupRestoreVsDumpReload ? `; backup + restore ${x(v.backupRestoreVsDumpReload)} sqlite3 .dump + reload` : ''}${v.backupRestoreVsCopy ? `; backup + restore ${x(v.backupRestoreVsCopy)} COPY out + in` : ''}`)
   }
   print()
@@ -618,6 +620,10 @@ function recordFigures() {
     figure('copy', 'backup', 'koan backup', 'koan backup', 'COPY TO STDOUT', null)
     figure('split-lines', 'restore', 'koan restore', 'koan restore', 'split-lines + JSON.parse', { op: '>=', value: 0.8 })
     figure('stream-json', 'restore', 'koan restore', 'koan restore', 'stream-json', { op: '>=', value: 5 })
+    // the read path: what a restore does before its writes (checksum, parse, validate, count, duplicate and id lookups),
+    // measured as the dry run, against the parsers alone; the store's writes, the same on both sides, left out
+    figure('read-split-lines', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: split-lines + JSON.parse', { op: '>=', value: 0.8 })
+    figure('read-stream-json', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: stream-json', { op: '>=', value: 5 })
     figure('reload', 'restore', 'koan restore', 'koan restore', 'sqlite3 reload (< dump.sql)', null)
     figure('copy', 'restore', 'koan restore', 'koan restore', 'COPY FROM STDIN', null)
     // working memory: the peak above the process that holds its source, next to the baseline's. The memory store

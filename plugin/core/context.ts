@@ -80,7 +80,13 @@ export class PluginContext {
 
   private accept(registry: BackupRegistry): BackupRegistry {
     this.last = registry
-    this.code = generateRegistryModule(registry, { root: this.options.root.replaceAll('\\', '/'), config: this.options.config })
+    const moduleOptions = { root: this.options.root.replaceAll('\\', '/'), config: this.options.config }
+    // the module of a cached scan comes from the same cache entry (generating it costs about as much as the link)
+    const key = this.scan.resultKey
+    const variant = JSON.stringify(moduleOptions)
+    const cached = key ? this.scan.results.module(key, variant) : undefined
+    this.code = cached ?? generateRegistryModule(registry, moduleOptions)
+    if (key && cached === undefined) this.scan.results.setModule(key, variant, this.code)
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
       writeIfChanged(this.options.dts, generateDts(registry, { dtsDir }))

@@ -115,6 +115,64 @@ console.log(JSON.stringify({ parsed: s.stats.parsed, files: s.stats.files, entit
   })
 })
 
+describe('results cache: a scan whose inputs were linked before', () => {
+  const run = (cache: string | false) => {
+    const script = `import { createHash } from 'node:crypto'
+import { PluginContext } from ${JSON.stringify(fixture('../../dist/plugin/core/context.js'))}
+const ctx = new PluginContext({ root: ${JSON.stringify(root)}, dts: false, report: false, cache: ${JSON.stringify(cache)} })
+const code = ctx.moduleCode()
+const sha = (s) => createHash('sha256').update(s).digest('hex')
+console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stats.parsed, registry: sha(JSON.stringify(ctx.registry)), code: sha(code) }))`
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { cached: boolean; parsed: number; registry: string; code: string }
+  }
+
+  it('a new process with unchanged inputs takes the registry and module from the cache, identical to a fresh link', () => {
+    const cache = join(root, '.cache/facts.json')
+    const fresh = run(false)
+    expect(fresh.cached).toBe(false)
+    const first = run(cache)
+    expect(first).toMatchObject({ cached: false, registry: fresh.registry, code: fresh.code })
+    const second = run(cache)
+    expect(second).toEqual({ cached: true, parsed: 0, registry: fresh.registry, code: fresh.code })
+    expect(statSync(join(root, '.cache/facts.results.json')).size).toBeGreaterThan(0)
+  })
+
+  it('any change of input is a new key: an edited file, a lockfile; a corrupt results file is ignored', () => {
+    const cache = join(root, '.cache/facts.json')
+    run(cache)
+    expect(run(cache).cached).toBe(true)
+    // an edit that changes the registry, and one that only changes the file's text
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
+    const edited = run(cache)
+    expect(edited.cached).toBe(false)
+    expect(edited.registry).toBe(run(false).registry)
+    expect(run(cache).cached).toBe(true)
+    // a package upgrade can change types read from node_modules: the lockfile is part of the key
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion": 3}\n')
+    expect(run(cache).cached).toBe(false)
+    expect(run(cache).cached).toBe(true)
+    writeFileSync(join(root, '.cache/facts.results.json'), '{ not json')
+    expect(run(cache)).toMatchObject({ cached: false, registry: edited.registry })
+  })
+
+  it('in one process: a second scanner of the same inputs reuses the result; the first update after it links in full', () => {
+    const options = resolveOptions({ root, dts: false, cache: join(root, '.cache/facts.json') })
+    const a = new Scanner(options)
+    const first = a.scan()
+    const b = new Scanner(options)
+    const second = b.scan()
+    expect(b.stats.cached).toBe(true)
+    expect(second).toEqual(first)
+    expect(second).not.toBe(first) // a copy: a caller changing it cannot change the cache
+    const file = join(root, 'src/models/unmarked.ts')
+    writeFileSync(file, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class UnmarkedEntity extends Entity<UnmarkedEntity> {}\n")
+    const updated = b.update(file)
+    expect(statuses(updated).UnmarkedEntity).toBe('included')
+    expect(updated).toEqual(new Scanner(resolveOptions({ root, dts: false, cache: false })).scan())
+  })
+})
+
 describe('incremental analysis gives the same registry as a full scan', () => {
   const edits: Array<[string, string, (s: string) => string]> = [
     ['inheritance', 'src/base/audited.ts', (s) => s.replace('extends KoanEntity<T>', '')],

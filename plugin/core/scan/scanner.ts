@@ -6,6 +6,7 @@ import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
 import { FactsCache } from './facts-cache.js'
+import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { loadProject, ModuleResolver } from './project.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
@@ -15,6 +16,8 @@ export interface ScanStats {
   files: number
   parsed: number
   ms: number
+  /** The registry came from the results cache (no link). */
+  cached?: boolean
 }
 
 /**
@@ -25,6 +28,11 @@ export interface ScanStats {
 export class Scanner {
   private facts = new Map<string, FileFacts>()
   private cache: FactsCache
+  /** Whole-scan results (registry and generated module) by the key of their inputs. */
+  readonly results: ResultCache
+  /** Key of the last full scan's inputs; `null` after an update (its registry is not cached). */
+  resultKey: string | null = null
+  private compilerOptions: unknown = null
   private files: string[] = []
   private fileSet = new Set<string>()
   private scopeFiles: string[] = []
@@ -39,6 +47,7 @@ export class Scanner {
 
   constructor(readonly options: ResolvedOptions) {
     this.cache = new FactsCache(options.cache)
+    this.results = new ResultCache(resultsFileOf(options.cache), options.root)
   }
 
   /** Lists the project's files (tsconfig) and the scope files of their folders. */
@@ -46,6 +55,7 @@ export class Scanner {
     const project = loadProject(this.options.root, this.options.tsconfig)
     this.files = project.files.filter((f) => !isScopeFile(f))
     this.fileSet = new Set(project.files)
+    this.compilerOptions = project.compilerOptions
     this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
     this.scopeFiles = this.findScopeFiles(project.files)
@@ -119,13 +129,39 @@ export class Scanner {
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
     this.cache.save(this.facts.keys())
-    return this.link(start)
+    const key = this.resultKey = this.inputKey()
+    // a full link (first scan, new file list) of inputs linked before: the cached registry. An
+    // incremental link is cheaper than reading it, and keeps the analyzer's per-file results.
+    if (this.changed === 'all' && key) {
+      const cached = this.results.registry(key)
+      if (cached) {
+        this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start, cached: true }
+        return cached
+      }
+    }
+    const registry = this.link(start)
+    if (key) this.results.setRegistry(key, registry)
+    return registry
+  }
+
+  /** The key of everything a link reads, or `null` without a cache (or when a file could not be read). */
+  private inputKey(): string | null {
+    if (!this.options.cache) return null
+    const files: Array<[string, string]> = []
+    for (const f of [...this.files, ...this.scopeFiles]) {
+      const hash = this.facts.get(f)?.hash
+      if (hash === undefined) return null
+      files.push([f, hash])
+    }
+    const { root, tsconfig, scope, strict, entityBases, entityDecorators } = this.options
+    return this.results.key({ options: { root, tsconfig, scope, strict, entityBases, entityDecorators }, compilerOptions: this.compilerOptions, files })
   }
 
   /** Re-scans one changed, added or deleted file. Adding or removing files re-lists the project. */
   update(file: string): BackupRegistry {
     const start = performance.now()
     this.parsed = 0
+    this.resultKey = null
     const normalized = file.replaceAll('\\', '/')
     const exists = existsSync(normalized)
     if (!this.loaded || exists !== this.fileSet.has(normalized) || isScopeFile(normalized)) {

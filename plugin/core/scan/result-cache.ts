@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import type { BackupRegistry } from '../../../runtime/types.js'
+import { TOOL } from '../version.js'
+
+/** Tags a results file: a new tool version never reads an old one's results. */
+const RESULTS_TAG = `${TOOL}#results-v1`
+/** Results kept per file: a few option sets or branches, not a history. */
+const MAX_ENTRIES = 2
+/** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
+const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
+
+/** One linked scan: the registry (as JSON text, so no caller can change the cached copy) and the modules generated from it. */
+interface Entry {
+  key: string
+  registry: string
+  /** Generated module code by generator variant (root, config). */
+  modules: Record<string, string>
+}
+
+/** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
+const memory = new Map<string, Entry[]>()
+
+/**
+ * The registry and generated module of a whole scan, keyed by everything the link reads: the
+ * tool version, the options, the compiler options, every scanned file with its content hash, and
+ * the project's lockfiles. A build where nothing changed skips the link and the code generation
+ * (the per-file facts cache already skips the parse). Any change of input is a new key, so an
+ * entry is never stale; the file (`….results.json` next to the facts cache) keeps the last few.
+ */
+export class ResultCache {
+  private entries: Entry[] | null = null
+
+  constructor(private file: string | null, private root: string) {}
+
+  /** The key of a scan's inputs. */
+  key(parts: { options: unknown; compilerOptions: unknown; files: Array<[string, string]> }): string {
+    const hash = createHash('sha1').update(RESULTS_TAG).update('\0').update(JSON.stringify(parts.options)).update('\0').update(JSON.stringify(parts.compilerOptions))
+    for (const [file, contentHash] of parts.files) hash.update('\0').update(file).update('\0').update(contentHash)
+    for (const name of LOCKFILES) {
+      const path = join(this.root, name)
+      if (!existsSync(path)) continue
+      const st = statSync(path)
+      hash.update(`\0${name}:${st.size}:${st.mtimeMs}`)
+    }
+    return hash.digest('hex')
+  }
+
+  /** The cached registry of a key (a fresh copy), or `undefined`. */
+  registry(key: string): BackupRegistry | undefined {
+    const entry = this.find(key)
+    return entry ? (JSON.parse(entry.registry) as BackupRegistry) : undefined
+  }
+
+  setRegistry(key: string, registry: BackupRegistry): void {
+    if (!this.file) return
+    const list = this.load()
+    const known = list.find((e) => e.key === key)
+    if (known) return
+    list.unshift({ key, registry: JSON.stringify(registry), modules: {} })
+    list.length = Math.min(list.length, MAX_ENTRIES)
+    this.save()
+  }
+
+  /** The generated module of a key and variant, or `undefined`. */
+  module(key: string, variant: string): string | undefined {
+    return this.find(key)?.modules[variant]
+  }
+
+  setModule(key: string, variant: string, code: string): void {
+    const entry = this.find(key)
+    if (!entry || entry.modules[variant] === code) return
+    entry.modules[variant] = code
+    this.save()
+  }
+
+  private find(key: string): Entry | undefined {
+    if (!this.file) return undefined
+    const list = this.load()
+    const i = list.findIndex((e) => e.key === key)
+    if (i <= 0) return list[i]
+    // the entry in use moves to the front: the last ones used are kept
+    const [entry] = list.splice(i, 1)
+    list.unshift(entry!)
+    return entry
+  }
+
+  private load(): Entry[] {
+    if (this.entries) return this.entries
+    const file = this.file!
+    let list = memory.get(file)
+    if (!list) {
+      list = []
+      try {
+        if (existsSync(file)) {
+          const data = JSON.parse(readFileSync(file, 'utf8')) as { tool?: string; entries?: Entry[] }
+          if (data.tool === RESULTS_TAG && Array.isArray(data.entries)) list = data.entries.slice(0, MAX_ENTRIES)
+        }
+      } catch {
+        // an unreadable results file is only a slower build
+      }
+      memory.set(file, list)
+    }
+    return (this.entries = list)
+  }
+
+  private save(): void {
+    const file = this.file!
+    try {
+      mkdirSync(dirname(file), { recursive: true })
+      const tmp = `${file}.${process.pid}.tmp`
+      writeFileSync(tmp, JSON.stringify({ tool: RESULTS_TAG, entries: this.entries }))
+      renameSync(tmp, file)
+    } catch {
+      // a read-only tree just goes without the cache
+    }
+  }
+}
+
+/** The results file next to a facts cache file. */
+export function resultsFileOf(factsFile: string | null): string | null {
+  return factsFile === null ? null : factsFile.replace(/(\.json)?$/, '.results.json')
+}
