@@ -2,7 +2,10 @@ import type { z } from 'zod'
 import { BackupError } from '../errors.js'
 import type { BackupRegistry, FieldInfo, RegistryEntity } from '../types.js'
 import { at, describeValue, fault, FieldFault, formatPath } from './faults.js'
-import { BASE64, BIGINT, canonicalDate, date, FAIL, fromBase64, has, ISO_DATE, json, put, quote, textOf, toBase64 } from './helpers.js'
+import {
+  BASE64, BIGINT, canonicalDate, date, FAIL, fromBase64, has, ISO_DATE, json, put, quote, textOf, toBase64,
+  writeBigint, writeBoolean, writeBytes, writeDate, writeNumber, writeString,
+} from './helpers.js'
 import { SlowReviver } from './revive.js'
 import { SchemaBuilder, toJsonSchema } from './zod.js'
 
@@ -63,7 +66,10 @@ function expectedOf(issue: z.core.$ZodIssue): string {
 }
 
 /** The helpers the generated codec program receives as `$`. */
-const PROGRAM_HELPERS = { quote, json, date, toBase64, fromBase64, has, put, fault, at, ISO_DATE, BIGINT, BASE64, canonicalDate, FAIL, textOf }
+const PROGRAM_HELPERS = {
+  quote, json, date, toBase64, fromBase64, has, put, fault, at, ISO_DATE, BIGINT, BASE64, canonicalDate, FAIL, textOf,
+  writeString, writeNumber, writeBoolean, writeBigint, writeDate, writeBytes,
+}
 
 type ClassMap = Record<string, { prototype: object }>
 

@@ -9,6 +9,39 @@ export function quote(s: string): string {
   return s.length < 4096 && !NEEDS_ESCAPE.test(s) ? `"${s}"` : JSON.stringify(s)
 }
 
+// The JSON text of one top-level field of a generated serializer, by type: `undefined` (a required
+// field that is missing) is refused as "a value", anything else of the wrong type by the type's name.
+
+/** JSON text of a string field. */
+export function writeString(x: unknown): string {
+  return typeof x === 'string' ? quote(x) : fault(x === undefined ? 'a value' : 'a string', x)
+}
+
+/** JSON text of a finite number field. */
+export function writeNumber(x: unknown): string {
+  return typeof x === 'number' && x - x === 0 ? '' + x : fault(x === undefined ? 'a value' : 'a finite number', x)
+}
+
+/** JSON text of a boolean field. */
+export function writeBoolean(x: unknown): string {
+  return x === true ? 'true' : x === false ? 'false' : fault(x === undefined ? 'a value' : 'a boolean', x)
+}
+
+/** JSON text of a bigint field (a decimal string). */
+export function writeBigint(x: unknown): string {
+  return typeof x === 'bigint' ? '"' + x + '"' : fault(x === undefined ? 'a value' : 'a bigint', x)
+}
+
+/** JSON text of a Date field (`toISOString`). */
+export function writeDate(x: unknown): string {
+  return x instanceof Date && x.getTime() === x.getTime() ? '"' + x.toISOString() + '"' : fault(x === undefined ? 'a value' : 'a valid Date', x)
+}
+
+/** JSON text of a bytes field (base64). */
+export function writeBytes(x: unknown): string {
+  return x instanceof Uint8Array ? '"' + toBase64(x) + '"' : fault(x === undefined ? 'a value' : 'a Uint8Array', x)
+}
+
 /** JSON text of an `unknown` value; refuses what JSON cannot carry. */
 export function json(value: unknown): string {
   let text: string | undefined

@@ -4,10 +4,21 @@ import type { FieldInfo, FieldType, ShapeInfo } from '../../../runtime/types.js'
 export const CODEC_HELPERS = {
   quote: '$q', json: '$j', date: '$d', toBase64: '$b', fromBase64: '$B', has: '$h', put: '$p', fault: '$f', at: '$a',
   ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64', canonicalDate: '$D', FAIL: '$F', textOf: '$t',
+  writeString: '$S', writeNumber: '$U', writeBoolean: '$O', writeBigint: '$G', writeDate: '$T', writeBytes: '$Y',
 } as const
+
+/** The serializer helper of a top-level field's scalar type (it also refuses `undefined` as a missing value). */
+const FIELD_WRITERS: Partial<Record<FieldType['kind'], string>> = { string: '$S', number: '$U', boolean: '$O', bigint: '$G', date: '$T', bytes: '$Y' }
+
+/** A single-quoted JS string literal (the program is itself embedded in a double-quoted JSON string: no double escaping). */
+function sq(s: string): string {
+  return `'${s.replace(/[\\'\n\r\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`
+}
 
 const PROTO_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), '__proto__'])
 const IDENT = /^[A-Za-z_$][\w$]*$/
+/** Types whose stored form is the value itself, checked by `test`. */
+const NATIVE = new Set<FieldType['kind']>(['string', 'number', 'boolean', 'literal', 'enum', 'union'])
 const MAX_INLINE_LITERALS = 8
 
 const str = (s: string) => JSON.stringify(s)
@@ -81,21 +92,31 @@ export class CodecWriter {
   // ---- serialize --------------------------------------------------------------------------------
 
   private writeFn(name: string, fields: FieldInfo[]): string {
+    // whether a comma goes before a field is known here unless optional fields come first
+    let written: 'none' | 'some' | 'maybe' = 'none'
     const body = fields.map((f) => {
-      const value = f.nullable ? `(x === null ? 'null' : ${this.enc(f.type, 'x')})` : this.enc(f.type, 'x')
-      const missing = f.optional ? '' : ` else $f('a value', x)`
-      return `    f = ${str(f.name)}; x = ${read('o', f.name)}\n    if (x !== undefined) s += ${str(`,${JSON.stringify(f.name)}:`)} + ${value};${missing}`
+      const key = sq(`${written === 'some' ? ',' : ''}${JSON.stringify(f.name)}:`)
+      const text = `${written === 'maybe' ? "(s.length > 1 ? ',' : '') + " : ''}${key} + ${this.encField(f)}`
+      written = f.optional ? (written === 'some' ? 'some' : 'maybe') : 'some'
+      return `    f = ${sq(f.name)}; x = ${read('o', f.name)}; ${f.optional ? 'if (x !== undefined) ' : ''}s += ${text}`
     })
     return [
       `function ${name}(o) {`,
       `  if (o === null || typeof o !== 'object') $f('an object', o)`,
-      `  let s = '', f, x`,
+      `  let s = '{', f, x`,
       `  try {`,
       ...body,
       `  } catch (e) { $a(e, f) }`,
-      `  return '{' + s.slice(1) + '}'`,
+      `  return s + '}'`,
       `}`,
     ].join('\n')
+  }
+
+  /** The JSON text of a top-level field `x`; a required field that is `undefined` is refused as "a value". */
+  private encField(f: FieldInfo): string {
+    const helper = FIELD_WRITERS[f.type.kind]
+    const value = helper ? `${helper}(x)` : f.optional ? this.enc(f.type, 'x') : `(x === undefined ? $f('a value', x) : ${this.enc(f.type, 'x')})`
+    return f.nullable ? `(x === null ? 'null' : ${value})` : value
   }
 
   private literalText(t: Extract<FieldType, { kind: 'literal' | 'enum' }>, x: string, mode: 'enc' | 'chk'): string {
@@ -196,11 +217,15 @@ export class CodecWriter {
 
   private readFn(name: string, fields: FieldInfo[], cls: string | null): string {
     const body = fields.map((f) => {
-      const store = `${write('o', f.name)} = y`
-      const value = f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')
+      const into = write('o', f.name)
+      // a JSON-native value is stored as it is; `undefined` fails every type test but `unknown`'s
+      const native = !f.nullable && NATIVE.has(f.type.kind)
+      const value = native ? `if (!(${this.test(f.type, 'x')})) return $F; ${into} = x`
+        : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}; ${into} = y`
+      const missing = f.type.kind === 'unknown' || f.type.kind === 'json' ? 'if (x === undefined) return $F; ' : ''
       return f.optional
-        ? `  x = ${read('v', f.name)}; if (x !== undefined) { ${value}; ${store}; n++ }`
-        : `  x = ${read('v', f.name)}; if (x === undefined) return $F; ${value}; ${store}; n++`
+        ? `  x = ${read('v', f.name)}; if (x !== undefined) { ${value}; n++ }`
+        : `  x = ${read('v', f.name)}; ${missing}${value}; n++`
     })
     return [
       `function ${name}(v) {`,
