@@ -45,17 +45,16 @@ function ioError(error: unknown, what: string): BackupError {
   return new BackupError('STORE_FAILED', `${what}: ${(error as Error).message ?? String(error)}`, {}, { cause: error })
 }
 
-/** Rows of the entity as JSON text lines, checking each has an id. */
-async function* serializedRows(h: EntityHandle, counter: { seen: number }, meter: ProgressMeter): AsyncGenerator<string> {
-  const collection = await h.collection()
-  for await (const row of collection.stream()) {
+/** The JSON text line of each row the store streams, checking it has an id. */
+function serializer(h: EntityHandle, counter: { seen: number }, meter: ProgressMeter): (row: unknown) => string {
+  return (row) => {
     const id = (row as { id?: unknown } | null)?.id
     if (typeof id !== 'string' && typeof id !== 'number') {
       throw new BackupError('ROW_UNSERIALIZABLE', `${h.entity.fullName} row ${counter.seen} has no id (found ${JSON.stringify(id)}); every entity needs a string or number \`id\``, { row: counter.seen })
     }
     counter.seen++
     meter.row()
-    yield h.codec.serialize(row)
+    return h.codec.serialize(row)
   }
 }
 
@@ -88,7 +87,7 @@ export async function createEntityBackup(ctx: EngineContext, h: EntityHandle, ti
     const name = FILES.data(options.compress)
     const meter = new ProgressMeter(options.onProgress, { entity: h.entity.fullName, phase: 'backup', totalRows: expected })
     meter.start()
-    const data = await writeDataFile(fs, `${staging}/${name}`, serializedRows(h, counter, meter), {
+    const data = await writeDataFile(fs, `${staging}/${name}`, collection.stream(), serializer(h, counter, meter), {
       compress: options.compress,
       encrypt: encrypt ? () => ctx.encryption.encrypt(binding) : undefined,
       onBytes: meter.tap,

@@ -75,26 +75,40 @@ function byteTap(onBytes: (n: number) => void): Transform {
   })
 }
 
-/** The data file's text: a JSON array with one entity per line (`[`, rows joined by `,\n`, `]`). */
-async function* arrayText(rows: AsyncIterable<string>, counter: { rows: number }): AsyncGenerator<string> {
-  let buf = '[\n'
+/** Text handed to gzip at a time (the rows of about this much text joined once). */
+const TEXT_CHUNK = 256 * 1024
+
+/**
+ * The data file's text: a JSON array with one entity per line (`[`, rows joined by `,\n`, `]`).
+ * Each row is turned into its line by `toText` in the same loop that reads it (no generator hop
+ * per row), and the lines of about `TEXT_CHUNK` characters are joined once.
+ */
+async function* arrayText<T>(rows: AsyncIterable<T>, toText: (row: T) => string, counter: { rows: number }): AsyncGenerator<string> {
+  let parts: string[] = ['[\n']
+  let size = 2
   for await (const row of rows) {
-    buf += counter.rows === 0 ? row : `,\n${row}`
+    const text = toText(row)
+    if (counter.rows > 0) parts.push(',\n')
+    parts.push(text)
+    size += text.length + 2
     counter.rows++
-    if (buf.length >= 256 * 1024) {
-      yield buf
-      buf = ''
+    if (size >= TEXT_CHUNK) {
+      yield parts.join('')
+      parts = []
+      size = 0
     }
   }
-  yield `${buf}${counter.rows === 0 ? '' : '\n'}]\n`
+  parts.push(counter.rows === 0 ? ']\n' : '\n]\n')
+  yield parts.join('')
 }
 
-/** Writes the data file durably (fsync before close); returns its size, SHA-256 and row count. */
-export async function writeDataFile(
-  fs: BackupFs, path: string, rows: AsyncIterable<string>, options: { compress: boolean; encrypt?: () => Duplex; onBytes?: (n: number) => void },
+/** Writes the data file durably (fsync before close) from the store's rows; returns its size, SHA-256 and row count. */
+export async function writeDataFile<T>(
+  fs: BackupFs, path: string, rows: AsyncIterable<T>, toText: (row: T) => string,
+  options: { compress: boolean; encrypt?: () => Duplex; onBytes?: (n: number) => void },
 ): Promise<{ size: number; sha256: string; rows: number }> {
   const counter = { rows: 0 }
-  const written = await writeBackupFile(fs, path, arrayText(rows, counter), options)
+  const written = await writeBackupFile(fs, path, arrayText(rows, toText, counter), options)
   return { ...written, rows: counter.rows }
 }
 

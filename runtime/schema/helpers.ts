@@ -139,12 +139,25 @@ export function canonicalDate(s: string): Date | typeof FAIL {
     if (month < 1 || month > 12 || day < 1 || h > 23 || mi > 59 || se > 59) return FAIL
     if (day > (month === 2 ? (isLeap(year) ? 29 : 28) : DAYS_IN_MONTH[month - 1]!)) return FAIL
     const ms = ms0 * 100 + ms1 * 10 + ms2
-    if (year >= 100) return new Date(Date.UTC(year, month - 1, day, h, mi, se, ms))
+    if (year >= 100) return new Date(daysFromCivil(year, month, day) * 86_400_000 + ((h * 60 + mi) * 60 + se) * 1000 + ms)
     const d = new Date(Date.UTC(2000, month - 1, day, h, mi, se, ms))
     d.setUTCFullYear(year)
     return d
   }
   return len === 27 ? extendedDate(s) : FAIL
+}
+
+/**
+ * Days from 1970-01-01 to a proleptic Gregorian date (year ≥ 0), in integer arithmetic: what
+ * `Date.UTC` computes, without its general argument handling (the hot path of reading dates).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year
+  const era = Math.floor(y / 400)
+  const yearOfEra = y - era * 400
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
+  return era * 146_097 + dayOfEra - 719_468
 }
 
 /** `±YYYYYY-…` (years outside 0000–9999), as toISOString writes them. */

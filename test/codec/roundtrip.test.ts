@@ -99,9 +99,10 @@ describe('generated serializer and reviver', () => {
 })
 
 describe('optional fields before the first required one', () => {
-  it('every combination of present and missing fields serializes to valid JSON in declared order and round-trips', () => {
-    const codec = m.codecs['src.entities.Sparse']!
-    const Sparse = m.Sparse as new () => any
+  it('every combination of present and missing fields serializes to valid JSON in declared order and round-trips', async () => {
+    const sparse = await loadRegistry('codec-optional', ['./src/entities.ts'])
+    const codec = sparse.codecs['src.entities.Sparse']!
+    const Sparse = sparse.Sparse as new () => any
     for (let mask = 0; mask < 8; mask++) {
       const x = Object.assign(new Sparse(), { id: `s${mask}` })
       if (mask & 1) x.note = 'n'

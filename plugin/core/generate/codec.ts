@@ -84,7 +84,7 @@ export class CodecWriter {
       const shape = this.byId.get(id)!
       const cls = shape.isClass && shape.exportName ? `C${i}` : null
       if (cls) this.imports.set(cls, { id, exportName: shape.exportName! })
-      this.decls.push(this.writeFn(`w${i}`, shape.fields), this.readFn(`r${i}`, shape.fields, cls))
+      this.decls.push(this.writeFn(`w${i}`, shape.fields), this.readFn(`r${i}`, shape.fields, cls, !this.needsRevive({ kind: 'shape', id })))
     }
     return { write: `w${i}`, read: `r${i}` }
   }
@@ -215,13 +215,17 @@ export class CodecWriter {
     }
   }
 
-  private readFn(name: string, fields: FieldInfo[], cls: string | null): string {
+  /**
+   * The reader of an object shape. With `reuse` (a plain object whose every field is stored as it
+   * is), the parsed object itself is returned once its fields and key count check out: no copy.
+   */
+  private readFn(name: string, fields: FieldInfo[], cls: string | null, reuse = false): string {
     const body = fields.map((f) => {
-      const into = write('o', f.name)
+      const into = reuse ? '' : write('o', f.name)
       // a JSON-native value is stored as it is; `undefined` fails every type test but `unknown`'s
       const native = !f.nullable && NATIVE.has(f.type.kind)
-      const value = native ? `if (!(${this.test(f.type, 'x')})) return $F; ${into} = x`
-        : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}; ${into} = y`
+      const value = native ? `if (!(${this.test(f.type, 'x')})) return $F${reuse ? '' : `; ${into} = x`}`
+        : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}${reuse ? '' : `; ${into} = y`}`
       const missing = f.type.kind === 'unknown' || f.type.kind === 'json' ? 'if (x === undefined) return $F; ' : ''
       return f.optional
         ? `  x = ${read('v', f.name)}; if (x !== undefined) { ${value}; n++ }`
@@ -230,11 +234,11 @@ export class CodecWriter {
     return [
       `function ${name}(v) {`,
       `  if (typeof v !== 'object' || v === null || Array.isArray(v)) return $F`,
-      `  const o = ${cls ? `Object.create(${cls}_)` : '{}'}`,
+      ...(reuse ? [] : [`  const o = ${cls ? `Object.create(${cls}_)` : '{}'}`]),
       `  let n = 0, k = 0, x, y`,
       ...body,
       `  for (const _ in v) k++`,
-      `  return k === n ? o : $F`,
+      `  return k === n ? ${reuse ? 'v' : 'o'} : $F`,
       `}`,
     ].join('\n')
   }
@@ -267,7 +271,7 @@ export class CodecWriter {
       case 'map': return `function ${n}(v) {\n  if (!Array.isArray(v)) return $F\n  const out = new Map()\n  let x, y, k, e\n  for (let i = 0; i < v.length; i++) {\n    e = v[i]; if (!Array.isArray(e) || e.length !== 2) return $F\n    x = e[0]; ${this.readInto(t.key, 'x', 'y')}; k = y\n    x = e[1]; ${this.readInto(t.value, 'x', 'y')}; out.set(k, y)\n  }\n  return out\n}`
       case 'record': return `function ${n}(v) {\n  if (typeof v !== 'object' || v === null || Array.isArray(v)) return $F\n  const out = ${copy ? '{}' : 'v'}\n  let x, y\n  for (const k in v) { x = v[k]; ${this.readInto(t.of, 'x', 'y')}; ${copy ? '$p(out, k, y)' : ''} }\n  return out\n}`
       case 'tuple': return `function ${n}(v) {\n  if (!Array.isArray(v) || v.length !== ${t.items.length}) return $F\n  const out = new Array(${t.items.length})\n  let x, y\n${t.items.map((item, i) => `  x = v[${i}]; ${this.readInto(item, 'x', 'y')}; out[${i}] = y`).join('\n')}\n  return out\n}`
-      case 'object': return this.readFn(n, t.fields, null)
+      case 'object': return this.readFn(n, t.fields, null, !copy)
       default: throw new Error(`not a composite type: ${t.kind}`)
     }
   }
