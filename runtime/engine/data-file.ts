@@ -180,6 +180,8 @@ export function openDataText(fs: BackupFs, path: string, options: { compress: bo
 /** A stored row with where it was found. */
 export interface RowAt {
   value: unknown
+  /** The JSON text `value` was parsed from, when the fast line reader read it (its line, without the comma). */
+  text?: string
   /** 0-based row index. */
   index: number
   /** 1-based line in the decoded text. */
@@ -238,8 +240,9 @@ export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerat
     // only a line at least as long as the limit can nest that deep: short rows skip the scan
     if (l.length > MAX_ROW_DEPTH && textDeeperThan(l, MAX_ROW_DEPTH)) throw tooDeep(index, line)
     let value: unknown
+    const text = comma ? l.slice(0, -1) : l
     try {
-      value = JSON.parse(comma ? l.slice(0, -1) : l)
+      value = JSON.parse(text)
     } catch (error) {
       const message = (error as Error).message
       const offset = base + Buffer.byteLength(pending.slice(0, at))
@@ -249,7 +252,7 @@ export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerat
       throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${message}) — ${where} of the decoded data`, { row: index, line, offset, ...(errorOffset === undefined ? {} : { errorOffset }) })
     }
     expectMore = comma
-    return { value, index: index++, line }
+    return { value, text, index: index++, line }
   }
   // pieces of a line longer than one chunk, joined once when it ends (appending each one to
   // `pending` and searching it again would copy and scan a long row once per chunk: quadratic)

@@ -54,6 +54,8 @@ interface DecodedRow {
   row: unknown
   /** `row` is the canonical stored form (what `serialize` writes), not an entity. */
   stored: boolean
+  /** The JSON text a stored `row` was parsed from, when known. */
+  text?: string
 }
 
 /**
@@ -61,7 +63,7 @@ interface DecodedRow {
  * is exactly the canonical stored form is kept as it is (a store with `upsertStored` writes it without
  * reviving and re-serializing it); any other valid row is revived.
  */
-function decodeRow(h: EntityHandle, value: unknown, index: number, preferStored: boolean): DecodedRow {
+function decodeRow(h: EntityHandle, value: unknown, index: number, preferStored: boolean, text?: string): DecodedRow {
   let row: unknown
   let stored = false
   if (preferStored && h.codec.check(value)) {
@@ -74,7 +76,7 @@ function decodeRow(h: EntityHandle, value: unknown, index: number, preferStored:
   if (typeof id !== 'string' && typeof id !== 'number') {
     throw new BackupError('ROW_INVALID', `${h.entity.fullName} row ${index}: no id (found ${JSON.stringify(id)}); every row needs a string or number id`, { row: index })
   }
-  return { id, row, stored }
+  return stored && text !== undefined ? { id, row, stored, text } : { id, row, stored }
 }
 
 /** The checks every row goes through: an id, and at the end the count and no duplicate ids. */
@@ -84,8 +86,8 @@ class RowChecks {
   constructor(private ctx: EngineContext, private h: EntityHandle, private m: BackupMetadata) {}
 
   /** Validates one stored row and records its id. */
-  row(value: unknown, index: number, preferStored = false): DecodedRow {
-    const decoded = decodeRow(this.h, value, index, preferStored)
+  row(value: unknown, index: number, preferStored = false, text?: string): DecodedRow {
+    const decoded = decodeRow(this.h, value, index, preferStored, text)
     this.ids.add(decoded.id)
     this.rows++
     return decoded
@@ -154,8 +156,11 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
     if (!options.dryRun && write.length > 0) {
-      if (direct) await collection.upsertStored!(write.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>))
-      else await collection.upsert(write.map((b) => b.row))
+      if (direct) {
+        // each row's JSON text goes along when every row has it (a store keeping text then writes nothing out again)
+        const texts = write.every((b) => b.text !== undefined) ? write.map((b) => b.text!) : undefined
+        await collection.upsertStored!(write.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>), texts)
+      } else await collection.upsert(write.map((b) => b.row))
     }
     batch = []
   }
@@ -163,8 +168,8 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     // a dry run keeps rows in their stored form too: it only counts them
     const preferStored = direct || options.dryRun
     for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
-      for (const { value, index } of rows) {
-        batch.push(checks ? checks.row(value, index, preferStored) : decodeRow(h, value, index, preferStored))
+      for (const { value, index, text } of rows) {
+        batch.push(checks ? checks.row(value, index, preferStored, text) : decodeRow(h, value, index, preferStored, text))
         if (batch.length >= ctx.batchSize) await flush()
       }
       meter.addRows(rows.length)

@@ -93,6 +93,22 @@ export function dataStoreContract(name: string, makeStore: () => DataStore | Pro
       }), { numRuns: 60, seed: 20261127 })
     })
 
+    it('upsertStored takes stored rows, with or without the JSON text each was parsed from, as upsert takes entities', async () => {
+      const c = await collectionOf(e.sampleEntity)
+      if (!c.upsertStored) return
+      const rows = [e.fullSample('t1'), e.plainSample('t2'), e.fullSample('t3')]
+      const texts = rows.map((r) => e.sampleCodec.serialize(r))
+      await c.upsertStored(texts.slice(0, 2).map((t) => JSON.parse(t)), texts.slice(0, 2))
+      await c.upsertStored([JSON.parse(texts[2]!)])
+      for (const row of rows) expect(await c.get(row.id)).toStrictEqual(row)
+      expect(await ids(c)).toEqual(['t1', 't2', 't3'])
+      // the text of a valid row need not be canonical (a backup edited by hand): what it parses to is stored
+      const spaced = texts[1]!.replace('{', '{ ').replace(/,"/g, ', "')
+      await c.upsertStored([JSON.parse(spaced)], [spaced])
+      expect(await c.get('t2')).toStrictEqual(rows[1])
+      expect(e.sampleCodec.serialize(await c.get('t2'))).toBe(texts[1])
+    })
+
     it('keeps copies: changing an object after upsert, or one that get returned, changes no stored row', async () => {
       const c = await collectionOf(e.sampleEntity)
       const row = e.fullSample('c1')

@@ -72,9 +72,9 @@ describe('constraints and transactions', () => {
             return c.upsert(rows)
           },
           // a restore writes its validated rows in their stored form where the store takes them so
-          upsertStored: async (rows: Array<Record<string, unknown>>) => {
+          upsertStored: async (rows: Array<Record<string, unknown>>, texts?: string[]) => {
             if (++batches === 2) throw new Error('constraint violation on batch 2')
-            return c.upsertStored!(rows)
+            return c.upsertStored!(rows, texts)
           },
           disableConstraints: async () => void calls.push('disable'),
           enableConstraints: async () => void calls.push('enable'),

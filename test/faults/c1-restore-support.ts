@@ -33,7 +33,7 @@ const store = {
     const c = await inner.collection(entity)
     const w = Object.create(c)
     w.upsert = async (rows) => { mark(); return c.upsert(rows) }
-    w.upsertStored = async (rows) => { mark(); return c.upsertStored(rows) }
+    w.upsertStored = async (rows, texts) => { mark(); return c.upsertStored(rows, texts) }
     return w
   },
 }

@@ -162,10 +162,10 @@ export function countWrites(inner: DataStore): WriteCounting {
         return c.upsert(rows)
       }
       if (c.upsertStored) {
-        wrapped.upsertStored = async (rows) => {
+        wrapped.upsertStored = async (rows, texts) => {
           counting.writes++
           counting.rowsWritten += rows.length
-          return c.upsertStored!(rows)
+          return c.upsertStored!(rows, texts)
         }
       }
       return wrapped

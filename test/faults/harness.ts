@@ -195,9 +195,9 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
       }
       // a restore writes validated rows in their stored form where the store takes them so
       if (c.upsertStored) {
-        wrapped.upsertStored = async (rows) => {
+        wrapped.upsertStored = async (rows, texts) => {
           count(rows.length)
-          return c.upsertStored!(rows)
+          return c.upsertStored!(rows, texts)
         }
       }
       if (c.transaction) {

@@ -111,8 +111,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return ids
     }
     const revive = (text: string, row?: number): unknown => entity.fromStored(JSON.parse(text), row)
-    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them. */
-    const write = (rows: Array<Record<string, unknown>>): void => {
+    /** The maps of rows staged for this entity by the current transaction and its parents, innermost first. */
+    const stagedMaps = (): Array<Map<EntityId, string>> => {
+      const maps: Array<Map<EntityId, string>> = []
+      for (let f = frames.getStore(); f; f = f.parent) {
+        const staged = f.writes.get(entity.fullName)
+        if (staged) maps.push(staged)
+      }
+      return maps
+    }
+    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
+    const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
       for (const stored of rows) {
         const id = stored.id
         if (typeof id !== 'string' && typeof id !== 'number') {
@@ -124,9 +133,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         // staged in the transaction's own map (no copy per batch)
         let staged = frame.writes.get(entity.fullName)
         if (!staged) frame.writes.set(entity.fullName, (staged = new Map()))
-        for (const stored of rows) staged.set(stored.id as EntityId, JSON.stringify(stored))
+        for (let i = 0; i < rows.length; i++) staged.set(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
       } else {
-        for (const stored of rows) table.set(stored.id as EntityId, JSON.stringify(stored))
+        for (let i = 0; i < rows.length; i++) table.set(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
       }
     }
 
@@ -154,13 +163,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         // every row is converted before any is written: a bad row leaves the batch unwritten
         write(rows.map((row) => entity.toStored(row)))
       },
-      async upsertStored(rows) {
+      async upsertStored(rows, texts) {
         live()
-        write(rows)
+        if (texts !== undefined && texts.length !== rows.length) throw new Error(`upsertStored: ${texts.length} texts for ${rows.length} rows`)
+        write(rows, texts)
       },
       async existing(ids) {
         live()
-        return new Set(ids.filter((id) => read(id) !== undefined))
+        // the transaction's frames are looked up once per call, not once per id
+        const staged = stagedMaps()
+        const found = new Set<EntityId>()
+        for (const id of ids) if (table.rows.has(id) || staged.some((m) => m.has(id))) found.add(id)
+        return found
       },
       async count() {
         live()

@@ -38,8 +38,10 @@ export interface Collection {
    * Inserts or replaces rows given in their canonical stored form (the parsed JSON `serialize`
    * writes, already validated: a restore checks every row first), skipping the entity → stored
    * conversion. Same atomicity as `upsert`. Optional: without it, the engine revives and `upsert`s.
+   * `texts`, when given, holds for each row the JSON text it was parsed from (its line in the backup):
+   * a store that keeps rows as JSON text may keep that text instead of writing the row out again.
    */
-  upsertStored?(rows: Array<Record<string, unknown>>): Promise<void>
+  upsertStored?(rows: Array<Record<string, unknown>>, texts?: string[]): Promise<void>
   /** The subset of `ids` that exist. */
   existing(ids: EntityId[]): Promise<Set<EntityId>>
   count(): Promise<number>
