@@ -146,8 +146,23 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
   // rows go to the store in their stored form when it takes them so (no revive → serialize → parse)
   const direct = typeof collection.upsertStored === 'function'
   let batch: DecodedRow[] = []
+  // rows that exist are kept: a store that finds the conflicts while it inserts needs no lookup first
+  const insertNew = direct && !options.overwriteExisting && !options.dryRun && typeof collection.insertNewStored === 'function'
+  /** The rows in their stored form, and each one's JSON text when every row has it (a store keeping text then writes nothing out again). */
+  const storedOf = (rows: DecodedRow[]): [Array<Record<string, unknown>>, string[] | undefined] => [
+    rows.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>),
+    rows.every((b) => b.text !== undefined) ? rows.map((b) => b.text!) : undefined,
+  ]
   const flush = async () => {
     if (batch.length === 0) return
+    if (insertNew) {
+      const skipped = await collection.insertNewStored!(...storedOf(batch))
+      if (trackSkipped) for (const id of skipped) skippedIds.add(id)
+      counts.skipped += skipped.length
+      counts.inserted += batch.length - skipped.length
+      batch = []
+      return
+    }
     const existing = await collection.existing(batch.map((b) => b.id))
     const write = options.overwriteExisting ? batch : batch.filter((b) => !existing.has(b.id))
     // kept only when vectors follow: a restore into a full store would otherwise hold every id
@@ -156,11 +171,8 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
     if (!options.dryRun && write.length > 0) {
-      if (direct) {
-        // each row's JSON text goes along when every row has it (a store keeping text then writes nothing out again)
-        const texts = write.every((b) => b.text !== undefined) ? write.map((b) => b.text!) : undefined
-        await collection.upsertStored!(write.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>), texts)
-      } else await collection.upsert(write.map((b) => b.row))
+      if (direct) await collection.upsertStored!(...storedOf(write))
+      else await collection.upsert(write.map((b) => b.row))
     }
     batch = []
   }

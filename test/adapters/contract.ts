@@ -109,6 +109,25 @@ export function dataStoreContract(name: string, makeStore: () => DataStore | Pro
       expect(e.sampleCodec.serialize(await c.get('t2'))).toBe(texts[1])
     })
 
+    it('insertNewStored inserts only new ids, leaves existing rows untouched, and names what it skipped', async () => {
+      const c = await collectionOf(e.mediaEntity)
+      if (!c.insertNewStored) return
+      await c.upsert([e.media('a', 1), e.media('c', 1)])
+      const stored = (id: string, views: number) => JSON.parse(e.loaded.codecs['src.entities.Media']!.serialize(e.media(id, views)))
+      const skipped = await c.insertNewStored([stored('a', 2), stored('b', 2), stored('c', 2), stored('d', 2), stored('b', 3)])
+      expect([...skipped].sort()).toEqual(['a', 'b', 'c'])
+      expect(((await c.get('a')) as any).views).toBe(1)
+      expect(((await c.get('c')) as any).views).toBe(1)
+      // of two rows with one id in a call, the first is inserted
+      expect(((await c.get('b')) as any).views).toBe(2)
+      expect(((await c.get('d')) as any).views).toBe(2)
+      expect(await c.count()).toBe(4)
+      expect(await c.insertNewStored([])).toEqual([])
+      // a row that cannot be stored (no id) leaves the whole call unwritten
+      await expect(c.insertNewStored([stored('e', 1), { ...stored('f', 1), id: null }])).rejects.toThrow()
+      expect(await c.existing(['e', 'f'])).toEqual(new Set())
+    })
+
     it('keeps copies: changing an object after upsert, or one that get returned, changes no stored row', async () => {
       const c = await collectionOf(e.sampleEntity)
       const row = e.fullSample('c1')

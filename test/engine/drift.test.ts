@@ -76,6 +76,10 @@ describe('constraints and transactions', () => {
             if (++batches === 2) throw new Error('constraint violation on batch 2')
             return c.upsertStored!(rows, texts)
           },
+          insertNewStored: async (rows: Array<Record<string, unknown>>, texts?: string[]) => {
+            if (++batches === 2) throw new Error('constraint violation on batch 2')
+            return c.insertNewStored!(rows, texts)
+          },
           disableConstraints: async () => void calls.push('disable'),
           enableConstraints: async () => void calls.push('enable'),
         }

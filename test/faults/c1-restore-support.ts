@@ -34,6 +34,7 @@ const store = {
     const w = Object.create(c)
     w.upsert = async (rows) => { mark(); return c.upsert(rows) }
     w.upsertStored = async (rows, texts) => { mark(); return c.upsertStored(rows, texts) }
+    w.insertNewStored = async (rows, texts) => { mark(); return c.insertNewStored(rows, texts) }
     return w
   },
 }

@@ -143,7 +143,7 @@ export async function failure(p: Promise<unknown>): Promise<{ code: string; mess
   return { code: 'NONE', message: '', details: {} }
 }
 
-/** A store wrapper counting every write, through `upsert` and through `upsertStored` (the restore's direct path). */
+/** A store wrapper counting every write, through `upsert`, `upsertStored` and `insertNewStored` (the restore's direct paths). */
 export interface WriteCounting extends DataStore {
   writes: number
   rowsWritten: number
@@ -166,6 +166,14 @@ export function countWrites(inner: DataStore): WriteCounting {
           counting.writes++
           counting.rowsWritten += rows.length
           return c.upsertStored!(rows, texts)
+        }
+      }
+      if (c.insertNewStored) {
+        wrapped.insertNewStored = async (rows, texts) => {
+          const skipped = await c.insertNewStored!(rows, texts)
+          counting.writes++
+          counting.rowsWritten += rows.length - skipped.length
+          return skipped
         }
       }
       return wrapped

@@ -161,7 +161,7 @@ export function removeDir(dir: string): void {
 
 // ---------------------------------------------------------------- counting store
 
-/** A store wrapper that counts every committed write (`upsert`/`upsertStored` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
+/** A store wrapper that counts every committed write (`upsert`/`upsertStored`/`insertNewStored` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
 export interface CountingStore extends DataStore {
   upserts: number
   rowsWritten: number
@@ -198,6 +198,14 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
         wrapped.upsertStored = async (rows, texts) => {
           count(rows.length)
           return c.upsertStored!(rows, texts)
+        }
+      }
+      // and, keeping existing rows, through insertNewStored: the rows it inserted count
+      if (c.insertNewStored) {
+        wrapped.insertNewStored = async (rows, texts) => {
+          const skipped = await c.insertNewStored!(rows, texts)
+          count(rows.length - skipped.length)
+          return skipped
         }
       }
       if (c.transaction) {

@@ -168,6 +168,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (texts !== undefined && texts.length !== rows.length) throw new Error(`upsertStored: ${texts.length} texts for ${rows.length} rows`)
         write(rows, texts)
       },
+      async insertNewStored(rows, texts) {
+        live()
+        if (texts !== undefined && texts.length !== rows.length) throw new Error(`insertNewStored: ${texts.length} texts for ${rows.length} rows`)
+        const staged = stagedMaps()
+        const seen = new Set<EntityId>()
+        const keep: number[] = []
+        const skipped: EntityId[] = []
+        for (let i = 0; i < rows.length; i++) {
+          const id = rows[i]!.id as EntityId
+          if (seen.has(id) || table.rows.has(id) || staged.some((m) => m.has(id))) skipped.push(id)
+          else keep.push(i)
+          seen.add(id)
+        }
+        write(keep.map((i) => rows[i]!), texts && keep.map((i) => texts[i]!))
+        return skipped
+      },
       async existing(ids) {
         live()
         // the transaction's frames are looked up once per call, not once per id

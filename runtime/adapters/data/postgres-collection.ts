@@ -37,6 +37,7 @@ export class PostgresCollection implements Collection {
   private readonly select: string
   private readonly id = quoteIdentifier('id')
   private readonly upsertSql: string
+  private readonly insertNewSql: string
 
   constructor(private readonly session: PostgresSession, private readonly model: TableModel, table: string, private readonly types: PostgresTypes, private readonly fetchSize: number) {
     this.table = table
@@ -46,6 +47,7 @@ export class PostgresCollection implements Collection {
     const arrays = model.columns.map((c, i) => `$${i + 1}::${this.sqlType(c)}[]`)
     const updates = model.columns.flatMap((c, i) => (c.name === 'id' ? [] : [`${cols[i]} = EXCLUDED.${cols[i]}`]))
     this.upsertSql = `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (${this.id}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`
+    this.insertNewSql = `INSERT INTO ${table} (${cols.join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ON CONFLICT (${this.id}) DO NOTHING RETURNING ${this.id}`
   }
 
   /** Creates the table if it is missing and checks it has a column per stored field. */
@@ -114,6 +116,30 @@ export class PostgresCollection implements Collection {
 
   async upsertStored(stored: Array<Record<string, unknown>>): Promise<void> {
     await this.write(stored.map((s) => this.model.cellsOf(s)))
+  }
+
+  async insertNewStored(stored: Array<Record<string, unknown>>): Promise<EntityId[]> {
+    const rows = stored.map((s) => this.model.cellsOf(s))
+    if (rows.length === 0) return []
+    // the first row of an id is the one inserted (later ones are skipped, as existing rows are)
+    const first = new Map<unknown, unknown[]>()
+    for (const row of rows) if (!first.has(row[this.model.idIndex])) first.set(row[this.model.idIndex], row)
+    const statements: Statement[] = chunks([...first.values()], ROWS_PER_STATEMENT).map((part) => ({
+      text: this.insertNewSql,
+      values: this.model.columns.map((_, i) => part.map((row) => row[i])),
+    }))
+    // the ids written come back from the same statements (RETURNING): no lookup before the insert
+    const results = await this.run('writing rows', () => this.session.atomically(statements))
+    const inserted = new Set<EntityId>()
+    for (const r of results) for (const row of r.rows) inserted.add(this.model.idOf(row[0]))
+    const skipped: EntityId[] = []
+    const seen = new Set<EntityId>()
+    for (const row of rows) {
+      const id = this.model.idOf(row[this.model.idIndex])
+      if (seen.has(id) || !inserted.has(id)) skipped.push(id)
+      seen.add(id)
+    }
+    return skipped
   }
 
   private async write(rows: unknown[][]): Promise<void> {

@@ -76,19 +76,21 @@ export class PostgresSession {
   }
 
   /** Runs statements all or nothing: in a savepoint inside a transaction, else in one of their own. */
-  async atomically(statements: Statement[]): Promise<void> {
+  async atomically(statements: Statement[]): Promise<ArrayResult[]> {
+    const results: ArrayResult[] = []
     const client = this.transactionClient()
     if (client) {
       await this.savepoint(client, this.tx.getStore()!.depth + 1, async () => {
-        for (const s of statements) await this.query(s, client)
+        for (const s of statements) results.push(await this.query(s, client))
       })
     } else if (statements.length === 1) {
-      await this.query(statements[0]!)
+      results.push(await this.query(statements[0]!))
     } else {
       await this.transaction(async () => {
-        for (const s of statements) await this.query(s)
+        for (const s of statements) results.push(await this.query(s))
       })
     }
+    return results
   }
 
   /** Runs `fn` in a transaction on one client; nested calls use savepoints. */

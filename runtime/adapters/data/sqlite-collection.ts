@@ -25,6 +25,7 @@ class SqliteStatements {
   readonly firstPage: string
   readonly count: string
   readonly upsert: string
+  readonly insertNew: string
   readonly info: string
 
   constructor(name: string, model: TableModel) {
@@ -41,6 +42,7 @@ class SqliteStatements {
     this.page = `${this.select} WHERE ${id} > ? ORDER BY ${id} LIMIT ${PAGE}`
     this.count = `SELECT count(*) FROM ${table}`
     this.upsert = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(${id}) DO ${updates.length > 0 ? `UPDATE SET ${updates.join(', ')}` : 'NOTHING'}`
+    this.insertNew = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ON CONFLICT(${id}) DO NOTHING`
     this.info = `SELECT name FROM pragma_table_info(${quoteLiteral(name)})`
   }
 
@@ -132,6 +134,22 @@ export class SqliteCollection implements Collection {
 
   async upsertStored(stored: Array<Record<string, unknown>>): Promise<void> {
     await this.write(stored.map((s) => this.model.cellsOf(s)))
+  }
+
+  async insertNewStored(stored: Array<Record<string, unknown>>): Promise<EntityId[]> {
+    // every row converted before the first is written
+    const rows = stored.map((s) => this.model.cellsOf(s))
+    const skipped: EntityId[] = []
+    if (rows.length === 0) return skipped
+    const db = await this.session.writer()
+    this.attempt('writing rows', () => {
+      const stmt = this.session.statement(db, this.sql.insertNew)
+      // all or nothing, like `write`; a conflict on the id inserts nothing and changes no row
+      db.transaction(() => {
+        for (const row of rows) if (stmt.run(row).changes === 0) skipped.push(this.model.idOf(row[this.model.idIndex]))
+      })()
+    })
+    return skipped
   }
 
   private async write(rows: unknown[][]): Promise<void> {

@@ -42,6 +42,13 @@ export interface Collection {
    * a store that keeps rows as JSON text may keep that text instead of writing the row out again.
    */
   upsertStored?(rows: Array<Record<string, unknown>>, texts?: string[]): Promise<void>
+  /**
+   * Inserts the stored rows (as `upsertStored` takes them) whose id the store does not hold, leaves
+   * every existing row untouched, and returns the ids it skipped; of two rows with one id, the first
+   * is inserted. Same atomicity as `upsert`. Optional: a restore that keeps existing rows then needs
+   * no `existing()` lookup per batch (the store finds the conflicts while it inserts).
+   */
+  insertNewStored?(rows: Array<Record<string, unknown>>, texts?: string[]): Promise<EntityId[]>
   /** The subset of `ids` that exist. */
   existing(ids: EntityId[]): Promise<Set<EntityId>>
   count(): Promise<number>
