@@ -29,18 +29,23 @@ export interface Lock {
 }
 
 async function tryCreate(fs: BackupFs, file: string, info: LockInfo): Promise<boolean> {
+  let handle
   try {
-    const handle = await fs.open(file, 'wx')
-    try {
-      await handle.writeFile(JSON.stringify(info))
-    } finally {
-      await handle.close()
-    }
-    return true
+    handle = await fs.open(file, 'wx')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
     throw error
   }
+  try {
+    await handle.writeFile(JSON.stringify(info))
+  } catch (error) {
+    // the file is ours (open wx): a torn lock (disk full) must not keep the next operation out
+    await handle.close().catch(() => {})
+    await fs.rm(file, { force: true }).catch(() => {})
+    throw error
+  }
+  await handle.close()
+  return true
 }
 
 async function holder(fs: BackupFs, file: string): Promise<{ info: LockInfo | null; ageMs: number } | null> {
