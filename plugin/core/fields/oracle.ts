@@ -1,4 +1,4 @@
-import { Node, ts, type Project, type Type } from 'ts-morph'
+import { Node, ts, type Project, type Type } from '../scan/morph.js'
 import type { FieldInfo, FieldType } from '../../../runtime/types.js'
 import { builtinType, unionOf } from './builtins.js'
 import type { ResolvedType, ShapeRegistry, TypeOracle } from './resolve.js'

@@ -1,4 +1,4 @@
-import { Project, ts, type Type } from 'ts-morph'
+import { Project, ts, type Type } from './morph.js'
 import type { ResolvedSpec } from '../options.js'
 
 const PROBE_FILE = '__koan_backup_probe__.ts'

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph'
+import { ts } from './morph.js'
 import { namePath, posOf, toStatic } from './expressions.js'
 import type { ClassFacts, DecoratorFacts, StaticExpr } from './facts.js'
 import { initializerType, typeExpr, typeParams, type MemberFacts } from './type-facts.js'

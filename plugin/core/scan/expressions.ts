@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph'
+import { ts } from './morph.js'
 import type { ObjEntry, Pos, StaticExpr } from './facts.js'
 
 /** Position (1-based line and column) of a node's first token. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { ts } from 'ts-morph'
+import { ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { dict, type FileFacts, type StaticExpr } from './facts.js'

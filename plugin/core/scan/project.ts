@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ts } from 'ts-morph'
+import { ts } from './morph.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
 export interface ProjectFiles {

@@ -1,4 +1,4 @@
-import { ts } from 'ts-morph'
+import { ts } from './morph.js'
 import { namePath, posOf } from './expressions.js'
 import type { Pos } from './facts.js'
 
