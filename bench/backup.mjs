@@ -622,8 +622,9 @@ function recordFigures() {
     figure('stream-json', 'restore', 'koan restore', 'koan restore', 'stream-json', { op: '>=', value: 5 })
     // the read path: what a restore does before its writes (checksum, parse, validate, count, duplicate and id lookups),
     // measured as the dry run, against the parsers alone; the store's writes, the same on both sides, left out
-    figure('read-split-lines', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: split-lines + JSON.parse', { op: '>=', value: 0.8 })
-    figure('read-stream-json', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: stream-json', { op: '>=', value: 5 })
+    // (diagnostics, without targets: the targets are read end to end, above)
+    figure('read-split-lines', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: split-lines + JSON.parse', null)
+    figure('read-stream-json', 'restore', 'koan restore read path (dry run, no writes)', 'koan restore, dry run (no apply)', 'parse only: stream-json', null)
     figure('reload', 'restore', 'koan restore', 'koan restore', 'sqlite3 reload (< dump.sql)', null)
     figure('copy', 'restore', 'koan restore', 'koan restore', 'COPY FROM STDIN', null)
     // working memory: the peak above the process that holds its source, next to the baseline's. The memory store
