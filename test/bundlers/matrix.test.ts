@@ -47,6 +47,18 @@ describe.each(BUNDLERS)('%s', (name) => {
     expect(summary).toMatchObject({ mediaTitle: '', userIsClass: true })
   })
 
+  it('leaves out the codec program and the runtime when the app imports only the registry', () => {
+    expect(built.code).toContain('UnmarkedEntity')
+    if (name === 'webpack' || name === 'rspack') {
+      // these builds do not minify: the unused calls are marked for the minifier, which removes them
+      expect(built.code).toMatch(/unused pure expression[^\n]*compileCodecs\(registry/)
+      expect(built.code).toMatch(/unused pure expression[^\n]*createBackup\(\{/)
+    } else {
+      expect(built.code).not.toContain('canonicalDate: $D')
+      expect(built.code).not.toContain('is locked by')
+    }
+  })
+
   it('strips @EntityBackup from the emitted code', () => {
     expect(decoratorTraces(built.code)).toEqual([])
   })

@@ -156,6 +156,24 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(run(cache)).toMatchObject({ cached: false, registry: edited.registry })
   })
 
+  it('results and facts written by another build of the plugin (same version) are not reused', () => {
+    const cache = join(root, '.cache/facts.json')
+    run(cache)
+    expect(run(cache)).toMatchObject({ cached: true, parsed: 0 })
+    const results = join(root, '.cache/facts.results.json')
+    const facts = join(root, '.cache/facts.json')
+    const retag = (file: string) => {
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string }
+      expect(data.tool).toMatch(/^koan-backup@[^#]+#[0-9a-f]{16}#/)
+      writeFileSync(file, JSON.stringify({ ...data, tool: data.tool.replace(/#[0-9a-f]{16}#/, '#0000000000000000#') }))
+    }
+    retag(results)
+    retag(facts)
+    const again = run(cache)
+    expect(again.cached).toBe(false)
+    expect(again.parsed).toBeGreaterThan(0)
+  })
+
   it('in one process: a second scanner of the same inputs reuses the result; the first update after it links in full', () => {
     const options = resolveOptions({ root, dts: false, cache: join(root, '.cache/facts.json') })
     const a = new Scanner(options)

@@ -69,11 +69,13 @@ export function generateRegistryModule(registry: BackupRegistry, options: Module
     `/** @type {import('koan-backup').BackupRegistry} */`,
     `export const registry = JSON.parse(${JSON.stringify(JSON.stringify(registry))})`,
     '',
+    // both calls are pure (nothing runs before first use), so a bundle that imports only `registry`
+    // leaves out the codec program and the runtime
     `/** Serializers, validators and revivers of the included entities, by full name (compiled on first use). */`,
-    `export const codecs = compileCodecs(registry, ${JSON.stringify(program.source)}, { ${program.classes.map((c) => `${JSON.stringify(c.id)}: ${c.alias}`).join(', ')} })`,
+    `export const codecs = /* #__PURE__ */ compileCodecs(registry, ${JSON.stringify(program.source)}, { ${program.classes.map((c) => `${JSON.stringify(c.id)}: ${c.alias}`).join(', ')} })`,
     '',
     `/** Backup and restore of the included entities, bound to ${options.config ? options.config : 'the default configuration (memory store, .koan/backups)'}. */`,
-    `export const backup = createBackup({ registry, codecs, classes: { ${entityClasses.join(', ')} }${options.config ? ', config' : ''} })`,
+    `export const backup = /* #__PURE__ */ createBackup({ registry, codecs, classes: { ${entityClasses.join(', ')} }${options.config ? ', config' : ''} })`,
     '',
   ].join('\n')
 }

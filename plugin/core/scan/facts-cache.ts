@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { PLUGIN_BUILD } from '../build-id.js'
 import { TOOL } from '../version.js'
 import type { FileFacts } from './facts.js'
 
@@ -8,8 +9,8 @@ const memory = new Map<string, FileFacts>()
 /** Cache files already read into `memory` in this process (each is read once, not once per scanner). */
 const loadedFiles = new Set<string>()
 
-/** Tags a cache file: the tool version and the facts format, so a parser change invalidates old facts. */
-const CACHE_TAG = `${TOOL}#facts-v1`
+/** Tags a cache file: the tool version, the plugin build and the facts format, so a parser change invalidates old facts. */
+const CACHE_TAG = `${TOOL}#${PLUGIN_BUILD}#facts-v1`
 
 /**
  * Per-file facts keyed by content hash: in memory for the process, and on disk between processes

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BackupRegistry } from '../../../runtime/types.js'
+import { PLUGIN_BUILD } from '../build-id.js'
 import { TOOL } from '../version.js'
 
-/** Tags a results file: a new tool version never reads an old one's results. */
-const RESULTS_TAG = `${TOOL}#results-v1`
+/** Tags a results file: another tool version or build of the plugin never reads its results. */
+const RESULTS_TAG = `${TOOL}#${PLUGIN_BUILD}#results-v1`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
