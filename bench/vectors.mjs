@@ -419,11 +419,11 @@ async function phasesOf(scale) {
     'read vectors.kbv (openBytes: 64 KiB chunks, no decoding)': async () => { for await (const _ of dataFile.openBytes(realFs, file.path, { compress: false })) { /* drain */ } },
     '  alternative: 1 MiB chunks': async () => { for await (const _ of createReadStream(file.path, { highWaterMark: 1 << 20 })) { /* drain */ } },
     'decodeVectors, one pass': async () => { for await (const _ of format.decodeVectors(dataFile.openBytes(realFs, file.path, { compress: false }), 'bench')) { /* drain */ } },
-    'data file, one pass (fastRows + deserialize)': async () => {
-      for await (const { value, index } of dataFile.fastRows(dataFile.openDataText(realFs, file.dataPath, { compress: true }))) codec.deserialize(value, index)
+    'data file, one pass (fastRowBatches + deserialize)': async () => {
+      for await (const rows of dataFile.fastRowBatches(dataFile.openDataText(realFs, file.dataPath, { compress: true }))) for (const { value, index } of rows) codec.deserialize(value, index)
     },
     'data file, one pass + textHash(embeddingText)': async () => {
-      for await (const { value, index } of dataFile.fastRows(dataFile.openDataText(realFs, file.dataPath, { compress: true }))) io.textHash(codec.embeddingText(codec.deserialize(value, index)))
+      for await (const rows of dataFile.fastRowBatches(dataFile.openDataText(realFs, file.dataPath, { compress: true }))) for (const { value, index } of rows) io.textHash(codec.embeddingText(codec.deserialize(value, index)))
     },
     'memory vector store: upsert in batches of 500 (VectorWriter)': async () => {
       const s = memoryVectorStore()

@@ -198,16 +198,10 @@ export class LayoutError extends Error {
 
 /**
  * Reads rows from the layout the engine writes (`[`, one row per line, commas at line ends, `]`)
- * with `JSON.parse` per line. Anything else throws `LayoutError`, so the caller can fall back to
- * the general streaming JSON parser for hand-edited files.
- */
-export async function* fastRows(text: AsyncIterable<string>): AsyncGenerator<RowAt> {
-  for await (const rows of fastRowBatches(text)) yield* rows
-}
-
-/**
- * `fastRows` in arrays: the rows of each decoded chunk together (one await per chunk of text, not
- * one per row — at a million rows the per-row promise is a measurable share of a restore).
+ * with `JSON.parse` per line, in arrays: the rows of each decoded chunk together (one await per
+ * chunk of text, not one per row — at a million rows the per-row promise is a measurable share of
+ * a restore). Anything else throws `LayoutError`, so the caller can fall back to the general
+ * streaming JSON parser for hand-edited files.
  */
 export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerator<RowAt[]> {
   let pending = ''
