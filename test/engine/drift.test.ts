@@ -6,6 +6,7 @@ import { createBackup } from '../../runtime/engine/api.js'
 import { loadRegistry } from '../codec/load.js'
 import { fixture } from '../helpers.js'
 import { dump, engine, mediaRows } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const MEDIA = 'src.entities.Media'
 const dirs: string[] = []
@@ -25,7 +26,7 @@ async function backupOfMedia() {
   const e = await engine()
   dirs.push(e.path)
   const codec = e.m.codecs[MEDIA]!
-  await (await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })).upsert(mediaRows(e.m, 20))
+  await (await e.store.collection(descriptorOf(codec))).upsert(mediaRows(e.m, 20))
   await e.backup.Media!.create()
   return e
 }

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { isBackupError } from '../../runtime/errors.js'
 import { cleanup, dump, engine } from './setup.js'
 import { backupFiles, flipBit, rewriteMetadata } from './tamper.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const ACCOUNT = 'src.entities.Account'
 const key = (n: number) => `base64:${Buffer.alloc(32, n).toString('base64')}`
@@ -16,7 +17,7 @@ async function accounts(keys: Record<string, string> | undefined, n = 200, path?
   const e = await engine({ ...(path ? { path } : {}), config: keys ? { encryption: { keys } } : {} })
   roots.push(e.path)
   const codec = e.m.codecs[ACCOUNT]!
-  const c = await e.store.collection({ fullName: ACCOUNT, name: 'Account', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+  const c = await e.store.collection(descriptorOf(codec))
   const Account = e.m.Account as new () => object
   await c.upsert(Array.from({ length: n }, (_, i) => Object.assign(new Account(), { id: `a${i}`, email: `${CANARY}-${i}`, balance: BigInt(i) * 10n ** 18n, openedAt: new Date(i * 1e6) })))
   return e

@@ -3,6 +3,7 @@ import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import type { ProgressEvent } from '../../runtime/engine/progress.js'
 import { PROGRESS_EVERY, ProgressMeter } from '../../runtime/engine/progress.js'
 import { cleanup, dump, engine, mediaRows } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const MEDIA = 'src.entities.Media'
 const roots: string[] = []
@@ -12,7 +13,7 @@ async function seeded(n: number) {
   const e = await engine()
   roots.push(e.path)
   const codec = e.m.codecs[MEDIA]!
-  const media = await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+  const media = await e.store.collection(descriptorOf(codec))
   await media.upsert(mediaRows(e.m, n))
   return e
 }

@@ -6,6 +6,7 @@ import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import { isBackupError } from '../../runtime/errors.js'
 import { cleanup, dump, engine, mediaRows } from './setup.js'
 import { backupFiles, flipBit, rewriteData, rewriteMetadata } from './tamper.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const MEDIA = 'src.entities.Media'
 const roots: string[] = []
@@ -15,7 +16,7 @@ async function backedUp(n = 30, compress = true) {
   const e = await engine()
   roots.push(e.path)
   const codec = e.m.codecs[MEDIA]!
-  const c = await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+  const c = await e.store.collection(descriptorOf(codec))
   await c.upsert(mediaRows(e.m, n))
   const result = await e.backup.Media!.create({ compress })
   const target = await engine({ path: e.path })
@@ -152,11 +153,11 @@ describe('failed backups', () => {
       const e = await engine({ store })
       roots.push(e.path)
       const codec = e.m.codecs[MEDIA]!
-      const c = await store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+      const c = await store.collection(descriptorOf(codec))
       await c.upsert(mediaRows(e.m, 10))
       // a good backup first, through a healthy store over the same root
       const healthy = await engine({ path: e.path })
-      const hc = await healthy.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+      const hc = await healthy.store.collection(descriptorOf(codec))
       await hc.upsert(mediaRows(e.m, 3))
       const good = await healthy.backup.Media!.create()
       const latestBefore = readFileSync(join(e.path, MEDIA, 'latest'), 'utf8')
@@ -179,7 +180,7 @@ describe('failed backups', () => {
     const e = await engine()
     roots.push(e.path)
     const codec = e.m.codecs[MEDIA]!
-    const c = await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+    const c = await e.store.collection(descriptorOf(codec))
     await c.upsert(mediaRows(e.m, 2000))
     const results = await Promise.allSettled([e.backup.Media!.create(), e.backup.Media!.create(), e.backup.Media!.create()])
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)

@@ -10,6 +10,7 @@ import type { DataStore } from '../../runtime/adapters/data/types.js'
 import { put } from '../../runtime/schema/helpers.js'
 import { Arbitraries } from '../codec/arbitraries.js'
 import { dump, engine, fixtureRegistry, tempRoot } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const PG = process.env.KOAN_TEST_PG_URL
 if (!PG && process.env.CI) throw new Error('KOAN_TEST_PG_URL is not set: .ci/run starts PostgreSQL for these tests (scripts/pg-test-server.sh)')
@@ -34,7 +35,7 @@ const ACCOUNT = 'src.entities.Account'
 async function seed(store: DataStore, fullName: string, rows: unknown[]) {
   const m = await fixtureRegistry()
   const codec = m.codecs[fullName]!
-  const c = await store.collection({ fullName, name: codec.name, fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+  const c = await store.collection(descriptorOf(codec))
   await c.upsert(rows)
 }
 

@@ -8,6 +8,7 @@ import { pgliteVectorStore } from '../../runtime/adapters/vector/pglite.js'
 import { sqliteVecStore } from '../../runtime/adapters/vector/sqlite-vec.js'
 import type { VectorStore } from '../../runtime/adapters/vector/types.js'
 import { engine, mediaRows, tempRoot } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const MEDIA = 'src.entities.Media'
 const DIM = 32
@@ -49,7 +50,7 @@ describe.each(Object.keys(kinds))('vectors backed up from %s', (from) => {
     cleanups.push(() => source.close())
     const a = await engine({ path, config: { vectors: source } })
     const codec = a.m.codecs[MEDIA]!
-    await (await a.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })).upsert(mediaRows(a.m, N))
+    await (await a.store.collection(descriptorOf(codec))).upsert(mediaRows(a.m, N))
     const sc = await source.collection({ fullName: MEDIA, name: 'Media' }, { dimension: DIM, metric: 'cosine' })
     await sc.upsert(Array.from({ length: N }, (_, i) => ({ id: `m${i}`, vector: vec(i + 1) })))
     expect((await a.backup.Media!.create()).vectorCount).toBe(N)

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { memoryVectorStore } from '../../runtime/adapters/vector/memory.js'
 import { cleanup, engine, fixtureRegistry, tempRoot } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const ACCOUNT = 'src.entities.Account'
 const key = (n: number) => `base64:${Buffer.alloc(32, n).toString('base64')}`
@@ -27,7 +28,7 @@ describe('vectors of an encrypted entity', () => {
     const a = make({ data, vectors, encryption: { keys: { k: key(1) } } })
     const codec = m.codecs[ACCOUNT]!
     const Account = m.Account as new () => object
-    await (await data.collection({ fullName: ACCOUNT, name: 'Account', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) }))
+    await (await data.collection(descriptorOf(codec)))
       .upsert([1, 2, 3].map((i) => Object.assign(new Account(), { id: `a${i}`, email: `secret-${i}@example.com`, balance: 1n, openedAt: new Date(0) })))
     await (await vectors.collection({ fullName: ACCOUNT, name: 'Account' }, { dimension: 4, metric: 'cosine' }))
       .upsert([1, 2, 3].map((i) => ({ id: `a${i}`, vector: Float32Array.of(i, 0.5, -i, 0.25) })))

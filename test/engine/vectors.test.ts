@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { memoryVectorStore } from '../../runtime/adapters/vector/memory.js'
 import type { VectorStore } from '../../runtime/adapters/vector/types.js'
 import { cleanup, engine, mediaRows, tempRoot } from './setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const MEDIA = 'src.entities.Media'
 const roots: string[] = []
@@ -17,7 +18,7 @@ async function seeded(n: number, vectors: VectorStore, path = tempRoot(), option
   roots.push(path)
   const e = await engine({ path, config: { vectors, ...(options.embedder ? { embedder: options.embedder } : {}) } })
   const codec = e.m.codecs[MEDIA]!
-  await (await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })).upsert(mediaRows(e.m, n))
+  await (await e.store.collection(descriptorOf(codec))).upsert(mediaRows(e.m, n))
   return e
 }
 

@@ -17,6 +17,7 @@ import { engine } from '../engine/setup.js'
 import { backupFiles, rewriteMetadata } from '../engine/tamper.js'
 import { countWrites, dataText, failure, peakRss, revouch, rewriteModeData, withoutTransactions } from './c345.js'
 import { figure, MODES, modeEngine, type Mode, removeDir, scaled, tempDir, withSeed } from './harness.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 const dirs: string[] = []
 afterAll(() => { for (const d of dirs.splice(0)) removeDir(d) })
@@ -179,7 +180,7 @@ describe('C4 row-level input', () => {
     const s = await engine({ path })
     const SAMPLE = 'src.entities.Sample'
     const codec = s.m.codecs[SAMPLE]!
-    const descriptor: EntityDescriptor = { fullName: SAMPLE, name: 'Sample', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (v, row) => codec.deserialize(v, row) }
+    const descriptor: EntityDescriptor = descriptorOf(codec)
     const Sample = s.m.Sample as new () => Record<string, unknown>
     const nasty = () => JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"a":[{"__proto__":{"polluted":"yes"}}]}')
     const rows = Array.from({ length: 20 }, (_, i) => {
@@ -270,7 +271,7 @@ describe('C4 row-level input', () => {
     const s = await engine({ path })
     const SAMPLE = 'src.entities.Sample'
     const codec = s.m.codecs[SAMPLE]!
-    const descriptor: EntityDescriptor = { fullName: SAMPLE, name: 'Sample', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (v, row) => codec.deserialize(v, row) }
+    const descriptor: EntityDescriptor = descriptorOf(codec)
     const Sample = s.m.Sample as new () => Record<string, unknown>
     await (await s.store.collection(descriptor)).upsert(Array.from({ length: 50 }, (_, i) => Object.assign(new Sample(), { id: `s${i}`, extra: { i } })))
     const { timestamp } = await s.backup.entity('Sample').create({ compress: false })

@@ -22,6 +22,7 @@ import type { BackupFs } from '../../runtime/engine/fs.js'
 import { isBackupError } from '../../runtime/errors.js'
 import { engine } from '../engine/setup.js'
 import { fixture } from '../helpers.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 // ---------------------------------------------------------------- seed and randomness
 
@@ -126,10 +127,7 @@ export function rowFields(mode: Mode, n: number, offset = 0): Array<Record<strin
 export async function modeEngine(mode: Mode, options: { path?: string; store?: DataStore; fs?: BackupFs; config?: BackupConfig } = {}) {
   const e = await engine({ ...options, config: { encryption: KEYS, ...options.config } })
   const codec = e.m.codecs[mode.fullName]!
-  const descriptor: EntityDescriptor = {
-    fullName: mode.fullName, name: mode.entity, fields: codec.fields,
-    toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r),
-  }
+  const descriptor: EntityDescriptor = descriptorOf(codec)
   const Cls = e.m[mode.entity] as new () => object
   const api: EntityBackupApi = e.backup.entity(mode.entity)
   return {

@@ -1,14 +1,11 @@
 import { readdirSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createBackupHandler } from '../../runtime/web/index.js'
-import { call, sandbox, TOKEN, type Sandbox } from './setup.js'
+import { call, sandboxWithBackup, TOKEN, type Sandbox } from './setup.js'
 
 let s: Sandbox
 let ts: string
-beforeAll(async () => {
-  s = await sandbox()
-  ts = (await s.backup.entity('Media').create()).timestamp
-})
+beforeAll(async () => ({ s, ts } = await sandboxWithBackup()))
 afterAll(() => s.cleanup())
 
 /** Every route with a method and a body that would succeed with valid credentials. */

@@ -1,14 +1,11 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { call, MEDIA, sandbox, TOKEN, type Sandbox } from './setup.js'
+import { call, MEDIA, sandboxWithBackup, TOKEN, type Sandbox } from './setup.js'
 
 let s: Sandbox
 let ts: string
-beforeAll(async () => {
-  s = await sandbox()
-  ts = (await s.backup.entity('Media').create()).timestamp
-})
+beforeAll(async () => ({ s, ts } = await sandboxWithBackup()))
 afterAll(() => s.cleanup())
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']

@@ -1,4 +1,4 @@
-import { request as httpRequest, createServer } from 'node:http'
+import { request as httpRequest, createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -63,6 +63,17 @@ async function exercise(port: number, prefix = '') {
   return big
 }
 
+/** `exercise` on a listening framework server whose app also answers GET /health (the other routes go on), then closes it. */
+async function exerciseMounted(server: Server): Promise<void> {
+  try {
+    const port = (server.address() as AddressInfo).port
+    await exercise(port)
+    expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true })
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()))
+  }
+}
+
 describe('mounting', () => {
   it('node:http with toNodeListener', async () => {
     const server = createServer(toNodeListener(s.handler))
@@ -124,13 +135,7 @@ describe('mounting', () => {
     app.get('/health', (_req, res) => { res.json({ ok: true }) })
     const server = app.listen(0, '127.0.0.1')
     await new Promise<void>((r) => server.once('listening', () => r()))
-    try {
-      const port = (server.address() as AddressInfo).port
-      await exercise(port)
-      expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true })
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()))
-    }
+    await exerciseMounted(server)
   })
 
   it('hono 4 on @hono/node-server: app.all(`/backup/*`, (c) => handler(c.req.raw))', async () => {
@@ -140,13 +145,7 @@ describe('mounting', () => {
     const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
       const srv = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(srv))
     })
-    try {
-      const port = (server.address() as AddressInfo).port
-      await exercise(port)
-      expect(await (await fetch(`http://127.0.0.1:${port}/health`)).json()).toEqual({ ok: true })
-    } finally {
-      await new Promise<void>((r) => server.close(() => r()))
-    }
+    await exerciseMounted(server as unknown as Server)
   })
 
   it('fastify 5: a scoped plugin that leaves the body unparsed and hands the raw request over', async () => {

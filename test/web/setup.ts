@@ -7,6 +7,7 @@ import type { VectorStore } from '../../runtime/adapters/vector/types.js'
 import { realFs, type BackupFs } from '../../runtime/engine/fs.js'
 import { createBackupHandler, type BackupHandlerOptions } from '../../runtime/web/index.js'
 import { engine, mediaRows } from '../engine/setup.js'
+import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
 
 export const TOKEN = 'test-token-0123456789abcdef'
 export const MEDIA = 'src.entities.Media'
@@ -84,7 +85,7 @@ export async function sandbox(options: { rows?: number; vectors?: boolean; handl
   const e = await engine({ path: root, fs: spy.fs, config: { encryption: { keys: { k1: key } }, ...(vectors ? { vectors } : {}) } })
   const n = options.rows ?? 20
   const codec = e.m.codecs[MEDIA]!
-  const media = await e.store.collection({ fullName: MEDIA, name: 'Media', fields: codec.fields, toStored: (x) => JSON.parse(codec.serialize(x)), fromStored: (s, r) => codec.deserialize(s, r) })
+  const media = await e.store.collection(descriptorOf(codec))
   await media.upsert(mediaRows(e.m, n))
   if (vectors) {
     const c = await vectors.collection({ fullName: MEDIA, name: 'Media' }, { dimension: 8, metric: 'cosine' })
@@ -95,6 +96,12 @@ export async function sandbox(options: { rows?: number; vectors?: boolean; handl
 }
 
 export type Sandbox = Awaited<ReturnType<typeof sandbox>>
+
+/** A default sandbox holding one backup of Media, and that backup's timestamp. */
+export async function sandboxWithBackup(): Promise<{ s: Sandbox; ts: string }> {
+  const s = await sandbox()
+  return { s, ts: (await s.backup.entity('Media').create()).timestamp }
+}
 
 /** Options of `call`. */
 export interface CallOptions {

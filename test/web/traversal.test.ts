@@ -5,14 +5,11 @@ import { join } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { toNodeListener } from '../../runtime/web/index.js'
-import { CANARY, MEDIA, sandbox, TOKEN, within, type Sandbox } from './setup.js'
+import { CANARY, MEDIA, sandboxWithBackup, TOKEN, within, type Sandbox } from './setup.js'
 
 let s: Sandbox
 let ts: string
-beforeAll(async () => {
-  s = await sandbox()
-  ts = (await s.backup.entity('Media').create()).timestamp
-})
+beforeAll(async () => ({ s, ts } = await sandboxWithBackup()))
 afterAll(() => s.cleanup())
 
 /** Traversal and special-name payloads, as they appear in a request path (already percent-encoded where needed). */

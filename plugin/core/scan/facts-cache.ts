@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { PLUGIN_BUILD } from '../build-id.js'
+import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import type { FileFacts } from './facts.js'
 
@@ -10,7 +10,7 @@ const memory = new Map<string, FileFacts>()
 const loadedFiles = new Set<string>()
 
 /** Tags a cache file: the tool version, the plugin build and the facts format, so a parser change invalidates old facts. */
-const CACHE_TAG = `${TOOL}#${PLUGIN_BUILD}#facts-v1`
+const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v1`
 
 /**
  * Per-file facts keyed by content hash: in memory for the process, and on disk between processes
@@ -44,7 +44,7 @@ export class FactsCache {
     loadedFiles.add(this.file)
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; files: Record<string, FileFacts> }
-      if (data.tool !== CACHE_TAG) return
+      if (data.tool !== cacheTag()) return
       for (const [path, facts] of Object.entries(data.files)) if (!memory.has(path)) memory.set(path, facts)
     } catch {
       // an unreadable cache is only a slower build
@@ -63,7 +63,7 @@ export class FactsCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true })
       const tmp = `${this.file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: CACHE_TAG, files }))
+      writeFileSync(tmp, JSON.stringify({ tool: cacheTag(), files }))
       renameSync(tmp, this.file)
     } catch {
       // a read-only tree just goes without the cache

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BackupRegistry } from '../../../runtime/types.js'
-import { PLUGIN_BUILD } from '../build-id.js'
+import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const RESULTS_TAG = `${TOOL}#${PLUGIN_BUILD}#results-v1`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v1`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -32,12 +32,13 @@ const memory = new Map<string, Entry[]>()
  */
 export class ResultCache {
   private entries: Entry[] | null = null
+  private saving = false
 
   constructor(private file: string | null, private root: string) {}
 
   /** The key of a scan's inputs. */
   key(parts: { options: unknown; compilerOptions: unknown; files: Array<[string, string]> }): string {
-    const hash = createHash('sha1').update(RESULTS_TAG).update('\0').update(JSON.stringify(parts.options)).update('\0').update(JSON.stringify(parts.compilerOptions))
+    const hash = createHash('sha1').update(resultsTag()).update('\0').update(JSON.stringify(parts.options)).update('\0').update(JSON.stringify(parts.compilerOptions))
     for (const [file, contentHash] of parts.files) hash.update('\0').update(file).update('\0').update(contentHash)
     for (const name of LOCKFILES) {
       const path = join(this.root, name)
@@ -61,7 +62,7 @@ export class ResultCache {
     if (known) return
     list.unshift({ key, registry: JSON.stringify(registry), modules: {} })
     list.length = Math.min(list.length, MAX_ENTRIES)
-    this.save()
+    this.scheduleSave()
   }
 
   /** The generated module of a key and variant, or `undefined`. */
@@ -73,7 +74,7 @@ export class ResultCache {
     const entry = this.find(key)
     if (!entry || entry.modules[variant] === code) return
     entry.modules[variant] = code
-    this.save()
+    this.scheduleSave()
   }
 
   private find(key: string): Entry | undefined {
@@ -96,7 +97,7 @@ export class ResultCache {
       try {
         if (existsSync(file)) {
           const data = JSON.parse(readFileSync(file, 'utf8')) as { tool?: string; entries?: Entry[] }
-          if (data.tool === RESULTS_TAG && Array.isArray(data.entries)) list = data.entries.slice(0, MAX_ENTRIES)
+          if (data.tool === resultsTag() && Array.isArray(data.entries)) list = data.entries.slice(0, MAX_ENTRIES)
         }
       } catch {
         // an unreadable results file is only a slower build
@@ -106,12 +107,25 @@ export class ResultCache {
     return (this.entries = list)
   }
 
+  /**
+   * Writes the file once the current hook is done: a build stores the registry and then its module,
+   * and the file (several MB for a large project) is written once for both.
+   */
+  private scheduleSave(): void {
+    if (this.saving) return
+    this.saving = true
+    setImmediate(() => {
+      this.saving = false
+      this.save()
+    })
+  }
+
   private save(): void {
     const file = this.file!
     try {
       mkdirSync(dirname(file), { recursive: true })
       const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: RESULTS_TAG, entries: this.entries }))
+      writeFileSync(tmp, JSON.stringify({ tool: resultsTag(), entries: this.entries }))
       renameSync(tmp, file)
     } catch {
       // a read-only tree just goes without the cache
