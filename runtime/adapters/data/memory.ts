@@ -111,17 +111,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       return ids
     }
     const revive = (text: string, row?: number): unknown => entity.fromStored(JSON.parse(text), row)
-    /** The maps of rows staged for this entity by the current transaction and its parents, innermost first. */
-    const stagedMaps = (): Array<Map<EntityId, string>> => {
-      const maps: Array<Map<EntityId, string>> = []
+    /** Whether an id exists as the current transaction sees it (its frames are looked up once, not per id). */
+    const presence = (): ((id: EntityId) => boolean) => {
+      const staged: Array<Map<EntityId, string>> = []
       for (let f = frames.getStore(); f; f = f.parent) {
-        const staged = f.writes.get(entity.fullName)
-        if (staged) maps.push(staged)
+        const rows = f.writes.get(entity.fullName)
+        if (rows) staged.push(rows)
       }
-      return maps
+      return (id) => table.rows.has(id) || staged.some((m) => m.has(id))
     }
     /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
     const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
+      if (texts !== undefined && texts.length !== rows.length) throw new Error(`${texts.length} texts for ${rows.length} rows`)
       for (const stored of rows) {
         const id = stored.id
         if (typeof id !== 'string' && typeof id !== 'number') {
@@ -165,19 +166,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       },
       async upsertStored(rows, texts) {
         live()
-        if (texts !== undefined && texts.length !== rows.length) throw new Error(`upsertStored: ${texts.length} texts for ${rows.length} rows`)
         write(rows, texts)
       },
       async insertNewStored(rows, texts) {
         live()
-        if (texts !== undefined && texts.length !== rows.length) throw new Error(`insertNewStored: ${texts.length} texts for ${rows.length} rows`)
-        const staged = stagedMaps()
+        if (texts !== undefined && texts.length !== rows.length) throw new Error(`${texts.length} texts for ${rows.length} rows`)
+        const exists = presence()
         const seen = new Set<EntityId>()
         const keep: number[] = []
         const skipped: EntityId[] = []
         for (let i = 0; i < rows.length; i++) {
           const id = rows[i]!.id as EntityId
-          if (seen.has(id) || table.rows.has(id) || staged.some((m) => m.has(id))) skipped.push(id)
+          if (seen.has(id) || exists(id)) skipped.push(id)
           else keep.push(i)
           seen.add(id)
         }
@@ -186,11 +186,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       },
       async existing(ids) {
         live()
-        // the transaction's frames are looked up once per call, not once per id
-        const staged = stagedMaps()
-        const found = new Set<EntityId>()
-        for (const id of ids) if (table.rows.has(id) || staged.some((m) => m.has(id))) found.add(id)
-        return found
+        const exists = presence()
+        return new Set(ids.filter(exists))
       },
       async count() {
         live()
