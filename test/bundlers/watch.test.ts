@@ -103,10 +103,10 @@ describe('vite dev server', () => {
       const loaded = await container.load(id!)
       const code = typeof loaded === 'string' ? loaded : loaded?.code
       expect(code).toBeTruthy()
-      // the registry is embedded as one JSON string literal
-      const literal = /export const registry = JSON\.parse\(("(?:[^"\\]|\\.)*")\)/.exec(code!)?.[1]
+      // the registry is embedded as one single-quoted JSON string literal
+      const literal = /export const registry = JSON\.parse\(('(?:[^'\\]|\\.)*')\)/.exec(code!)?.[1]
       expect(literal).toBeTruthy()
-      const registry = JSON.parse(JSON.parse(literal!)) as BackupRegistry
+      const registry = JSON.parse(new Function(`return ${literal!}`)() as string) as BackupRegistry
       expect(statusOf(registry, 'UnmarkedEntity')).toBe('included')
       expect(registry.diagnostics).toEqual([])
     })
