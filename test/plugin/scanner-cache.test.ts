@@ -115,6 +115,61 @@ console.log(JSON.stringify({ parsed: s.stats.parsed, files: s.stats.files, entit
   })
 })
 
+describe('unchanged files are not read again', () => {
+  /** Every file of the project last modified `ageMs` ago. */
+  const age = (ageMs: number) => {
+    const when = new Date(Date.now() - ageMs)
+    for (const f of new Scanner(resolveOptions({ root, dts: false, cache: false })).watchFiles()) utimesSync(f, when, when)
+  }
+  const cacheOptions = () => resolveOptions({ root, dts: false, cache: join(root, '.cache-stamps/facts.json') })
+
+  it('a file with the size, mtime and inode recorded when its facts were read is taken from the cache, unread', () => {
+    age(60_000)
+    const first = new Scanner(cacheOptions())
+    const registry = first.scan()
+    expect(first.stats.read).toBe(first.stats.files)
+    const second = new Scanner(cacheOptions())
+    expect(second.scan()).toEqual(registry)
+    expect(second.stats).toMatchObject({ read: 0, parsed: 0 })
+    // an edit moves the mtime: that file (only) is read, and its new facts are used
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
+    const third = new Scanner(cacheOptions())
+    expect(third.scan().entities.find((e) => e.name === 'Media')!.policy.encrypt).toBe(true)
+    expect(third.stats).toMatchObject({ read: 1, parsed: 1 })
+  })
+
+  it('a change that keeps the mtime but not the size is seen', () => {
+    age(60_000)
+    new Scanner(cacheOptions()).scan()
+    const file = join(root, 'src/models/media.ts')
+    const { mtime } = statSync(file)
+    writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
+    utimesSync(file, mtime, mtime)
+    const again = new Scanner(cacheOptions())
+    expect(again.scan().entities.find((e) => e.name === 'Media')!.policy.encrypt).toBe(true)
+    expect(again.stats.read).toBe(1)
+  })
+
+  it('files modified in the last seconds are read every time (a second change could keep the same mtime)', () => {
+    age(0)
+    new Scanner(cacheOptions()).scan()
+    const again = new Scanner(cacheOptions())
+    again.scan()
+    expect(again.stats.read).toBe(again.stats.files)
+    expect(again.stats.parsed).toBe(0)
+  })
+
+  it('without a cache every file is read', () => {
+    age(60_000)
+    const options = resolveOptions({ root, dts: false, cache: false })
+    new Scanner(options).scan()
+    const again = new Scanner(options)
+    again.scan()
+    expect(again.stats.read).toBe(again.stats.files)
+  })
+})
+
 describe('results cache: a scan whose inputs were linked before', () => {
   const run = (cache: string | false) => {
     const script = `import { createHash } from 'node:crypto'
@@ -182,7 +237,8 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     const second = b.scan()
     expect(b.stats.cached).toBe(true)
     expect(second).toEqual(first)
-    expect(second).not.toBe(first) // a copy: a caller changing it cannot change the cache
+    expect(Object.isFrozen(second) && Object.isFrozen(second.entities[0]!.policy)).toBe(true) // no caller can change the cached one
+    expect(new Scanner(options).scan()).toBe(second) // parsed once per process
     const file = join(root, 'src/models/unmarked.ts')
     writeFileSync(file, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class UnmarkedEntity extends Entity<UnmarkedEntity> {}\n")
     const updated = b.update(file)

@@ -1,13 +1,16 @@
-import { createHash } from 'node:crypto'
+import * as crypto from 'node:crypto'
 import { ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { dict, type FileFacts, type StaticExpr } from './facts.js'
 import { signatureMember, typeExpr, typeParams } from './type-facts.js'
 
+/** One-shot hashing (Node ≥ 20.12): about twice as fast as `createHash` on source-file sizes. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
+
 /** Content hash used as the cache key of a file's facts. */
 export function contentHash(text: string): string {
-  return createHash('sha1').update(text).digest('hex')
+  return oneShot ? oneShot('sha1', text, 'hex') : crypto.createHash('sha1').update(text).digest('hex')
 }
 
 function scriptKind(file: string): ts.ScriptKind {

@@ -12,7 +12,7 @@ const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
 
-/** One linked scan: the registry (as JSON text, so no caller can change the cached copy) and the modules generated from it. */
+/** One linked scan: the registry (as JSON text, as the file keeps it) and the modules generated from it. */
 interface Entry {
   key: string
   registry: string
@@ -22,6 +22,16 @@ interface Entry {
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
 const memory = new Map<string, Entry[]>()
+/** Each entry's registry, parsed once per process and frozen: every build of the process shares it, and none can change it. */
+const parsed = new WeakMap<Entry, BackupRegistry>()
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
 
 /**
  * The registry and generated module of a whole scan, keyed by everything the link reads: the
@@ -49,10 +59,13 @@ export class ResultCache {
     return hash.digest('hex')
   }
 
-  /** The cached registry of a key (a fresh copy), or `undefined`. */
+  /** The cached registry of a key (deeply frozen), or `undefined`. */
   registry(key: string): BackupRegistry | undefined {
     const entry = this.find(key)
-    return entry ? (JSON.parse(entry.registry) as BackupRegistry) : undefined
+    if (!entry) return undefined
+    let registry = parsed.get(entry)
+    if (!registry) parsed.set(entry, (registry = deepFreeze(JSON.parse(entry.registry) as BackupRegistry)))
+    return registry
   }
 
   setRegistry(key: string, registry: BackupRegistry): void {

@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
-import { FactsCache } from './facts-cache.js'
+import { FactsCache, stampOf } from './facts-cache.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { loadProject, ModuleResolver } from './project.js'
@@ -14,6 +14,8 @@ import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 /** Counters of the last scan, for logs and benchmarks. */
 export interface ScanStats {
   files: number
+  /** Files read (the others had the stamp recorded with their cached facts). */
+  read: number
   parsed: number
   ms: number
   /** The registry came from the results cache (no link). */
@@ -40,10 +42,11 @@ export class Scanner {
   private checker: CheckerFallback | null = null
   private loaded = false
   private parsed = 0
+  private readCount = 0
   private analyzer = new Analyzer()
   /** Files whose facts changed since the last link; `'all'` after the file list changed. */
   private changed: Set<string> | 'all' = 'all'
-  stats: ScanStats = { files: 0, parsed: 0, ms: 0 }
+  stats: ScanStats = { files: 0, read: 0, parsed: 0, ms: 0 }
 
   constructor(readonly options: ResolvedOptions) {
     this.cache = new FactsCache(options.cache)
@@ -85,25 +88,42 @@ export class Scanner {
     return found.sort()
   }
 
-  /** Reads a file and refreshes its facts when its content hash changed; returns whether they changed. */
-  private read(file: string, text?: string): boolean {
-    let content = text
-    if (content === undefined) {
-      try {
-        content = readFileSync(file, 'utf8')
-      } catch {
-        if (this.facts.delete(file)) this.markChanged(file)
-        return false
-      }
+  /**
+   * Reads a file and refreshes its facts when its content hash changed; returns whether they changed.
+   * A file whose stamp (size, mtime, inode) is the one recorded when its cached facts were read is
+   * not read again.
+   */
+  private read(file: string): boolean {
+    const stamp = this.options.cache ? stampOf(file) : null
+    const unchanged = stamp ? this.cache.unchanged(file, stamp) : undefined
+    if (unchanged) return this.use(file, unchanged)
+    let content: string
+    try {
+      if (stamp === undefined) throw new Error('not a readable file')
+      content = readFileSync(file, 'utf8')
+      this.readCount++
+    } catch {
+      if (this.facts.delete(file)) this.markChanged(file)
+      return false
     }
     const hash = contentHash(content)
-    if (this.facts.get(file)?.hash === hash) return false
-    let facts = this.cache.get(file, hash)
-    if (!facts) {
-      facts = parseFacts(file, content, hash)
-      this.cache.set(file, facts)
-      this.parsed++
+    let facts = this.facts.get(file)
+    if (facts?.hash !== hash) {
+      facts = this.cache.get(file, hash)
+      if (!facts) {
+        facts = parseFacts(file, content, hash)
+        this.cache.set(file, facts)
+        this.parsed++
+      }
     }
+    this.cache.stamp(file, stamp ?? null)
+    return this.use(file, facts)
+  }
+
+  /** Makes `facts` the file's current facts; returns whether they changed. */
+  private use(file: string, facts: FileFacts): boolean {
+    const known = this.facts.get(file)
+    if (known === facts || known?.hash === facts.hash) return false
     this.facts.set(file, facts)
     this.markChanged(file)
     return true
@@ -125,6 +145,7 @@ export class Scanner {
   scan({ relist = false }: { relist?: boolean } = {}): BackupRegistry {
     const start = performance.now()
     this.parsed = 0
+    this.readCount = 0
     if (relist || !this.loaded) this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
@@ -135,7 +156,7 @@ export class Scanner {
     if (this.changed === 'all' && key) {
       const cached = this.results.registry(key)
       if (cached) {
-        this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start, cached: true }
+        this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached
       }
     }
@@ -161,6 +182,7 @@ export class Scanner {
   update(file: string): BackupRegistry {
     const start = performance.now()
     this.parsed = 0
+    this.readCount = 0
     this.resultKey = null
     const normalized = file.replaceAll('\\', '/')
     const exists = existsSync(normalized)
@@ -184,7 +206,7 @@ export class Scanner {
       facts: (f) => this.facts.get(f), resolver: this.resolver, checker: this.checker,
     }, this.changed)
     this.changed = new Set()
-    this.stats = { files: this.files.length + this.scopeFiles.length, parsed: this.parsed, ms: performance.now() - start }
+    this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start }
     return registry
   }
 
