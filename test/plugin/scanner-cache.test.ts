@@ -135,7 +135,7 @@ describe('unchanged files are not read again', () => {
     const file = join(root, 'src/models/media.ts')
     writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
     const third = new Scanner(cacheOptions())
-    expect(third.scan().entities.find((e) => e.name === 'Media')!.policy.encrypt).toBe(true)
+    expect(third.scan().entities.find((e) => e.name === 'Media')!.policy?.encrypt).toBe(true)
     expect(third.stats).toMatchObject({ read: 1, parsed: 1 })
   })
 
@@ -147,7 +147,7 @@ describe('unchanged files are not read again', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
     utimesSync(file, mtime, mtime)
     const again = new Scanner(cacheOptions())
-    expect(again.scan().entities.find((e) => e.name === 'Media')!.policy.encrypt).toBe(true)
+    expect(again.scan().entities.find((e) => e.name === 'Media')!.policy?.encrypt).toBe(true)
     expect(again.stats.read).toBe(1)
   })
 

@@ -30,7 +30,8 @@ function isHidden(node: ts.Node): boolean {
   return has(node, ts.SyntaxKind.PrivateKeyword) || has(node, ts.SyntaxKind.ProtectedKeyword)
 }
 
-const PARAMETER_PROPERTY = [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.ReadonlyKeyword]
+const isParameterProperty = (p: ts.Node): boolean =>
+  has(p, ts.SyntaxKind.PublicKeyword) || has(p, ts.SyntaxKind.PrivateKeyword) || has(p, ts.SyntaxKind.ProtectedKeyword) || has(p, ts.SyntaxKind.ReadonlyKeyword)
 
 /** Public instance fields and parameter properties in declared order; notes private state. */
 function membersOf(node: ts.ClassDeclaration, sf: ts.SourceFile): { members: MemberFacts[]; privateState: boolean } {
@@ -46,7 +47,7 @@ function membersOf(node: ts.ClassDeclaration, sf: ts.SourceFile): { members: Mem
       add(m.name, isHidden(m), m.type, m.initializer, !!m.questionToken)
     } else if (ts.isConstructorDeclaration(m)) {
       for (const p of m.parameters) {
-        if (PARAMETER_PROPERTY.some((k) => has(p, k))) add(p.name, isHidden(p), p.type, p.initializer, !!p.questionToken)
+        if (isParameterProperty(p)) add(p.name, isHidden(p), p.type, p.initializer, !!p.questionToken)
       }
     }
   }

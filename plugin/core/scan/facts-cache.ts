@@ -3,11 +3,14 @@ import { dirname, join } from 'node:path'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import type { FileFacts } from './facts.js'
+import type { ProjectListing } from './project.js'
 
 /** Facts parsed in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
 /** The stamp (size, mtime, inode) each file had when its facts were read, for files last modified well before that. */
 const stamps = new Map<string, string>()
+/** The last project listing by root and tsconfig (`ProjectListing.for`). */
+const listings = new Map<string, ProjectListing>()
 /** Cache files already read into `memory` in this process (each is read once, not once per scanner). */
 const loadedFiles = new Set<string>()
 
@@ -59,13 +62,28 @@ export class FactsCache {
     this.dirty = true
   }
 
+  /** The last listing of a project (root and tsconfig), whether or not it still holds. */
+  listing(key: string): ProjectListing | undefined {
+    if (!this.file) return undefined
+    if (!this.loaded) this.load()
+    return listings.get(key)
+  }
+
+  setListing(listing: ProjectListing): void {
+    if (!this.file || listings.get(listing.for) === listing) return
+    if (listing.inputs) listings.set(listing.for, listing)
+    else listings.delete(listing.for)
+    this.dirty = true
+  }
+
   private load(): void {
     this.loaded = true
     if (!this.file || loadedFiles.has(this.file) || !existsSync(this.file)) return
     loadedFiles.add(this.file)
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; files: Record<string, FileFacts>; stamps?: Record<string, string> }
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; files: Record<string, FileFacts>; stamps?: Record<string, string>; listings?: ProjectListing[] }
       if (data.tool !== cacheTag()) return
+      for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
       for (const [path, facts] of Object.entries(data.files)) {
         if (memory.has(path)) continue
         memory.set(path, facts)
@@ -93,7 +111,7 @@ export class FactsCache {
     try {
       mkdirSync(dirname(this.file), { recursive: true })
       const tmp = `${this.file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: cacheTag(), files, stamps: stamped }))
+      writeFileSync(tmp, JSON.stringify({ tool: cacheTag(), files, stamps: stamped, listings: [...listings.values()] }))
       renameSync(tmp, this.file)
     } catch {
       // a read-only tree just goes without the cache

@@ -3,13 +3,33 @@ import type * as Morph from 'ts-morph'
 import type { ts as T } from 'ts-morph'
 
 /**
- * ts-morph (and the TypeScript 6 API it bundles), loaded with `require`: an ESM `import` of this
- * CommonJS package first has Node scan its source for named exports, about 0.1 s more on every
- * build that loads the plugin. The scanner imports TypeScript's API from here, never from 'ts-morph'.
+ * ts-morph (and the TypeScript 6 API it bundles), loaded on first use with `require`: loading it
+ * costs about a quarter of a second, which a build whose files and results are all cached never
+ * pays (and an ESM `import` of this CommonJS package would add 0.1 s of export scanning). The
+ * scanner takes TypeScript's API from here, never from 'ts-morph': every entry point that parses,
+ * lists or resolves calls `loadTypeScript()` first; the bindings below are live once it has run.
  */
-const morph = createRequire(import.meta.url)('ts-morph') as typeof Morph
+export let ts: typeof T = undefined as never
+export let Project: typeof Morph.Project = undefined as never
+export let Node: typeof Morph.Node = undefined as never
 
-export const ts: typeof T = morph.ts
+let loaded = false
+/** Loads ts-morph once; returns TypeScript's API. */
+export function loadTypeScript(): typeof T {
+  if (!loaded) {
+    const morph = createRequire(import.meta.url)('ts-morph') as typeof Morph
+    ts = morph.ts
+    Project = morph.Project
+    Node = morph.Node
+    loaded = true
+  }
+  return ts
+}
+
+/** Whether ts-morph was loaded in this process (for tests and benchmarks). */
+export function typeScriptLoaded(): boolean {
+  return loaded
+}
 /** The TypeScript types the scanner names (`ts.SourceFile`, …), next to the `ts` value. */
 export declare namespace ts {
   export type BindingName = T.BindingName
@@ -47,7 +67,5 @@ export declare namespace ts {
   export type TypeParameterDeclaration = T.TypeParameterDeclaration
   export type VariableStatement = T.VariableStatement
 }
-export const Project: typeof Morph.Project = morph.Project
 export type Project = Morph.Project
-export const Node: typeof Morph.Node = morph.Node
 export type Type = Morph.Type

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto'
-import { ts } from './morph.js'
+import { loadTypeScript, ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { dict, type FileFacts, type StaticExpr } from './facts.js'
@@ -129,6 +129,7 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
 
 /** Reads the facts of one file with the syntax tree alone (no type checker). */
 export function parseFacts(file: string, text: string, hash = contentHash(text)): FileFacts {
+  loadTypeScript()
   // JSDoc is never read: skipping it makes parsing faster
   const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file))
   const facts: FileFacts = {

@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { ts } from './morph.js'
+import { RECENT_MS } from './facts-cache.js'
+import { loadTypeScript, ts } from './morph.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
 export interface ProjectFiles {
@@ -8,52 +9,167 @@ export interface ProjectFiles {
   compilerOptions: ts.CompilerOptions
 }
 
+/**
+ * A project listing with what it was made from: the stamp of every config file read (or probed)
+ * and of every directory listed. While they all hold, the listing holds, and a build can use it
+ * without loading TypeScript. `inputs` is `null` when the listing cannot be reused (an input
+ * changed in the last seconds: a second change could keep its stamp).
+ */
+export interface ProjectListing extends ProjectFiles {
+  /** Root and tsconfig the listing is for. */
+  for: string
+  inputs: Record<string, string> | null
+}
+
 const SOURCE_FILE = /\.(c|m)?tsx?$/
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage'])
 
-function isScannable(file: string): boolean {
+export function isScannable(file: string): boolean {
   return SOURCE_FILE.test(file) && !/\.d\.(c|m)?ts$/.test(file)
 }
 
-function walk(dir: string, out: string[]): void {
+/** Records the stamps of the inputs a listing reads. */
+class Inputs {
+  readonly stamps: Record<string, string> = {}
+  private recent = false
+  private readonly now = Date.now()
+
+  /** A file's or directory's stamp now (`missing` when absent). */
+  static stamp(path: string): { stamp: string; mtimeMs: number } {
+    try {
+      const st = statSync(path)
+      return { stamp: `${st.isDirectory() ? 'd' : 'f'}:${st.size}:${st.mtimeMs}:${st.ino}`, mtimeMs: st.mtimeMs }
+    } catch {
+      return { stamp: 'missing', mtimeMs: 0 }
+    }
+  }
+
+  add(path: string): void {
+    if (path in this.stamps) return
+    const { stamp, mtimeMs } = Inputs.stamp(path)
+    this.stamps[path] = stamp
+    if (this.now - mtimeMs < RECENT_MS) this.recent = true
+  }
+
+  /** Something was read that cannot be stamped: the listing is not reused. */
+  untracked(): void {
+    this.recent = true
+  }
+
+  get result(): Record<string, string> | null {
+    return this.recent ? null : this.stamps
+  }
+}
+
+/** What a listing is for: `ProjectListing.for`. */
+export function listingKey(root: string, tsconfig: string | null): string {
+  return `${root}\0${tsconfig ?? ''}`
+}
+
+/** Whether every input of a listing still has its recorded stamp. */
+function stillHolds(listing: ProjectListing, key: string): boolean {
+  if (listing.for !== key || !listing.inputs) return false
+  for (const [path, stamp] of Object.entries(listing.inputs)) if (Inputs.stamp(path).stamp !== stamp) return false
+  return true
+}
+
+function walk(dir: string, out: string[], inputs: Inputs): void {
+  inputs.add(dir)
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue
     const full = join(dir, entry.name)
-    if (entry.isDirectory()) walk(full, out)
+    if (entry.isDirectory()) walk(full, out, inputs)
     else if (entry.isFile() && isScannable(entry.name)) out.push(full.replaceAll('\\', '/'))
   }
 }
+
+/** A directory's entries as TypeScript's file matcher wants them (symbolic links followed, as `ts.sys` does). */
+function entriesOf(dir: string): { files: string[]; directories: string[] } {
+  const files: string[] = []
+  const directories: string[] = []
+  let entries
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return { files, directories }
+  }
+  for (const entry of entries) {
+    if (entry.name === '.' || entry.name === '..') continue
+    let kind: 'file' | 'dir' | null = entry.isFile() ? 'file' : entry.isDirectory() ? 'dir' : null
+    if (entry.isSymbolicLink()) {
+      try {
+        const st = statSync(join(dir, entry.name))
+        kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : null
+      } catch {
+        kind = null
+      }
+    }
+    if (kind === 'file') files.push(entry.name)
+    else if (kind === 'dir') directories.push(entry.name)
+  }
+  return { files: files.sort(), directories: directories.sort() }
+}
+
+/** TypeScript's internal `matchFiles` (behind `ts.sys.readDirectory`). */
+type MatchFiles = (path: string, extensions: readonly string[] | undefined, excludes: readonly string[] | undefined, includes: readonly string[] | undefined,
+  useCaseSensitiveFileNames: boolean, currentDirectory: string, depth: number | undefined,
+  getFileSystemEntries: (dir: string) => { files: string[]; directories: string[] }, realpath: (path: string) => string) => string[]
 
 function configError(tsconfig: string, diag: ts.Diagnostic): never {
   const text = ts.flattenDiagnosticMessageText(diag.messageText, ' ')
   throw new Error(`[koan-backup] option \`tsconfig\`: cannot read ${tsconfig}: ${text}`)
 }
 
-/** Lists the files of the tsconfig (or, without one, every TypeScript file under root). */
-export function loadProject(root: string, tsconfig: string | null): ProjectFiles {
+/**
+ * Lists the files of the tsconfig (or, without one, every TypeScript file under root). A `previous`
+ * listing whose inputs all still hold is returned as it is, without loading TypeScript.
+ */
+export function loadProject(root: string, tsconfig: string | null, previous?: ProjectListing | null): ProjectListing {
+  const key = listingKey(root, tsconfig)
+  if (previous && stillHolds(previous, key)) return previous
+  const inputs = new Inputs()
   if (tsconfig === null || !existsSync(tsconfig)) {
     if (tsconfig !== null && !tsconfig.endsWith('/tsconfig.json')) {
       throw new Error(`[koan-backup] option \`tsconfig\`: ${tsconfig} does not exist; give an existing file or \`false\``)
     }
+    if (tsconfig !== null) inputs.add(tsconfig)
     const files: string[] = []
-    walk(root, files)
-    return { files: files.sort(), compilerOptions: { module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, allowJs: true } }
+    walk(root, files, inputs)
+    // ModuleKind.ESNext, ModuleResolutionKind.Bundler: numbers, so this path needs no TypeScript
+    return { for: key, files: files.sort(), compilerOptions: { module: 99, moduleResolution: 100, allowJs: true }, inputs: inputs.result }
   }
-  const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => configError(tsconfig, d) }
+  loadTypeScript()
+  const host: ts.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => configError(tsconfig, d),
+    // every config file read or probed (`extends`), and every directory the include patterns walk
+    readFile: (path) => (inputs.add(path), ts.sys.readFile(path)),
+    fileExists: (path) => (inputs.add(path), ts.sys.fileExists(path)),
+    readDirectory: (path, extensions, excludes, includes, depth) => {
+      // TypeScript's own matcher (what `ts.sys.readDirectory` runs), told to list directories through us
+      const matchFiles = (ts as unknown as { matchFiles?: MatchFiles }).matchFiles
+      if (!matchFiles) return inputs.untracked(), ts.sys.readDirectory(path, extensions, excludes, includes, depth)
+      return matchFiles(path, extensions, excludes, includes, ts.sys.useCaseSensitiveFileNames, process.cwd(), depth,
+        (dir) => (inputs.add(dir), entriesOf(dir)), (p) => ts.sys.realpath?.(p) ?? p)
+    },
+  }
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, host)
   if (!parsed) throw new Error(`[koan-backup] option \`tsconfig\`: cannot read ${tsconfig}`)
   const fatal = parsed.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003)
   if (fatal) configError(tsconfig, fatal)
-  return { files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options }
+  return { for: key, files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, inputs: inputs.result }
 }
 
-/** Resolves import specifiers to project files; anything outside the project is external. */
+/**
+ * Resolves import specifiers to project files; anything outside the project is external.
+ * Resolutions learnt from an earlier scan of the same inputs need no TypeScript.
+ */
 export class ModuleResolver {
-  private cache: ts.ModuleResolutionCache
-  private memo = new Map<string, string | null>()
+  private cache: ts.ModuleResolutionCache | null = null
+  private memo: Map<string, string | null>
 
   constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean) {
-    this.cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, options)
+    this.memo = new Map()
   }
 
   /** The project file a specifier names from `fromFile`, or `null` when it is external or missing. */
@@ -63,15 +179,27 @@ export class ModuleResolver {
     const key = `${bare ? '' : dirname(fromFile)}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
+    loadTypeScript()
+    this.cache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options)
     const result = ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule
     const file = result && this.isProjectFile(result.resolvedFileName) ? result.resolvedFileName : null
     this.memo.set(key, file)
     return file
   }
 
+  /** Adds resolutions known from an earlier scan of the same inputs. */
+  learn(known: Iterable<[string, string | null]>): void {
+    for (const [key, file] of known) if (!this.memo.has(key)) this.memo.set(key, file)
+  }
+
+  /** Every resolution made or known, to hand to the resolver of a later scan of the same inputs. */
+  resolutions(): Array<[string, string | null]> {
+    return [...this.memo]
+  }
+
   /** Forgets every resolution (after files were added or removed). */
   clear(): void {
     this.memo.clear()
-    this.cache.clear()
+    this.cache?.clear()
   }
 }

@@ -18,6 +18,8 @@ interface Entry {
   registry: string
   /** Generated module code by generator variant (root, config). */
   modules: Record<string, string>
+  /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
+  resolutions?: Array<[string, string | null]>
 }
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
@@ -68,12 +70,17 @@ export class ResultCache {
     return registry
   }
 
-  setRegistry(key: string, registry: BackupRegistry): void {
+  /** The module resolutions recorded with a key's registry. */
+  resolutions(key: string): Array<[string, string | null]> {
+    return this.find(key)?.resolutions ?? []
+  }
+
+  setRegistry(key: string, registry: BackupRegistry, resolutions: Array<[string, string | null]> = []): void {
     if (!this.file) return
     const list = this.load()
     const known = list.find((e) => e.key === key)
     if (known) return
-    list.unshift({ key, registry: JSON.stringify(registry), modules: {} })
+    list.unshift({ key, registry: JSON.stringify(registry), modules: {}, resolutions })
     list.length = Math.min(list.length, MAX_ENTRIES)
     this.scheduleSave()
   }

@@ -8,7 +8,7 @@ import type { FileFacts } from './facts.js'
 import { FactsCache, stampOf } from './facts-cache.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
-import { loadProject, ModuleResolver } from './project.js'
+import { listingKey, loadProject, ModuleResolver } from './project.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
 /** Counters of the last scan, for logs and benchmarks. */
@@ -55,7 +55,9 @@ export class Scanner {
 
   /** Lists the project's files (tsconfig) and the scope files of their folders. */
   private load(): void {
-    const project = loadProject(this.options.root, this.options.tsconfig)
+    const { root, tsconfig } = this.options
+    const project = loadProject(root, tsconfig, this.cache.listing(listingKey(root, tsconfig)))
+    this.cache.setListing(project)
     this.files = project.files.filter((f) => !isScopeFile(f))
     this.fileSet = new Set(project.files)
     this.compilerOptions = project.compilerOptions
@@ -156,12 +158,13 @@ export class Scanner {
     if (this.changed === 'all' && key) {
       const cached = this.results.registry(key)
       if (cached) {
+        this.resolver.learn(this.results.resolutions(key))
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached
       }
     }
     const registry = this.link(start)
-    if (key) this.results.setRegistry(key, registry)
+    if (key) this.results.setRegistry(key, registry, this.resolver.resolutions())
     return registry
   }
 

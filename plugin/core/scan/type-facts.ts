@@ -30,7 +30,10 @@ export type TypeDecl =
   | { k: 'interface'; params: string[]; members: MemberFacts[]; extends: TypeExpr[]; pos: Pos }
   | { k: 'alias'; params: string[]; type: TypeExpr; pos: Pos }
 
-const KEYWORDS: Partial<Record<ts.SyntaxKind, Extract<TypeExpr, { k: 'kw' }>['name']>> = {
+type Keyword = Extract<TypeExpr, { k: 'kw' }>['name']
+/** Keyword types by syntax kind (built on first use: TypeScript loads lazily). */
+let keywords: Partial<Record<ts.SyntaxKind, Keyword>> | null = null
+const keywordTable = (): Partial<Record<ts.SyntaxKind, Keyword>> => keywords ??= {
   [ts.SyntaxKind.StringKeyword]: 'string',
   [ts.SyntaxKind.NumberKeyword]: 'number',
   [ts.SyntaxKind.BooleanKeyword]: 'boolean',
@@ -50,7 +53,7 @@ function entityNamePath(name: ts.EntityName): string[] {
 
 /** Reads a type node; anything beyond the supported forms is `complex` (answered by the type checker). */
 export function typeExpr(node: ts.TypeNode, sf: ts.SourceFile): TypeExpr {
-  const kw = KEYWORDS[node.kind]
+  const kw = keywordTable()[node.kind]
   if (kw) return { k: 'kw', name: kw }
   if (ts.isParenthesizedTypeNode(node)) return typeExpr(node.type, sf)
   if (ts.isLiteralTypeNode(node)) {

@@ -1,0 +1,99 @@
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { loadProject } from '../../plugin/core/scan/project.js'
+import { fixture } from '../helpers.js'
+
+let root: string
+beforeEach(() => {
+  root = mkdtempSync(join(fixture('..'), '.tmp-listing-'))
+  cpSync(fixture('basic'), root, { recursive: true })
+  // the cache folder exists before the first build (creating it would change the root folder's stamp)
+  rmSync(join(root, 'node_modules'), { recursive: true, force: true })
+  mkdirSync(join(root, 'node_modules/.cache/koan-backup'), { recursive: true })
+})
+afterEach(() => rmSync(root, { recursive: true, force: true }))
+
+/** Everything under root last modified a minute ago (stamps taken now are trusted). */
+function age(dir = root): void {
+  const when = new Date(Date.now() - 60_000)
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) age(path)
+    utimesSync(path, when, when)
+  }
+  utimesSync(dir, when, when)
+}
+
+const rel = (files: string[]) => files.map((f) => f.slice(root.length + 1))
+
+describe('project listing: reused while its config files and directories are unchanged', () => {
+  for (const withTsconfig of [true, false]) {
+    const tsconfig = () => (withTsconfig ? join(root, 'tsconfig.json') : null)
+    const label = withTsconfig ? 'tsconfig include patterns' : 'no tsconfig (every TypeScript file under root)'
+
+    it(`${label}: the same listing while nothing changed; a file added anywhere the listing looked is seen`, () => {
+      if (!withTsconfig) rmSync(join(root, 'tsconfig.json'))
+      mkdirSync(join(root, 'src/assets'))
+      writeFileSync(join(root, 'src/assets/logo.txt'), 'not a source file')
+      age()
+      const first = loadProject(root, tsconfig())
+      expect(first.inputs).not.toBeNull()
+      expect(loadProject(root, tsconfig(), first)).toBe(first)
+      // a new file in a folder that held no source file until now
+      writeFileSync(join(root, 'src/assets/icons.ts'), 'export const icons = 1\n')
+      const second = loadProject(root, tsconfig(), first)
+      expect(second).not.toBe(first)
+      expect(rel(second.files)).toContain('src/assets/icons.ts')
+      expect(second.inputs).toBeNull() // the folder changed a moment ago: not reused until it is older
+      expect(loadProject(root, tsconfig(), second)).not.toBe(second)
+    })
+  }
+
+  it('a changed tsconfig or a config it extends is a new listing', () => {
+    writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { strict: true } }))
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json', include: ['src'] }))
+    age()
+    const first = loadProject(root, join(root, 'tsconfig.json'))
+    expect(Object.keys(first.inputs!)).toContain(join(root, 'tsconfig.base.json'))
+    expect(loadProject(root, join(root, 'tsconfig.json'), first)).toBe(first)
+    writeFileSync(join(root, 'tsconfig.base.json'), JSON.stringify({ compilerOptions: { strict: true, baseUrl: '.' } }))
+    const second = loadProject(root, join(root, 'tsconfig.json'), first)
+    expect(second).not.toBe(first)
+    expect(second.compilerOptions.baseUrl).toBeTruthy()
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ extends: './tsconfig.base.json', include: ['src/models'] }))
+    expect(rel(loadProject(root, join(root, 'tsconfig.json'), second).files).every((f) => f.startsWith('src/models/'))).toBe(true)
+  })
+
+  it('a listing of another root or tsconfig is not used', () => {
+    age()
+    const first = loadProject(root, join(root, 'tsconfig.json'))
+    expect(loadProject(root, null, first)).not.toBe(first)
+  })
+})
+
+describe('a build whose inputs were all seen before does not load TypeScript', () => {
+  const run = () => {
+    const script = `import { PluginContext } from ${JSON.stringify(fixture('../../dist/plugin/core/context.js'))}
+import { typeScriptLoaded } from ${JSON.stringify(fixture('../../dist/plugin/core/scan/morph.js'))}
+import { readFileSync } from 'node:fs'
+const ctx = new PluginContext({ root: ${JSON.stringify(root)}, dts: false, report: false })
+const code = ctx.moduleCode()
+const file = ${JSON.stringify(join(root, 'src/models/media.ts'))}
+const out = ctx.transform(readFileSync(file, 'utf8'), file)
+console.log(JSON.stringify({ ts: typeScriptLoaded(), read: ctx.stats.read, cached: ctx.stats.cached === true, stripped: !!out && !/@EntityBackup/.test(out.code), entities: ctx.registry.entities.length }))`
+    return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { ts: boolean; read: number; cached: boolean; stripped: boolean; entities: number }
+  }
+
+  it('the scan, the generated module and the transform run from the caches; an edit loads it again', () => {
+    // (the root folder is an input of the listing: TypeScript's matcher lists it to find src)
+    age()
+    const first = run()
+    expect(first).toMatchObject({ ts: true, cached: false, stripped: true })
+    expect(run()).toEqual({ ...first, ts: false, read: 0, cached: true })
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, `${'// edited\n'}${execFileSync('cat', [file], { encoding: 'utf8' })}`)
+    expect(run()).toMatchObject({ ts: true, read: 1, cached: false, stripped: true, entities: first.entities })
+  })
+})
