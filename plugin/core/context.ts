@@ -7,10 +7,8 @@ import type { Diagnostic } from './diagnostics.js'
 import { generateDts } from './generate/dts.js'
 import { generateRegistryModule } from './generate/registry.js'
 import { resolveOptions, type ResolvedOptions } from './options.js'
-import { isEntityBackup } from './scan/decorators.js'
-import { Linker } from './scan/link.js'
 import { Scanner } from './scan/scanner.js'
-import { stripDecorators, type TransformOutput } from './transform.js'
+import { blankRanges, type TransformOutput } from './transform.js'
 
 const defaultLogger: PluginLogger = {
   info: (m) => void process.stdout.write(`${m}\n`),
@@ -131,9 +129,6 @@ export class PluginContext {
   transform(code: string, id: string): TransformOutput | null {
     const file = id.split('?')[0]!.replaceAll('\\', '/')
     if (!code.includes('EntityBackup') || !this.scan.covers(file)) return null
-    const scanner = this.scan
-    const facts = scanner.factsFor(file, code)
-    const linker = new Linker((f) => (f === file ? facts : scanner.cached(f)), scanner.moduleResolver)
-    return stripDecorators(code, facts, (d) => isEntityBackup(linker, file, d))
+    return blankRanges(code, this.scan.stripRanges(file, code))
   }
 }

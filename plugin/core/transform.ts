@@ -7,20 +7,28 @@ export interface TransformOutput {
   map: null
 }
 
+/** A range of a file's text, `[start, end)`. */
+export type Range = [number, number]
+
+/** The ranges of a file's decorators that `isTarget` picks, in order. */
+export function decoratorRanges(facts: FileFacts, isTarget: (d: DecoratorFacts) => boolean): Range[] {
+  const ranges: Range[] = []
+  for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isTarget(d)) ranges.push([d.start, d.end])
+  return ranges.sort((a, b) => a[0] - b[0])
+}
+
 /**
- * Blanks out the given decorators (`@EntityBackup(...)`) with spaces, keeping line breaks, so nothing
- * moves: no source map is needed, and bundlers that do not lower TC39 decorators (vite 8) and
- * Node 20 can run the output.
+ * Blanks out the given ranges (the `@EntityBackup(...)` decorators) with spaces, keeping line
+ * breaks, so nothing moves: no source map is needed, and bundlers that do not lower TC39
+ * decorators (vite 8) and Node 20 can run the output.
  */
-export function stripDecorators(code: string, facts: FileFacts, isTarget: (d: DecoratorFacts) => boolean): TransformOutput | null {
-  const ranges: DecoratorFacts[] = []
-  for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isTarget(d)) ranges.push(d)
+export function blankRanges(code: string, ranges: Range[]): TransformOutput | null {
   if (ranges.length === 0) return null
-  ranges.sort((a, b) => a.start - b.start)
   let out = ''
   let last = 0
-  for (const { start, end } of ranges) {
-    out += code.slice(last, start) + code.slice(start, end).replace(/[^\r\n]/g, ' ')
+  for (const [start, end] of ranges) {
+    const text = code.slice(start, end)
+    out += code.slice(last, start) + (/[\r\n]/.test(text) ? text.replace(/[^\r\n]/g, ' ') : ' '.repeat(text.length))
     last = end
   }
   return { code: out + code.slice(last), map: null }

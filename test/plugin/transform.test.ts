@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
@@ -36,5 +36,41 @@ describe('transform: strips @EntityBackup', () => {
     expect(ctx.transform("@EntityBackup() class X {}", '/elsewhere/x.ts')).toBeNull()
     const file = join(fixture('inheritance'), 'src/models/media.ts')
     expect(ctx.transform(readFileSync(file, 'utf8'), `${file}?v=123`)!.code).not.toContain('@EntityBackup')
+  })
+})
+
+describe('transform: which decorators are ours follows the other files', () => {
+  it('a barrel that stops re-exporting EntityBackup stops the stripping in the files using it, and back (one process, cached link)', () => {
+    const root = mkdtempSync(join(fixture('..'), '.tmp-transform-'))
+    try {
+      cpSync(fixture('inheritance'), root, { recursive: true })
+      const options = { root, dts: false, report: false, cache: join(root, '.cache/facts.json') } as const
+      const media = join(root, 'src/models/media.ts')
+      const barrel = join(root, 'src/lib/koan.ts')
+      const code = readFileSync(media, 'utf8')
+      const stripped = (ctx: PluginContext) => !(ctx.transform(code, media)?.code ?? code).includes('@EntityBackup')
+      const ctx = new PluginContext(options)
+      ctx.refresh()
+      expect(stripped(ctx)).toBe(true)
+      // the app's own decorator of the same name: not ours, left in place
+      const original = readFileSync(barrel, 'utf8')
+      writeFileSync(barrel, 'export function EntityBackup() { return (c: unknown) => c }\n')
+      ctx.update(barrel)
+      expect(stripped(ctx)).toBe(false)
+      writeFileSync(barrel, original)
+      ctx.update(barrel)
+      expect(stripped(ctx)).toBe(true)
+      // a second context of the same inputs takes the ranges from the cached link
+      const again = new PluginContext(options)
+      again.refresh()
+      expect(again.stats.cached).toBe(true)
+      expect(stripped(again)).toBe(true)
+      // text other than what the scan read is parsed on the spot
+      const edited = `// a comment that moves everything\n${code}`
+      expect(again.transform(edited, media)!.code).not.toContain('@EntityBackup')
+      expect(again.transform(edited, media)!.code).toHaveLength(edited.length)
+    } finally {
+      rmSync(root, { recursive: true, force: true })
+    }
   })
 })

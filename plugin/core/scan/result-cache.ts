@@ -20,6 +20,14 @@ interface Entry {
   modules: Record<string, string>
   /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
   resolutions?: Array<[string, string | null]>
+  /** The `@EntityBackup` decorator ranges of each file that has any (the transform's work, done once). */
+  strips?: Record<string, Array<[number, number]>>
+}
+
+/** What a link leaves for later builds of the same inputs, next to its registry. */
+export interface LinkExtras {
+  resolutions: Array<[string, string | null]>
+  strips: Record<string, Array<[number, number]>>
 }
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
@@ -75,12 +83,17 @@ export class ResultCache {
     return this.find(key)?.resolutions ?? []
   }
 
-  setRegistry(key: string, registry: BackupRegistry, resolutions: Array<[string, string | null]> = []): void {
+  /** The decorator ranges recorded with a key's registry, by file. */
+  strips(key: string): Record<string, Array<[number, number]>> {
+    return this.find(key)?.strips ?? {}
+  }
+
+  setRegistry(key: string, registry: BackupRegistry, extras: LinkExtras = { resolutions: [], strips: {} }): void {
     if (!this.file) return
     const list = this.load()
     const known = list.find((e) => e.key === key)
     if (known) return
-    list.unshift({ key, registry: JSON.stringify(registry), modules: {}, resolutions })
+    list.unshift({ key, registry: JSON.stringify(registry), modules: {}, ...extras })
     list.length = Math.min(list.length, MAX_ENTRIES)
     this.scheduleSave()
   }

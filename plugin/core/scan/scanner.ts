@@ -6,6 +6,9 @@ import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
 import { FactsCache, stampOf } from './facts-cache.js'
+import { isEntityBackup } from './decorators.js'
+import { Linker } from './link.js'
+import { decoratorRanges, type Range } from '../transform.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver } from './project.js'
@@ -29,6 +32,8 @@ export interface ScanStats {
  */
 export class Scanner {
   private facts = new Map<string, FileFacts>()
+  /** Decorator ranges to blank by file, for the content hash they were found in. */
+  private strips = new Map<string, { hash: string; ranges: Range[] }>()
   private cache: FactsCache
   /** Whole-scan results (registry and generated module) by the key of their inputs. */
   readonly results: ResultCache
@@ -135,12 +140,36 @@ export class Scanner {
     if (this.changed !== 'all') this.changed.add(file)
   }
 
-  /** Facts for a file's current text (used by the transform); cached by content hash. */
-  factsFor(file: string, code: string): FileFacts {
-    const known = this.facts.get(file)
+  /**
+   * The ranges of a file's `@EntityBackup` decorators in `code` (for the transform). For the text
+   * the scan read they come from the scan (or the cached link); other text is parsed and resolved here.
+   */
+  stripRanges(file: string, code: string): Range[] {
     const hash = contentHash(code)
-    if (known?.hash === hash) return known
-    return parseFacts(file, code, hash)
+    const known = this.strips.get(file)
+    if (known?.hash === hash) return known.ranges
+    const scanned = this.facts.get(file)
+    const facts = scanned?.hash === hash ? scanned : parseFacts(file, code, hash)
+    const ranges = this.rangesOf(file, facts)
+    if (facts === scanned) this.strips.set(file, { hash, ranges })
+    return ranges
+  }
+
+  private rangesOf(file: string, facts: FileFacts): Range[] {
+    const linker = new Linker((f) => (f === file ? facts : this.facts.get(f)), this.moduleResolver)
+    return decoratorRanges(facts, (d) => isEntityBackup(linker, file, d))
+  }
+
+  /** The decorator ranges of every scanned file that has any, by file (kept with the cached link). */
+  private allStrips(): Record<string, Range[]> {
+    const out: Record<string, Range[]> = {}
+    for (const [file, facts] of this.facts) {
+      if (!Object.values(facts.classes).some((c) => c.decorators.length > 0)) continue
+      const ranges = this.rangesOf(file, facts)
+      this.strips.set(file, { hash: facts.hash, ranges })
+      if (ranges.length > 0) out[file] = ranges
+    }
+    return out
   }
 
   /** Full scan: re-lists the project when asked (or first time), reads every file, links. */
@@ -159,12 +188,16 @@ export class Scanner {
       const cached = this.results.registry(key)
       if (cached) {
         this.resolver.learn(this.results.resolutions(key))
+        // the key holds every file's hash: the ranges stored with it are those of the files as read
+        const strips = this.results.strips(key)
+        this.strips.clear()
+        for (const [file, facts] of this.facts) this.strips.set(file, { hash: facts.hash, ranges: strips[file] ?? [] })
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached
       }
     }
     const registry = this.link(start)
-    if (key) this.results.setRegistry(key, registry, this.resolver.resolutions())
+    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), strips: this.allStrips() })
     return registry
   }
 
@@ -204,6 +237,8 @@ export class Scanner {
   }
 
   private link(start: number): BackupRegistry {
+    // a file's ranges depend on the files it imports from: any relink recomputes them
+    this.strips.clear()
     const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
       facts: (f) => this.facts.get(f), resolver: this.resolver, checker: this.checker,
@@ -224,10 +259,5 @@ export class Scanner {
   get moduleResolver(): ModuleResolver {
     if (!this.loaded) this.load()
     return this.resolver
-  }
-
-  /** Cached facts of a file. */
-  cached(file: string): FileFacts | undefined {
-    return this.facts.get(file)
   }
 }
