@@ -110,6 +110,10 @@ console.log(JSON.stringify({ parsed: s.stats.parsed, files: s.stats.files, entit
     const file = join(root, 'src/models/media.ts')
     writeFileSync(file, readFileSync(file, 'utf8') + '\n// edited\n')
     expect(run(cache).parsed).toBe(1)
+    // the index and the facts file are read apart: either one corrupt costs only what it held
+    writeFileSync(cache, '{ not json')
+    expect(run(cache)).toEqual({ ...first, parsed: 0 })
+    writeFileSync(join(root, '.cache/facts.data.json'), '{ not json')
     writeFileSync(cache, '{ not json')
     expect(run(cache)).toEqual(first)
   })
@@ -224,6 +228,7 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     }
     retag(results)
     retag(facts)
+    retag(join(root, '.cache/facts.data.json'))
     const again = run(cache)
     expect(again.cached).toBe(false)
     expect(again.parsed).toBeGreaterThan(0)

@@ -5,28 +5,41 @@ import { TOOL } from '../version.js'
 import type { FileFacts } from './facts.js'
 import type { ProjectListing } from './project.js'
 
-/** Facts parsed in this process, by file; shared by every plugin instance (vite builds each environment with one). */
+/** Facts parsed or read in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
-/** The stamp (size, mtime, inode) each file had when its facts were read, for files last modified well before that. */
-const stamps = new Map<string, string>()
+/** For files last modified well before they were read: the stamp (size, mtime, inode) they had then, and their content hash. */
+const stamps = new Map<string, { stamp: string; hash: string }>()
 /** The last project listing by root and tsconfig (`ProjectListing.for`). */
 const listings = new Map<string, ProjectListing>()
-/** Cache files already read into `memory` in this process (each is read once, not once per scanner). */
+/** Index files already read in this process (each is read once, not once per scanner), and data files. */
 const loadedFiles = new Set<string>()
 
 /** Tags a cache file: the tool version, the plugin build and the facts format, so a parser change invalidates old facts. */
-const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v2`
+const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v3`
+
+/** The file holding the facts themselves, next to the index. */
+const dataFileOf = (index: string): string => index.replace(/(\.json)?$/, '.data.json')
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, text)
+  renameSync(tmp, file)
+}
 
 /**
  * Per-file facts keyed by content hash: in memory for the process, and on disk between processes
- * (`node_modules/.cache/koan-backup/facts.json`, tagged with the tool version). A stale entry is
- * harmless: its hash no longer matches the file's content, so the file is parsed again. With each
- * file's stamp (size, mtime, inode) at the time it was read, an unchanged file is not even read. Without a
- * cache file (option `cache: false`) nothing is shared between scanners.
+ * (`node_modules/.cache/koan-backup/facts.json`, tagged with the tool version and the plugin's
+ * build). A stale entry is harmless: its hash no longer matches the file's content, so the file is
+ * parsed again. The index file holds each file's stamp (size, mtime, inode) at the time it was read
+ * and its content hash, so an unchanged file is not even read; the facts themselves are in
+ * `facts.data.json`, read only when some are needed (a build whose link is cached needs none).
+ * Without a cache file (option `cache: false`) nothing is shared between scanners.
  */
 export class FactsCache {
   private loaded = false
+  /** The index changed (stamps, listings) / facts were added since the last save. */
   private dirty = false
+  private dataDirty = false
 
   constructor(private file: string | null) {}
 
@@ -34,31 +47,35 @@ export class FactsCache {
   get(path: string, hash: string): FileFacts | undefined {
     if (!this.file) return undefined
     if (!this.loaded) this.load()
-    const facts = memory.get(path)
+    let facts = memory.get(path)
+    if (facts?.hash !== hash && this.loadData()) facts = memory.get(path)
     return facts?.hash === hash ? facts : undefined
   }
 
   set(path: string, facts: FileFacts): void {
     if (!this.file) return
     memory.set(path, facts)
-    this.dirty = true
+    this.dataDirty = true
   }
 
   /**
-   * The facts of a file whose stamp is the one recorded when they were read: the file has not
+   * The content hash of a file whose stamp is the one recorded when it was read: the file has not
    * changed since, so it need not be read and hashed again.
    */
-  unchanged(path: string, stamp: string): FileFacts | undefined {
+  unchanged(path: string, stamp: string): string | undefined {
     if (!this.file) return undefined
     if (!this.loaded) this.load()
-    return stamps.get(path) === stamp ? memory.get(path) : undefined
+    const known = stamps.get(path)
+    return known?.stamp === stamp ? known.hash : undefined
   }
 
-  /** Records the stamp a file had when its current facts were read (`null`: do not trust its stamp). */
-  stamp(path: string, stamp: string | null): void {
-    if (!this.file || stamps.get(path) === (stamp ?? undefined)) return
+  /** Records the stamp a file had when its content (with this hash) was read (`null`: do not trust its stamp). */
+  stamp(path: string, stamp: string | null, hash: string): void {
+    if (!this.file) return
+    const known = stamps.get(path)
+    if (stamp === null ? known === undefined : known?.stamp === stamp && known.hash === hash) return
     if (stamp === null) stamps.delete(path)
-    else stamps.set(path, stamp)
+    else stamps.set(path, { stamp, hash })
     this.dirty = true
   }
 
@@ -81,38 +98,55 @@ export class FactsCache {
     if (!this.file || loadedFiles.has(this.file) || !existsSync(this.file)) return
     loadedFiles.add(this.file)
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; files: Record<string, FileFacts>; stamps?: Record<string, string>; listings?: ProjectListing[] }
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; stamps?: Record<string, [string, string]>; listings?: ProjectListing[] }
       if (data.tool !== cacheTag()) return
       for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
-      for (const [path, facts] of Object.entries(data.files)) {
-        if (memory.has(path)) continue
-        memory.set(path, facts)
-        const stamp = data.stamps?.[path]
-        if (stamp !== undefined) stamps.set(path, stamp)
-      }
+      for (const [path, [stamp, hash]] of Object.entries(data.stamps ?? {})) if (!stamps.has(path)) stamps.set(path, { stamp, hash })
     } catch {
       // an unreadable cache is only a slower build
     }
   }
 
-  /** Writes the facts of `paths` to disk when anything was parsed since the last save. */
-  save(paths: Iterable<string>): void {
-    if (!this.file || !this.dirty) return
-    this.dirty = false
-    const files: Record<string, FileFacts> = {}
-    const stamped: Record<string, string> = {}
-    for (const path of paths) {
-      const facts = memory.get(path)
-      if (!facts) continue
-      files[path] = facts
-      const stamp = stamps.get(path)
-      if (stamp !== undefined) stamped[path] = stamp
+  /** Reads the facts file into memory, once per process; returns whether it was read now. */
+  private loadData(): boolean {
+    const file = dataFileOf(this.file!)
+    if (loadedFiles.has(file)) return false
+    loadedFiles.add(file)
+    try {
+      if (!existsSync(file)) return false
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string; files: Record<string, FileFacts> }
+      if (data.tool !== cacheTag()) return false
+      for (const [path, facts] of Object.entries(data.files)) if (!memory.has(path)) memory.set(path, facts)
+      return true
+    } catch {
+      return false
     }
+  }
+
+  /** Writes the index and (when facts were parsed since the last save) the facts of `paths` to disk. */
+  save(paths: Iterable<string>): void {
+    if (!this.file || !(this.dirty || this.dataDirty)) return
+    const list = [...paths]
     try {
       mkdirSync(dirname(this.file), { recursive: true })
-      const tmp = `${this.file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: cacheTag(), files, stamps: stamped, listings: [...listings.values()] }))
-      renameSync(tmp, this.file)
+      if (this.dataDirty) {
+        // the facts file keeps every path's facts: those not in memory yet are read first
+        this.loadData()
+        const files: Record<string, FileFacts> = {}
+        for (const path of list) {
+          const facts = memory.get(path)
+          if (facts) files[path] = facts
+        }
+        writeAtomically(dataFileOf(this.file), JSON.stringify({ tool: cacheTag(), files }))
+      }
+      const stamped: Record<string, [string, string]> = {}
+      for (const path of list) {
+        const known = stamps.get(path)
+        if (known) stamped[path] = [known.stamp, known.hash]
+      }
+      writeAtomically(this.file, JSON.stringify({ tool: cacheTag(), stamps: stamped, listings: [...listings.values()] }))
+      this.dirty = false
+      this.dataDirty = false
     } catch {
       // a read-only tree just goes without the cache
     }

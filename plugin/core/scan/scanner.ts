@@ -31,6 +31,9 @@ export interface ScanStats {
  * `updateFile` re-reads one file; linking always runs over the cached facts (cheap, in memory).
  */
 export class Scanner {
+  /** The content hash of each scanned file as last read. */
+  private hashes = new Map<string, string>()
+  /** Facts of those files, loaded when something needs them. */
   private facts = new Map<string, FileFacts>()
   /** Decorator ranges to blank by file, for the content hash they were found in. */
   private strips = new Map<string, { hash: string; ranges: Range[] }>()
@@ -70,7 +73,11 @@ export class Scanner {
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
     this.scopeFiles = this.findScopeFiles(project.files)
     for (const f of this.scopeFiles) this.fileSet.add(f)
-    for (const known of this.facts.keys()) if (!this.fileSet.has(known)) this.facts.delete(known)
+    for (const known of this.hashes.keys()) {
+      if (this.fileSet.has(known)) continue
+      this.hashes.delete(known)
+      this.facts.delete(known)
+    }
     this.loaded = true
     this.changed = 'all'
   }
@@ -96,9 +103,9 @@ export class Scanner {
   }
 
   /**
-   * Reads a file and refreshes its facts when its content hash changed; returns whether they changed.
-   * A file whose stamp (size, mtime, inode) is the one recorded when its cached facts were read is
-   * not read again.
+   * Reads a file and refreshes its facts when its content hash changed; returns whether it changed.
+   * A file whose stamp (size, mtime, inode) is the one recorded when it was last read is not read
+   * again: its hash is known, and its facts are read from the cache only if something needs them.
    */
   private read(file: string): boolean {
     const stamp = this.options.cache ? stampOf(file) : null
@@ -110,30 +117,51 @@ export class Scanner {
       content = readFileSync(file, 'utf8')
       this.readCount++
     } catch {
-      if (this.facts.delete(file)) this.markChanged(file)
+      this.facts.delete(file)
+      if (this.hashes.delete(file)) this.markChanged(file)
       return false
     }
     const hash = contentHash(content)
-    let facts = this.facts.get(file)
-    if (facts?.hash !== hash) {
-      facts = this.cache.get(file, hash)
-      if (!facts) {
-        facts = parseFacts(file, content, hash)
-        this.cache.set(file, facts)
-        this.parsed++
-      }
-    }
-    this.cache.stamp(file, stamp ?? null)
-    return this.use(file, facts)
+    this.cache.stamp(file, stamp ?? null, hash)
+    if (this.hashes.get(file) === hash) return false
+    if (this.facts.get(file)?.hash !== hash) this.facts.set(file, this.cache.get(file, hash) ?? this.parse(file, content, hash))
+    return this.use(file, hash)
   }
 
-  /** Makes `facts` the file's current facts; returns whether they changed. */
-  private use(file: string, facts: FileFacts): boolean {
-    const known = this.facts.get(file)
-    if (known === facts || known?.hash === facts.hash) return false
-    this.facts.set(file, facts)
+  private parse(file: string, content: string, hash: string): FileFacts {
+    const facts = parseFacts(file, content, hash)
+    this.cache.set(file, facts)
+    this.parsed++
+    return facts
+  }
+
+  /** Makes `hash` the file's current content hash; returns whether it changed. */
+  private use(file: string, hash: string): boolean {
+    if (this.hashes.get(file) === hash) return false
+    this.hashes.set(file, hash)
+    if (this.facts.get(file)?.hash !== hash) this.facts.delete(file)
     this.markChanged(file)
     return true
+  }
+
+  /** The facts of a scanned file's current content (from memory or the cache; parsed again if the cache lost them). */
+  private factsOf(file: string): FileFacts | undefined {
+    const hash = this.hashes.get(file)
+    if (hash === undefined) return undefined
+    let facts = this.facts.get(file)
+    if (facts?.hash === hash) return facts
+    facts = this.cache.get(file, hash)
+    if (!facts) {
+      let content: string
+      try {
+        content = readFileSync(file, 'utf8')
+      } catch {
+        return undefined
+      }
+      facts = this.parse(file, content, contentHash(content))
+    }
+    this.facts.set(file, facts)
+    return facts
   }
 
   private markChanged(file: string): void {
@@ -148,23 +176,24 @@ export class Scanner {
     const hash = contentHash(code)
     const known = this.strips.get(file)
     if (known?.hash === hash) return known.ranges
-    const scanned = this.facts.get(file)
-    const facts = scanned?.hash === hash ? scanned : parseFacts(file, code, hash)
+    const scanned = this.hashes.get(file) === hash
+    const facts = (scanned ? this.factsOf(file) : undefined) ?? parseFacts(file, code, hash)
     const ranges = this.rangesOf(file, facts)
-    if (facts === scanned) this.strips.set(file, { hash, ranges })
+    if (scanned) this.strips.set(file, { hash, ranges })
     return ranges
   }
 
   private rangesOf(file: string, facts: FileFacts): Range[] {
-    const linker = new Linker((f) => (f === file ? facts : this.facts.get(f)), this.moduleResolver)
+    const linker = new Linker((f) => (f === file ? facts : this.factsOf(f)), this.moduleResolver)
     return decoratorRanges(facts, (d) => isEntityBackup(linker, file, d))
   }
 
   /** The decorator ranges of every scanned file that has any, by file (kept with the cached link). */
   private allStrips(): Record<string, Range[]> {
     const out: Record<string, Range[]> = {}
-    for (const [file, facts] of this.facts) {
-      if (!Object.values(facts.classes).some((c) => c.decorators.length > 0)) continue
+    for (const file of this.hashes.keys()) {
+      const facts = this.factsOf(file)
+      if (!facts || !Object.values(facts.classes).some((c) => c.decorators.length > 0)) continue
       const ranges = this.rangesOf(file, facts)
       this.strips.set(file, { hash: facts.hash, ranges })
       if (ranges.length > 0) out[file] = ranges
@@ -180,7 +209,7 @@ export class Scanner {
     if (relist || !this.loaded) this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
-    this.cache.save(this.facts.keys())
+    this.cache.save(this.hashes.keys())
     const key = this.resultKey = this.inputKey()
     // a full link (first scan, new file list) of inputs linked before: the cached registry. An
     // incremental link is cheaper than reading it, and keeps the analyzer's per-file results.
@@ -191,7 +220,7 @@ export class Scanner {
         // the key holds every file's hash: the ranges stored with it are those of the files as read
         const strips = this.results.strips(key)
         this.strips.clear()
-        for (const [file, facts] of this.facts) this.strips.set(file, { hash: facts.hash, ranges: strips[file] ?? [] })
+        for (const [file, hash] of this.hashes) this.strips.set(file, { hash, ranges: strips[file] ?? [] })
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached
       }
@@ -206,7 +235,7 @@ export class Scanner {
     if (!this.options.cache) return null
     const files: Array<[string, string]> = []
     for (const f of [...this.files, ...this.scopeFiles]) {
-      const hash = this.facts.get(f)?.hash
+      const hash = this.hashes.get(f)
       if (hash === undefined) return null
       files.push([f, hash])
     }
@@ -241,7 +270,7 @@ export class Scanner {
     this.strips.clear()
     const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
-      facts: (f) => this.facts.get(f), resolver: this.resolver, checker: this.checker,
+      facts: (f) => this.factsOf(f), resolver: this.resolver, checker: this.checker,
     }, this.changed)
     this.changed = new Set()
     this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start }
