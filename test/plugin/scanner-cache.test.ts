@@ -213,6 +213,11 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(run(cache).cached).toBe(true)
     writeFileSync(join(root, '.cache/facts.results.json'), '{ not json')
     expect(run(cache)).toMatchObject({ cached: false, registry: edited.registry })
+    // a results file cut short (its modules end before the header says) is ignored too
+    expect(run(cache).cached).toBe(true)
+    const results = readFileSync(join(root, '.cache/facts.results.json'), 'utf8')
+    writeFileSync(join(root, '.cache/facts.results.json'), results.slice(0, results.length - 100))
+    expect(run(cache)).toMatchObject({ cached: false, registry: edited.registry })
   })
 
   it('results and facts written by another build of the plugin (same version) are not reused', () => {
@@ -221,10 +226,13 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(run(cache)).toMatchObject({ cached: true, parsed: 0 })
     const results = join(root, '.cache/facts.results.json')
     const facts = join(root, '.cache/facts.json')
+    // every cache file opens with its JSON header (the results file's modules follow it, after a line break)
     const retag = (file: string) => {
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string }
+      const text = readFileSync(file, 'utf8')
+      const end = text.indexOf('\n') < 0 ? text.length : text.indexOf('\n')
+      const data = JSON.parse(text.slice(0, end)) as { tool: string }
       expect(data.tool).toMatch(/^koan-backup@[^#]+#[0-9a-f]{16}#/)
-      writeFileSync(file, JSON.stringify({ ...data, tool: data.tool.replace(/#[0-9a-f]{16}#/, '#0000000000000000#') }))
+      writeFileSync(file, JSON.stringify({ ...data, tool: data.tool.replace(/#[0-9a-f]{16}#/, '#0000000000000000#') }) + text.slice(end))
     }
     retag(results)
     retag(facts)

@@ -6,16 +6,19 @@ import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v1`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v2`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
 
-/** One linked scan: the registry (as JSON text, as the file keeps it) and the modules generated from it. */
+/**
+ * One linked scan: the registry (JSON text when this process linked it, frozen once handed out,
+ * an object as read from the file) and the modules generated from it.
+ */
 interface Entry {
   key: string
-  registry: string
+  registry: string | BackupRegistry
   /** Generated module code by generator variant (root, config). */
   modules: Record<string, string>
   /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
@@ -32,8 +35,6 @@ export interface LinkExtras {
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
 const memory = new Map<string, Entry[]>()
-/** Each entry's registry, parsed once per process and frozen: every build of the process shares it, and none can change it. */
-const parsed = new WeakMap<Entry, BackupRegistry>()
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -73,9 +74,9 @@ export class ResultCache {
   registry(key: string): BackupRegistry | undefined {
     const entry = this.find(key)
     if (!entry) return undefined
-    let registry = parsed.get(entry)
-    if (!registry) parsed.set(entry, (registry = deepFreeze(JSON.parse(entry.registry) as BackupRegistry)))
-    return registry
+    // frozen once: every build of the process shares it, and none can change it
+    if (typeof entry.registry === 'string') entry.registry = JSON.parse(entry.registry) as BackupRegistry
+    return deepFreeze(entry.registry)
   }
 
   /** The module resolutions recorded with a key's registry. */
@@ -129,8 +130,7 @@ export class ResultCache {
       list = []
       try {
         if (existsSync(file)) {
-          const data = JSON.parse(readFileSync(file, 'utf8')) as { tool?: string; entries?: Entry[] }
-          if (data.tool === resultsTag() && Array.isArray(data.entries)) list = data.entries.slice(0, MAX_ENTRIES)
+          list = readResults(readFileSync(file, 'utf8'))
         }
       } catch {
         // an unreadable results file is only a slower build
@@ -158,12 +158,47 @@ export class ResultCache {
     try {
       mkdirSync(dirname(file), { recursive: true })
       const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, JSON.stringify({ tool: resultsTag(), entries: this.entries }))
+      writeFileSync(tmp, writeResults(this.entries!))
       renameSync(tmp, file)
     } catch {
       // a read-only tree just goes without the cache
     }
   }
+}
+
+/**
+ * The file: a first line of JSON (the tag, and each entry with its registry as JSON and the offset
+ * and length of each module), then the modules' code one after the other, as they are: several MB
+ * of code is read as it is, not unescaped from a JSON string.
+ */
+function writeResults(entries: Entry[]): string {
+  const code: string[] = []
+  let offset = 0
+  const header = entries.map((e) => ({
+    ...e,
+    registry: typeof e.registry === 'string' ? (JSON.parse(e.registry) as BackupRegistry) : e.registry,
+    modules: Object.fromEntries(Object.entries(e.modules).map(([variant, text]) => {
+      code.push(text)
+      offset += text.length
+      return [variant, [offset - text.length, text.length]]
+    })),
+  }))
+  return `${JSON.stringify({ tool: resultsTag(), entries: header })}\n${code.join('')}`
+}
+
+function readResults(text: string): Entry[] {
+  const newline = text.indexOf('\n')
+  if (newline < 0) return []
+  const data = JSON.parse(text.slice(0, newline)) as { tool?: string; entries?: Array<Omit<Entry, 'modules'> & { modules: Record<string, [number, number]> }> }
+  if (data.tool !== resultsTag() || !Array.isArray(data.entries)) return []
+  const body = text.slice(newline + 1)
+  return data.entries.slice(0, MAX_ENTRIES).map((e) => ({
+    ...e,
+    modules: Object.fromEntries(Object.entries(e.modules).map(([variant, [at, length]]) => {
+      if (at + length > body.length) throw new Error('a truncated results file')
+      return [variant, body.slice(at, at + length)]
+    })),
+  }))
 }
 
 /** The results file next to a facts cache file. */
