@@ -6,9 +6,8 @@ import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
 import { FactsCache, stampOf } from './facts-cache.js'
-import { isEntityBackup } from './decorators.js'
-import { Linker } from './link.js'
-import { decoratorRanges, type Range } from '../transform.js'
+import type { Range } from '../transform.js'
+import { DecoratorRanges } from './decorator-ranges.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver } from './project.js'
@@ -35,8 +34,13 @@ export class Scanner {
   private hashes = new Map<string, string>()
   /** Facts of those files, loaded when something needs them. */
   private facts = new Map<string, FileFacts>()
-  /** Decorator ranges to blank by file, for the content hash they were found in. */
-  private strips = new Map<string, { hash: string; ranges: Range[] }>()
+  /** Decorator ranges to blank by file. */
+  private ranges = new DecoratorRanges({
+    files: () => this.hashes.keys(),
+    hashOf: (f) => this.hashes.get(f),
+    factsOf: (f) => this.factsOf(f),
+    resolver: () => this.moduleResolver,
+  })
   private cache: FactsCache
   /** Whole-scan results (registry and generated module) by the key of their inputs. */
   readonly results: ResultCache
@@ -168,37 +172,9 @@ export class Scanner {
     if (this.changed !== 'all') this.changed.add(file)
   }
 
-  /**
-   * The ranges of a file's `@EntityBackup` decorators in `code` (for the transform). For the text
-   * the scan read they come from the scan (or the cached link); other text is parsed and resolved here.
-   */
+  /** The ranges of a file's `@EntityBackup` decorators in `code` (for the transform). */
   stripRanges(file: string, code: string): Range[] {
-    const hash = contentHash(code)
-    const known = this.strips.get(file)
-    if (known?.hash === hash) return known.ranges
-    const scanned = this.hashes.get(file) === hash
-    const facts = (scanned ? this.factsOf(file) : undefined) ?? parseFacts(file, code, hash)
-    const ranges = this.rangesOf(file, facts)
-    if (scanned) this.strips.set(file, { hash, ranges })
-    return ranges
-  }
-
-  private rangesOf(file: string, facts: FileFacts): Range[] {
-    const linker = new Linker((f) => (f === file ? facts : this.factsOf(f)), this.moduleResolver)
-    return decoratorRanges(facts, (d) => isEntityBackup(linker, file, d))
-  }
-
-  /** The decorator ranges of every scanned file that has any, by file (kept with the cached link). */
-  private allStrips(): Record<string, Range[]> {
-    const out: Record<string, Range[]> = {}
-    for (const file of this.hashes.keys()) {
-      const facts = this.factsOf(file)
-      if (!facts || !Object.values(facts.classes).some((c) => c.decorators.length > 0)) continue
-      const ranges = this.rangesOf(file, facts)
-      this.strips.set(file, { hash: facts.hash, ranges })
-      if (ranges.length > 0) out[file] = ranges
-    }
-    return out
+    return this.ranges.of(file, code)
   }
 
   /** Full scan: re-lists the project when asked (or first time), reads every file, links. */
@@ -217,16 +193,13 @@ export class Scanner {
       const cached = this.results.registry(key)
       if (cached) {
         this.resolver.learn(this.results.resolutions(key))
-        // the key holds every file's hash: the ranges stored with it are those of the files as read
-        const strips = this.results.strips(key)
-        this.strips.clear()
-        for (const [file, hash] of this.hashes) this.strips.set(file, { hash, ranges: strips[file] ?? [] })
+        this.ranges.adopt(this.results.strips(key))
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached
       }
     }
     const registry = this.link(start)
-    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), strips: this.allStrips() })
+    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), strips: this.ranges.all() })
     return registry
   }
 
@@ -266,8 +239,8 @@ export class Scanner {
   }
 
   private link(start: number): BackupRegistry {
-    // a file's ranges depend on the files it imports from: any relink recomputes them
-    this.strips.clear()
+    // a file's ranges depend on the files it imports from: any relink finds them again
+    this.ranges.clear()
     const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
       facts: (f) => this.factsOf(f), resolver: this.resolver, checker: this.checker,
