@@ -70,7 +70,9 @@ export class PluginContext {
 
   /** Re-scans one changed file; returns whether the registry changed. */
   update(file: string): boolean {
-    if (!this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
+    // the tsconfig is watched too (`watchFiles`): a change of it lists the project again
+    const tsconfig = file.replaceAll('\\', '/') === this.options.tsconfig
+    if (!tsconfig && !this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
     const before = this.code
     this.accept(this.scan.update(file))
     return before !== this.code

@@ -52,6 +52,23 @@ describe('incremental scanning', () => {
   })
 })
 
+describe('watch mode: a tsconfig edit', () => {
+  it('reaches the scan through update(), and the files it brings back are read', () => {
+    const tsconfig = join(root, 'tsconfig.json')
+    const ctx = new PluginContext({ root, dts: false, report: false, cache: false })
+    const names = () => ctx.registry.entities.map((e) => e.name).sort()
+    const all = names()
+    expect(all).toContain('User')
+    const config = JSON.parse(readFileSync(tsconfig, 'utf8')) as { include: string[] }
+    writeFileSync(tsconfig, JSON.stringify({ ...config, include: ['src/public', 'src/main.ts'] }))
+    expect(ctx.update(tsconfig)).toBe(true)
+    expect(names()).not.toContain('User')
+    writeFileSync(tsconfig, JSON.stringify(config))
+    expect(ctx.update(tsconfig)).toBe(true)
+    expect(names()).toEqual(all)
+  })
+})
+
 describe('generated .d.ts', () => {
   it('is written only when its content changed', () => {
     const dts = join(root, 'koan-backup.d.ts')

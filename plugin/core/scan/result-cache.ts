@@ -155,6 +155,8 @@ export class ResultCache {
 
   private save(): void {
     const file = this.file!
+    // the save runs after the hook: a project removed meanwhile (a test's temp folder, say) is not brought back
+    if (!existsSync(this.root)) return
     try {
       mkdirSync(dirname(file), { recursive: true })
       const tmp = `${file}.${process.pid}.tmp`

@@ -224,9 +224,11 @@ export class Scanner {
     this.resultKey = null
     const normalized = file.replaceAll('\\', '/')
     const exists = existsSync(normalized)
-    if (!this.loaded || exists !== this.fileSet.has(normalized) || isScopeFile(normalized)) {
+    if (!this.loaded || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig) {
       this.load()
       this.resolver.clear()
+      // a new listing (a tsconfig edit, say) can bring in files never read here
+      for (const f of [...this.files, ...this.scopeFiles]) if (!this.hashes.has(f)) this.read(f)
     }
     if (this.fileSet.has(normalized) && this.read(normalized)) this.checker?.invalidate(normalized)
     return this.link(start)
