@@ -1,3 +1,5 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { resolveOptions } from '../plugin/core/options.js'
 import { Scanner } from '../plugin/core/scan/scanner.js'
@@ -7,6 +9,18 @@ import type { BackupRegistry, RegistryEntity } from '../runtime/types.js'
 /** Absolute path of a fixture project. */
 export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url))
+}
+
+/**
+ * A copy of a fixture in a temp folder under test/ (`.tmp-<prefix>-…`, removed by the caller), with an
+ * empty default cache folder: created up front, so a first build does not change the root folder.
+ */
+export function fixtureCopy(name: string, prefix: string): string {
+  const root = mkdtempSync(join(fixture('..'), `.tmp-${prefix}-`))
+  cpSync(fixture(name), root, { recursive: true })
+  rmSync(join(root, 'node_modules'), { recursive: true, force: true })
+  mkdirSync(join(root, 'node_modules/.cache/koan-backup'), { recursive: true })
+  return root
 }
 
 /** Scans a fixture with the given plugin options (no .d.ts written). */

@@ -10,14 +10,11 @@ import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
-import { fixture } from '../helpers.js'
+import { fixture, fixtureCopy } from '../helpers.js'
 
 let root: string
 beforeEach(() => {
-  root = mkdtempSync(join(fixture('..'), '.tmp-soak-'))
-  cpSync(fixture('basic'), root, { recursive: true })
-  rmSync(join(root, 'node_modules'), { recursive: true, force: true })
-  mkdirSync(join(root, 'node_modules/.cache/koan-backup'), { recursive: true })
+  root = fixtureCopy('basic', 'soak')
 })
 afterEach(() => rmSync(root, { recursive: true, force: true }))
 

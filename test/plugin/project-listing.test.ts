@@ -1,17 +1,13 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loadProject } from '../../plugin/core/scan/project.js'
-import { fixture } from '../helpers.js'
+import { fixture, fixtureCopy } from '../helpers.js'
 
 let root: string
 beforeEach(() => {
-  root = mkdtempSync(join(fixture('..'), '.tmp-listing-'))
-  cpSync(fixture('basic'), root, { recursive: true })
-  // the cache folder exists before the first build (creating it would change the root folder's stamp)
-  rmSync(join(root, 'node_modules'), { recursive: true, force: true })
-  mkdirSync(join(root, 'node_modules/.cache/koan-backup'), { recursive: true })
+  root = fixtureCopy('basic', 'listing')
 })
 afterEach(() => rmSync(root, { recursive: true, force: true }))
 
