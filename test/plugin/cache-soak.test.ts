@@ -2,7 +2,8 @@
  * The caches never change what a build produces: a random walk of edits (policies, new files and
  * folders, deletions, barrels, scope files, tsconfig includes, touches), each followed by time
  * passing for what it changed, compares a cached build with an uncached one after every step — in
- * this process (shared in-memory caches) and, at some steps, in a new process (the files on disk).
+ * this process (shared in-memory caches), in a long-lived context told of each change (watch mode)
+ * or not (rebuilds), and, at some steps, in a new process (the files on disk).
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
@@ -155,6 +156,9 @@ describe('cached builds equal uncached ones along a random walk of edits', () =>
     // a watch-mode context that sees each change through update(), as the bundlers' watchChange hooks call it
     const live = new PluginContext(options(true))
     live.refresh()
+    // a context rebuilt without being told what changed, as esbuild, rollup and webpack rebuilds run it
+    const rebuilt = new PluginContext(options(true))
+    rebuilt.refresh()
     for (let step = 0; step < 40; step++) {
       const name = pick(names)
       walk.push(name)
@@ -169,6 +173,8 @@ describe('cached builds equal uncached ones along a random walk of edits', () =>
       expect(again.out, `${where}, again`).toEqual(expected)
       expect(again.stats, `${where}, again`).toMatchObject({ cached: true, read: 0, parsed: 0 })
       expect(outputs(live), `${where}, watch mode`).toEqual(expected)
+      rebuilt.refresh()
+      expect(outputs(rebuilt), `${where}, rebuild`).toEqual(expected)
       if (step % 10 === 9) expect(buildInChild(), `${where}, new process`).toEqual(expected)
     }
     expect(statSync(join(root, 'node_modules/.cache/koan-backup/facts.json')).size).toBeGreaterThan(0)

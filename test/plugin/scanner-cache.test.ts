@@ -52,6 +52,27 @@ describe('incremental scanning', () => {
   })
 })
 
+describe('rebuilds without watchChange (esbuild, rollup, webpack): each full scan checks the listing', () => {
+  for (const cache of [true, false]) {
+    it(`a file added, a file removed and a tsconfig edit are seen by the next refresh() (${cache ? 'with' : 'without'} a cache)`, () => {
+      const ctx = new PluginContext({ root, dts: false, report: false, cache: cache ? join(root, '.cache/facts.json') : false })
+      const names = () => ctx.refresh().entities.map((e) => e.name).sort()
+      const first = names()
+      const added = join(root, 'src/models/added.ts')
+      writeFileSync(added, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Added extends Entity<Added> {}\n")
+      expect(names()).toEqual([...first, 'Added'].sort())
+      unlinkSync(added)
+      expect(names()).toEqual(first)
+      const tsconfig = join(root, 'tsconfig.json')
+      const config = JSON.parse(readFileSync(tsconfig, 'utf8')) as { include: string[] }
+      writeFileSync(tsconfig, JSON.stringify({ ...config, include: ['src/public', 'src/main.ts'] }))
+      expect(names()).not.toContain('User')
+      writeFileSync(tsconfig, JSON.stringify(config))
+      expect(names()).toEqual(first)
+    })
+  }
+})
+
 describe('watch mode: a tsconfig edit', () => {
   it('reaches the scan through update(), and the files it brings back are read', () => {
     const tsconfig = join(root, 'tsconfig.json')

@@ -10,7 +10,7 @@ import type { Range } from '../transform.js'
 import { DecoratorRanges } from './decorator-ranges.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
-import { listingKey, loadProject, ModuleResolver } from './project.js'
+import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
 /** Counters of the last scan, for logs and benchmarks. */
@@ -53,6 +53,8 @@ export class Scanner {
   private resolver!: ModuleResolver
   private checker: CheckerFallback | null = null
   private loaded = false
+  /** The project listing in use. */
+  private listing: ProjectListing | null = null
   private parsed = 0
   private readCount = 0
   private analyzer = new Analyzer()
@@ -65,17 +67,26 @@ export class Scanner {
     this.results = new ResultCache(resultsFileOf(options.cache), options.root)
   }
 
-  /** Lists the project's files (tsconfig) and the scope files of their folders. */
+  /**
+   * Lists the project's files (tsconfig) and the scope files of their folders. Cheap when nothing
+   * changed (the listing's stamps hold); a listing with the same files, scope files and compiler
+   * options keeps everything the scanner knows, so the next link stays incremental.
+   */
   private load(): void {
     const { root, tsconfig } = this.options
-    const project = loadProject(root, tsconfig, this.cache.listing(listingKey(root, tsconfig)))
+    const project = loadProject(root, tsconfig, this.listing ?? this.cache.listing(listingKey(root, tsconfig)))
     this.cache.setListing(project)
+    const scopeFiles = this.findScopeFiles(project.files)
+    const same = this.loaded && (project === this.listing || (sameList(project.files, this.listing!.files) && sameList(scopeFiles, this.scopeFiles)
+      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
+    this.listing = project
+    if (same) return
     this.files = project.files.filter((f) => !isScopeFile(f))
     this.fileSet = new Set(project.files)
     this.compilerOptions = project.compilerOptions
     this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
-    this.scopeFiles = this.findScopeFiles(project.files)
+    this.scopeFiles = scopeFiles
     for (const f of this.scopeFiles) this.fileSet.add(f)
     for (const known of this.hashes.keys()) {
       if (this.fileSet.has(known)) continue
@@ -177,12 +188,12 @@ export class Scanner {
     return this.ranges.of(file, code)
   }
 
-  /** Full scan: re-lists the project when asked (or first time), reads every file, links. */
-  scan({ relist = false }: { relist?: boolean } = {}): BackupRegistry {
+  /** Full scan: checks the listing (files added, removed, a tsconfig edit), reads every file, links. */
+  scan(): BackupRegistry {
     const start = performance.now()
     this.parsed = 0
     this.readCount = 0
-    if (relist || !this.loaded) this.load()
+    this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
     this.cache.save(this.hashes.keys())
@@ -264,4 +275,8 @@ export class Scanner {
     if (!this.loaded) this.load()
     return this.resolver
   }
+}
+
+function sameList(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
