@@ -37,6 +37,8 @@ function writeAtomically(file: string, text: string): void {
  */
 export class FactsCache {
   private loaded = false
+  /** The listings this cache handed out or took (only those are written to its index). */
+  private listingKeys = new Set<string>()
   /** The index changed (stamps, listings) / facts were added since the last save. */
   private dirty = false
   private dataDirty = false
@@ -83,11 +85,14 @@ export class FactsCache {
   listing(key: string): ProjectListing | undefined {
     if (!this.file) return undefined
     if (!this.loaded) this.load()
+    this.listingKeys.add(key)
     return listings.get(key)
   }
 
   setListing(listing: ProjectListing): void {
-    if (!this.file || listings.get(listing.for) === listing) return
+    if (!this.file) return
+    this.listingKeys.add(listing.for)
+    if (listings.get(listing.for) === listing) return
     if (listing.inputs) listings.set(listing.for, listing)
     else listings.delete(listing.for)
     this.dirty = true
@@ -144,7 +149,8 @@ export class FactsCache {
         const known = stamps.get(path)
         if (known) stamped[path] = [known.stamp, known.hash]
       }
-      writeAtomically(this.file, JSON.stringify({ tool: cacheTag(), stamps: stamped, listings: [...listings.values()] }))
+      const mine = [...this.listingKeys].flatMap((key) => listings.get(key) ?? [])
+      writeAtomically(this.file, JSON.stringify({ tool: cacheTag(), stamps: stamped, listings: mine }))
       this.dirty = false
       this.dataDirty = false
     } catch {
@@ -160,14 +166,19 @@ export class FactsCache {
  * it is older. `undefined`: the file cannot be stat'ed.
  */
 export function stampOf(path: string, now = Date.now()): string | null | undefined {
-  let st
+  const st = statStamp(path)
+  if (!st?.file) return undefined
+  return now - st.mtimeMs < RECENT_MS ? null : st.stamp
+}
+
+/** A file's or folder's size, mtime and inode as one string (a folder's changes when entries come or go), or `null` when absent. */
+export function statStamp(path: string): { stamp: string; mtimeMs: number; file: boolean } | null {
   try {
-    st = statSync(path)
+    const st = statSync(path)
+    return { stamp: `${st.isFile() ? 'f' : 'd'}:${st.size}:${st.mtimeMs}:${st.ino}`, mtimeMs: st.mtimeMs, file: st.isFile() }
   } catch {
-    return undefined
+    return null
   }
-  if (!st.isFile()) return undefined
-  return now - st.mtimeMs < RECENT_MS ? null : `${st.size}:${st.mtimeMs}:${st.ino}`
 }
 
 /** How long ago a file must have been modified for its stamp to be trusted. */

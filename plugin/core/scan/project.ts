@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { RECENT_MS } from './facts-cache.js'
+import { RECENT_MS, statStamp } from './facts-cache.js'
 import { loadTypeScript, ts } from './morph.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
@@ -36,12 +36,7 @@ class Inputs {
 
   /** A file's or directory's stamp now (`missing` when absent). */
   static stamp(path: string): { stamp: string; mtimeMs: number } {
-    try {
-      const st = statSync(path)
-      return { stamp: `${st.isDirectory() ? 'd' : 'f'}:${st.size}:${st.mtimeMs}:${st.ino}`, mtimeMs: st.mtimeMs }
-    } catch {
-      return { stamp: 'missing', mtimeMs: 0 }
-    }
+    return statStamp(path) ?? { stamp: 'missing', mtimeMs: 0 }
   }
 
   add(path: string): void {
