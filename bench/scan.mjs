@@ -45,6 +45,9 @@ const RESULTS = join(BENCH, 'results-scan.json')
 const GENERATOR_VERSION = 1
 
 const TARGETS = { overheadAt1000: 0.25, scanOverTsc: 0.5, rescanMs: 20 }
+/** Interleaved with/without build pairs per repetition and scenario, in process and in fresh processes (sizes up to 1000 files; one above). */
+const IN_PROCESS_PAIRS = 5
+const FRESH_PAIRS = 3
 
 const distUrl = (p) => pathToFileURL(join(DIST, p)).href
 
@@ -811,10 +814,15 @@ async function main() {
       // alternate the order so neither configuration always runs first
       const flip = rep % 2 === 1
 
+      // builds come in interleaved pairs (with / without), several per repetition up to 1000 files: one build is
+      // 0.05–0.5 s, and single samples of the overhead moved by ±20 points on this shared machine
+      const pairs = (k) => (n <= 1000 ? k : 1)
+      const order = (i, a, b) => ((flip ? 1 : 0) ^ (i % 2) ? [a, b] : [b, a])
+
       // (a) cold: no facts cache. The cache file is removed first; `cache: false` must not write one.
       removeCache(dir)
-      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await inProcess(r, n, dir, config)
-      for (const config of flip ? ['cold', 'without'] : ['without', 'cold']) await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) for (const config of order(i, 'cold', 'without')) await inProcess(r, n, dir, config)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) for (const config of order(i, 'cold', 'without')) await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
       add(r.scanCold, await guarded(`p${n} scan cold`, () => runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0'])))
       if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
 
@@ -824,8 +832,8 @@ async function main() {
       const stamp = cacheStamp(dir)
       if (!stamp) throw new Error(`p${n}: the first build with the default options wrote no ${cacheFile(dir)}`)
       r.cache.push(stamp.bytes)
-      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await inProcess(r, n, dir, config)
-      for (const config of flip ? ['without', 'warm'] : ['warm', 'without']) await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) for (const config of order(i, 'without', 'warm')) await inProcess(r, n, dir, config)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) for (const config of order(i, 'without', 'warm')) await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
       add(r.scanWarm, await guarded(`p${n} scan warm`, () => runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0'])))
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.factsBytes !== stamp.factsBytes) r.cacheEvents.push('a warm run rewrote the facts file (it parsed something)')
@@ -1001,7 +1009,7 @@ async function main() {
   }
   const mark = (v) => (v === null || v === undefined ? 'n/a' : v ? 'met' : 'MISSED')
   const out = ['']
-  out.push(`koan-backup scan benchmark — ${results.date}, ${mode}, median of ${repsDone} (re-scan: median of 20), ${results.machine.cores} cores, node ${process.version}, vite ${vite.version}, tsc ${tscVersion}`)
+  out.push(`koan-backup scan benchmark — ${results.date}, ${mode}, median of ${repsDone} repetition(s); vite builds up to 1000 files: ${IN_PROCESS_PAIRS} in-process and ${FRESH_PAIRS} fresh-process pairs per repetition (re-scan: median of 20), ${results.machine.cores} cores, node ${process.version}, vite ${vite.version}, tsc ${tscVersion}`)
   out.push(`vite: ${results.build}; in this process after warm-up, and in a fresh process (node start + imports + build)`)
   out.push(args.head
     ? `plugin code: HEAD ${source.commit} built by the benchmark (build ${source.buildHash}); ${source.excludedUncommitted.length} uncommitted change(s) under plugin/ and runtime/ not included`
