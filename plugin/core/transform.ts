@@ -1,5 +1,3 @@
-import type { DecoratorFacts, FileFacts } from './scan/facts.js'
-
 /** Code with no source map change: every character keeps its line and column. */
 export interface TransformOutput {
   code: string
@@ -9,13 +7,6 @@ export interface TransformOutput {
 
 /** A range of a file's text, `[start, end)`. */
 export type Range = [number, number]
-
-/** The ranges of a file's decorators that `isTarget` picks, in order. */
-export function decoratorRanges(facts: FileFacts, isTarget: (d: DecoratorFacts) => boolean): Range[] {
-  const ranges: Range[] = []
-  for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isTarget(d)) ranges.push([d.start, d.end])
-  return ranges.sort((a, b) => a[0] - b[0])
-}
 
 /**
  * Blanks out the given ranges (the `@EntityBackup(...)` decorators) with spaces, keeping line

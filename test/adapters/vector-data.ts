@@ -2,6 +2,7 @@ import { expect } from 'vitest'
 import type { EntityId } from '../../runtime/adapters/data/types.js'
 import { vectorDistance } from '../../runtime/adapters/vector/distance.js'
 import type { VectorCollection, VectorEntity, VectorMetric, VectorRecord } from '../../runtime/adapters/vector/types.js'
+import { seeded } from '../random.js'
 
 /** Entities of the vector contract (stores only need the names). */
 export const media: VectorEntity = { fullName: 'src.entities.Media', name: 'Media' }
@@ -10,17 +11,8 @@ export const sample: VectorEntity = { fullName: 'src.entities.Sample', name: 'Sa
 /** The bytes of a Float32Array (bit-exact comparisons: -0, subnormals). */
 export const bytes = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
 
-/** A seeded generator of numbers in [0, 1) (mulberry32), so datasets are the same every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** Seeded datasets: the same every run. */
+export { seeded }
 
 /** `n` random vectors of `dimension` components in [-1, 1); ids alternate numbers and strings. */
 export function randomDataset(n: number, dimension: number, seed: number): VectorRecord[] {

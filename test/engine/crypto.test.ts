@@ -9,20 +9,11 @@ import {
   parseKey, readEncryptionHeader, resolveKeyRing,
 } from '../../runtime/engine/crypto.js'
 import { scryptRunCount } from '../../runtime/engine/crypto/kdf.js'
+import { seeded } from '../random.js'
 
 // seeded randomness: every random choice below comes from this seed (printed on failure via test names)
 const SEED = Number(process.env.KOAN_TEST_SEED ?? 0x5eed1234)
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function seededBytes(rand: () => number, n: number): Buffer {
   const out = Buffer.alloc(n)
@@ -116,7 +107,7 @@ function layout(file: Buffer) {
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))]!
 
 describe(`KBE1 encrypted files (seed ${SEED})`, () => {
-  const rand = prng(SEED)
+  const rand = seeded(SEED)
   const key = rawKey(rand)
   const ring = ringOf('k1', key)
 
@@ -125,7 +116,7 @@ describe(`KBE1 encrypted files (seed ${SEED})`, () => {
       const sizes = [0, 1, cs - 1, cs, cs + 1, 2 * cs, 2 * cs + 500]
       for (const steps of ['one', 'bytes', 'random'] as const) {
         it(`chunk size ${cs}, ${steps} writes: sizes ${sizes.join(', ')}`, async () => {
-          const r = prng(SEED + cs + steps.length)
+          const r = seeded(SEED + cs + steps.length)
           for (const size of sizes) {
             const plain = seededBytes(r, size)
             const file = await encrypt(plain, ring, { chunkSize: cs, input: pieces(plain, steps, r, cs) })
@@ -283,7 +274,7 @@ describe(`KBE1 encrypted files (seed ${SEED})`, () => {
       it(`bit flips in chunk ${chunk} (length, ciphertext, tag): CORRUPT, only the chunks before it emitted`, async () => {
         const f = await file
         const frame = layout(f).frames[chunk]!
-        const r = prng(SEED + chunk)
+        const r = seeded(SEED + chunk)
         for (let i = 0; i < 200; i++) {
           const at = frame.start + (i < 4 * 8 ? i >> 3 : Math.floor(r() * (frame.end - frame.start)))
           const bad = Buffer.from(f)
@@ -324,7 +315,7 @@ describe(`KBE1 encrypted files (seed ${SEED})`, () => {
     it('to 0 bytes, at every chunk boundary, mid-tag and at 200 random lengths: refused "truncated"', async () => {
       const f = await file
       const l = layout(f)
-      const r = prng(SEED + 10)
+      const r = seeded(SEED + 10)
       const cuts = [0, 3, l.headerLength - 1, ...l.frames.map((fr) => fr.start), ...Array.from({ length: 15 }, (_, i) => f.length - 1 - i)]
       for (let i = 0; i < 200; i++) cuts.push(Math.floor(r() * f.length))
       for (const cut of cuts) {
@@ -338,7 +329,7 @@ describe(`KBE1 encrypted files (seed ${SEED})`, () => {
     it('1..70000 appended bytes (random, or a copy of a chunk): refused "trailing data"', async () => {
       const f = await file
       const l = layout(f)
-      const r = prng(SEED + 11)
+      const r = seeded(SEED + 11)
       const sizes = [1, 2, 15, 16, 20, 1024, 65556, 70000, ...Array.from({ length: 40 }, () => 1 + Math.floor(r() * 70000))]
       const tails = [...sizes.map((n) => seededBytes(r, n)), f.subarray(l.frames.at(-1)!.start), f.subarray(l.frames[0]!.start, l.frames[0]!.end)]
       for (const tail of tails) {

@@ -23,6 +23,7 @@ import { isBackupError } from '../../runtime/errors.js'
 import { engine } from '../engine/setup.js'
 import { fixture } from '../helpers.js'
 import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
+import { seeded } from '../random.js'
 
 // ---------------------------------------------------------------- seed and randomness
 
@@ -59,14 +60,7 @@ function hash32(text: string): number {
 /** A PRNG for one test, derived from the run seed and a label (so tests do not disturb each other). */
 export function rng(label: string): Rng {
   const seed = (SEED ^ hash32(label)) >>> 0
-  let a = seed
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = seeded(seed)
   return { seed, next, int: (max) => Math.floor(next() * max), pick: (items) => items[Math.floor(next() * items.length)]! }
 }
 

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
 import { fixture, fixtureCopy } from '../helpers.js'
+import { seeded } from '../random.js'
 
 let root: string
 beforeEach(() => {
@@ -19,17 +20,6 @@ beforeEach(() => {
 })
 afterEach(() => rmSync(root, { recursive: true, force: true }))
 
-/** A small deterministic generator (mulberry32), so a failing walk can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function sourceFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -38,6 +28,13 @@ function sourceFiles(dir: string, out: string[] = []): string[] {
     else if (p.endsWith('.ts')) out.push(p)
   }
   return out.sort()
+}
+
+/** Swaps `a` for `b` in a file, or back; returns the file. */
+function toggle(file: string, a: string, b: string): string[] {
+  const code = readFileSync(file, 'utf8')
+  writeFileSync(file, code.includes(a) ? code.replace(a, b) : code.replace(b, a))
+  return [file]
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16)
@@ -80,7 +77,7 @@ const SEEDS = process.env.KOAN_SOAK_SEED ? [Number(process.env.KOAN_SOAK_SEED)] 
 
 describe('cached builds equal uncached ones along a random walk of edits', () => {
   it.each(SEEDS)('40 steps, seed %i', (seed) => {
-    const next = random(seed)
+    const next = seeded(seed)
     const pick = <T,>(xs: T[]): T => xs[Math.floor(next() * xs.length)]!
     // time passes for what each step changed: a distinct instant an hour ago, so stamps taken then are trusted
     let clock = Date.now() - 3_600_000
@@ -92,12 +89,7 @@ describe('cached builds equal uncached ones along a random walk of edits', () =>
     age(sourceFiles(root).concat([root, join(root, 'src'), join(root, 'src/models'), join(root, 'src/public'), join(root, 'tsconfig.json')]))
     const added: string[] = []
     const edits: Record<string, () => string[]> = {
-      policy: () => {
-        const f = join(root, 'src/models/media.ts')
-        const code = readFileSync(f, 'utf8')
-        writeFileSync(f, code.includes('encrypt: true') ? code.replace('@EntityBackup({ encrypt: true })', '@EntityBackup()') : code.replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
-        return [f]
-      },
+      policy: () => toggle(join(root, 'src/models/media.ts'), '@EntityBackup()', '@EntityBackup({ encrypt: true })'),
       addFile: () => {
         const f = join(root, `src/models/added${added.length}.ts`)
         writeFileSync(f, `import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Added${added.length} extends Entity<Added${added.length}> {\n  n = 0\n}\n`)
@@ -125,12 +117,7 @@ describe('cached builds equal uncached ones along a random walk of edits', () =>
         if (existsSync(f)) rmSync(f)
         return [f, dirname(f)]
       },
-      scope: () => {
-        const f = join(root, 'src/public/backup.scope.ts')
-        const code = readFileSync(f, 'utf8')
-        writeFileSync(f, code.includes("'all'") ? code.replace("'all'", "'none'") : code.replace("'none'", "'all'"))
-        return [f]
-      },
+      scope: () => toggle(join(root, 'src/public/backup.scope.ts'), "'all'", "'none'"),
       include: () => {
         const f = join(root, 'tsconfig.json')
         const config = JSON.parse(readFileSync(f, 'utf8')) as { include: string[] }

@@ -1,5 +1,4 @@
 import type { Range } from '../transform.js'
-import { decoratorRanges } from '../transform.js'
 import { isEntityBackup } from './decorators.js'
 import type { FileFacts } from './facts.js'
 import { Linker } from './link.js'
@@ -63,8 +62,11 @@ export class DecoratorRanges {
     this.byFile.clear()
   }
 
+  /** The file's `@EntityBackup` decorators, in text order. */
   private find(file: string, facts: FileFacts): Range[] {
     const linker = new Linker((f) => (f === file ? facts : this.source.factsOf(f)), this.source.resolver())
-    return decoratorRanges(facts, (d) => isEntityBackup(linker, file, d))
+    const ranges: Range[] = []
+    for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) ranges.push([d.start, d.end])
+    return ranges.sort((a, b) => a[0] - b[0])
   }
 }

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
+import { writeAtomically } from './cache-files.js'
 import type { FileFacts } from './facts.js'
 import type { ProjectListing } from './project.js'
 
@@ -19,12 +20,6 @@ const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v3`
 
 /** The file holding the facts themselves, next to the index. */
 const dataFileOf = (index: string): string => index.replace(/(\.json)?$/, '.data.json')
-
-function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`
-  writeFileSync(tmp, text)
-  renameSync(tmp, file)
-}
 
 /**
  * Per-file facts keyed by content hash: in memory for the process, and on disk between processes
@@ -158,31 +153,6 @@ export class FactsCache {
     }
   }
 }
-
-/**
- * A file's stamp for `FactsCache.unchanged`, or `null` when it cannot be trusted: a file modified
- * less than `RECENT_MS` before it is read could change again within the same timestamp tick without
- * its stamp changing (coarse clocks, FAT's 2 s), so its content is read and hashed every time until
- * it is older. `undefined`: the file cannot be stat'ed.
- */
-export function stampOf(path: string, now = Date.now()): string | null | undefined {
-  const st = statStamp(path)
-  if (!st?.file) return undefined
-  return now - st.mtimeMs < RECENT_MS ? null : st.stamp
-}
-
-/** A file's or folder's size, mtime and inode as one string (a folder's changes when entries come or go), or `null` when absent. */
-export function statStamp(path: string): { stamp: string; mtimeMs: number; file: boolean } | null {
-  try {
-    const st = statSync(path)
-    return { stamp: `${st.isFile() ? 'f' : 'd'}:${st.size}:${st.mtimeMs}:${st.ino}`, mtimeMs: st.mtimeMs, file: st.isFile() }
-  } catch {
-    return null
-  }
-}
-
-/** How long ago a file must have been modified for its stamp to be trusted. */
-export const RECENT_MS = 3000
 
 /** The default cache file of a project. */
 export function defaultCacheFile(root: string): string {

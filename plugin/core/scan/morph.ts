@@ -13,22 +13,20 @@ export let ts: typeof T = undefined as never
 export let Project: typeof Morph.Project = undefined as never
 export let Node: typeof Morph.Node = undefined as never
 
-let loaded = false
 /** Loads ts-morph once; returns TypeScript's API. */
 export function loadTypeScript(): typeof T {
-  if (!loaded) {
+  if (!typeScriptLoaded()) {
     const morph = createRequire(import.meta.url)('ts-morph') as typeof Morph
-    ts = morph.ts
     Project = morph.Project
     Node = morph.Node
-    loaded = true
+    ts = morph.ts
   }
   return ts
 }
 
 /** Whether ts-morph was loaded in this process (for tests and benchmarks). */
 export function typeScriptLoaded(): boolean {
-  return loaded
+  return ts !== undefined
 }
 /** The TypeScript types the scanner names (`ts.SourceFile`, …), next to the `ts` value. */
 export declare namespace ts {

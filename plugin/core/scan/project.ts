@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { RECENT_MS, statStamp } from './facts-cache.js'
+import { RECENT_MS, statStamp } from './cache-files.js'
 import { loadTypeScript, ts } from './morph.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
@@ -24,7 +24,7 @@ export interface ProjectListing extends ProjectFiles {
 const SOURCE_FILE = /\.(c|m)?tsx?$/
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage'])
 
-export function isScannable(file: string): boolean {
+function isScannable(file: string): boolean {
   return SOURCE_FILE.test(file) && !/\.d\.(c|m)?ts$/.test(file)
 }
 
@@ -161,11 +161,9 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
  */
 export class ModuleResolver {
   private cache: ts.ModuleResolutionCache | null = null
-  private memo: Map<string, string | null>
+  private memo = new Map<string, string | null>()
 
-  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean) {
-    this.memo = new Map()
-  }
+  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean) {}
 
   /** The project file a specifier names from `fromFile`, or `null` when it is external or missing. */
   resolve(specifier: string, fromFile: string): string | null {
@@ -190,11 +188,5 @@ export class ModuleResolver {
   /** Every resolution made or known, to hand to the resolver of a later scan of the same inputs. */
   resolutions(): Array<[string, string | null]> {
     return [...this.memo]
-  }
-
-  /** Forgets every resolution (after files were added or removed). */
-  clear(): void {
-    this.memo.clear()
-    this.cache?.clear()
   }
 }

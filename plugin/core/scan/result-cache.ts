@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type { BackupRegistry } from '../../../runtime/types.js'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
+import { writeAtomically } from './cache-files.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
 const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v2`
@@ -12,25 +13,23 @@ const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
 const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
 
-/**
- * One linked scan: the registry (JSON text when this process linked it, frozen once handed out,
- * an object as read from the file) and the modules generated from it.
- */
-interface Entry {
-  key: string
-  registry: string | BackupRegistry
-  /** Generated module code by generator variant (root, config). */
-  modules: Record<string, string>
-  /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
-  resolutions?: Array<[string, string | null]>
-  /** The `@EntityBackup` decorator ranges of each file that has any (the transform's work, done once). */
-  strips?: Record<string, Array<[number, number]>>
-}
-
 /** What a link leaves for later builds of the same inputs, next to its registry. */
 export interface LinkExtras {
+  /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
   resolutions: Array<[string, string | null]>
+  /** The `@EntityBackup` decorator ranges of each file that has any (the transform's work, done once). */
   strips: Record<string, Array<[number, number]>>
+}
+
+/**
+ * One linked scan: the registry (deeply frozen: every build of the process shares it, and none can
+ * change it) and the modules generated from it.
+ */
+interface Entry extends LinkExtras {
+  key: string
+  registry: BackupRegistry
+  /** Generated module code by generator variant (root, config). */
+  modules: Record<string, string>
 }
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
@@ -70,31 +69,21 @@ export class ResultCache {
     return hash.digest('hex')
   }
 
-  /** The cached registry of a key (deeply frozen), or `undefined`. */
-  registry(key: string): BackupRegistry | undefined {
+  /** The cached registry of a key (deeply frozen) and what its link left, or `undefined`. */
+  registry(key: string): (LinkExtras & { registry: BackupRegistry }) | undefined {
     const entry = this.find(key)
     if (!entry) return undefined
-    // frozen once: every build of the process shares it, and none can change it
-    if (typeof entry.registry === 'string') entry.registry = JSON.parse(entry.registry) as BackupRegistry
-    return deepFreeze(entry.registry)
+    deepFreeze(entry.registry)
+    return entry
   }
 
-  /** The module resolutions recorded with a key's registry. */
-  resolutions(key: string): Array<[string, string | null]> {
-    return this.find(key)?.resolutions ?? []
-  }
-
-  /** The decorator ranges recorded with a key's registry, by file. */
-  strips(key: string): Record<string, Array<[number, number]>> {
-    return this.find(key)?.strips ?? {}
-  }
-
-  setRegistry(key: string, registry: BackupRegistry, extras: LinkExtras = { resolutions: [], strips: {} }): void {
+  /** Keeps a link's registry (frozen from now on: the caller must not change it either) and extras. */
+  setRegistry(key: string, registry: BackupRegistry, extras: LinkExtras): void {
     if (!this.file) return
     const list = this.load()
     const known = list.find((e) => e.key === key)
     if (known) return
-    list.unshift({ key, registry: JSON.stringify(registry), modules: {}, ...extras })
+    list.unshift({ key, registry: deepFreeze(registry), modules: {}, ...extras })
     list.length = Math.min(list.length, MAX_ENTRIES)
     this.scheduleSave()
   }
@@ -159,9 +148,7 @@ export class ResultCache {
     if (!existsSync(this.root)) return
     try {
       mkdirSync(dirname(file), { recursive: true })
-      const tmp = `${file}.${process.pid}.tmp`
-      writeFileSync(tmp, writeResults(this.entries!))
-      renameSync(tmp, file)
+      writeAtomically(file, writeResults(this.entries!))
     } catch {
       // a read-only tree just goes without the cache
     }
@@ -178,7 +165,6 @@ function writeResults(entries: Entry[]): string {
   let offset = 0
   const header = entries.map((e) => ({
     ...e,
-    registry: typeof e.registry === 'string' ? (JSON.parse(e.registry) as BackupRegistry) : e.registry,
     modules: Object.fromEntries(Object.entries(e.modules).map(([variant, text]) => {
       code.push(text)
       offset += text.length

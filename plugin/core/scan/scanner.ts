@@ -5,7 +5,8 @@ import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
-import { FactsCache, stampOf } from './facts-cache.js'
+import { stampOf } from './cache-files.js'
+import { FactsCache } from './facts-cache.js'
 import type { Range } from '../transform.js'
 import { DecoratorRanges } from './decorator-ranges.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
@@ -52,8 +53,7 @@ export class Scanner {
   private scopeFiles: string[] = []
   private resolver!: ModuleResolver
   private checker: CheckerFallback | null = null
-  private loaded = false
-  /** The project listing in use. */
+  /** The project listing in use (`null` until the first listing). */
   private listing: ProjectListing | null = null
   private parsed = 0
   private readCount = 0
@@ -77,7 +77,8 @@ export class Scanner {
     const project = loadProject(root, tsconfig, this.listing ?? this.cache.listing(listingKey(root, tsconfig)))
     this.cache.setListing(project)
     const scopeFiles = this.findScopeFiles(project.files)
-    const same = this.loaded && (project === this.listing || (sameList(project.files, this.listing!.files) && sameList(scopeFiles, this.scopeFiles)
+    const previous = this.listing
+    const same = previous !== null && (project === previous || (sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
       && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
     this.listing = project
     if (same) return
@@ -93,7 +94,6 @@ export class Scanner {
       this.hashes.delete(known)
       this.facts.delete(known)
     }
-    this.loaded = true
     this.changed = 'all'
   }
 
@@ -203,10 +203,10 @@ export class Scanner {
     if (this.changed === 'all' && key) {
       const cached = this.results.registry(key)
       if (cached) {
-        this.resolver.learn(this.results.resolutions(key))
-        this.ranges.adopt(this.results.strips(key))
+        this.resolver.learn(cached.resolutions)
+        this.ranges.adopt(cached.strips)
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
-        return cached
+        return cached.registry
       }
     }
     const registry = this.link(start)
@@ -235,9 +235,9 @@ export class Scanner {
     this.resultKey = null
     const normalized = file.replaceAll('\\', '/')
     const exists = existsSync(normalized)
-    if (!this.loaded || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig) {
+    if (!this.listing || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig) {
+      // a listing with other files or options comes with a new resolver (resolutions depend on both)
       this.load()
-      this.resolver.clear()
       // a new listing (a tsconfig edit, say) can bring in files never read here
       for (const f of [...this.files, ...this.scopeFiles]) if (!this.hashes.has(f)) this.read(f)
     }
@@ -247,7 +247,7 @@ export class Scanner {
 
   /** True when the file belongs to the scan (a project file or a scope file). */
   covers(file: string): boolean {
-    if (!this.loaded) this.load()
+    if (!this.listing) this.load()
     return this.fileSet.has(file.replaceAll('\\', '/')) || isScopeFile(file)
   }
 
@@ -265,14 +265,14 @@ export class Scanner {
 
   /** Files whose change can change the registry. */
   watchFiles(): string[] {
-    if (!this.loaded) this.load()
+    if (!this.listing) this.load()
     const config = this.options.tsconfig && existsSync(this.options.tsconfig) ? [this.options.tsconfig] : []
     return [...this.files, ...this.scopeFiles, ...config]
   }
 
   /** The resolver, for the transform's decorator lookups. */
   get moduleResolver(): ModuleResolver {
-    if (!this.loaded) this.load()
+    if (!this.listing) this.load()
     return this.resolver
   }
 }

@@ -122,7 +122,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     }
     /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
     const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
-      if (texts !== undefined && texts.length !== rows.length) throw new Error(`${texts.length} texts for ${rows.length} rows`)
+      checkTexts(rows, texts)
       for (const stored of rows) {
         const id = stored.id
         if (typeof id !== 'string' && typeof id !== 'number') {
@@ -170,7 +170,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       },
       async insertNewStored(rows, texts) {
         live()
-        if (texts !== undefined && texts.length !== rows.length) throw new Error(`${texts.length} texts for ${rows.length} rows`)
+        checkTexts(rows, texts)
         const exists = presence()
         const seen = new Set<EntityId>()
         const keep: number[] = []
@@ -222,4 +222,9 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       tables.clear()
     },
   }
+}
+
+/** `texts`, when given, has one text per row (a caller error otherwise, not a data error). */
+function checkTexts(rows: unknown[], texts: string[] | undefined): void {
+  if (texts !== undefined && texts.length !== rows.length) throw new Error(`${texts.length} texts for ${rows.length} rows`)
 }
