@@ -47,6 +47,18 @@ describe('generated serializer and reviver', () => {
     expect(back.buffer).toBeInstanceOf(Buffer)
     expect(Buffer.isBuffer(back.bytes)).toBe(false)
     expect(Object.getPrototypeOf(back.labels)).toBe(Object.prototype)
+    // a revived plain object (Money holds a bigint) is a plain object, not an instance of its builder
+    expect(Object.getPrototypeOf(back.price)).toBe(Object.prototype)
+    expect(back.price.constructor).toBe(Object)
+    expect(Object.keys(back)).toEqual(sample.fields.map((f) => f.name))
+    // an absent optional field stays absent: not an own property holding undefined
+    const bare = full()
+    delete bare.note
+    delete bare.address
+    const revived = sample.deserialize(JSON.parse(sample.serialize(bare)), 0)
+    expect(Object.hasOwn(revived, 'note')).toBe(false)
+    expect(Object.hasOwn(revived, 'address')).toBe(false)
+    expect(revived).toStrictEqual(bare)
     expect(sample.check(JSON.parse(text))).toBe(true)
   })
 

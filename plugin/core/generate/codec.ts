@@ -216,30 +216,47 @@ export class CodecWriter {
   }
 
   /**
-   * The reader of an object shape. With `reuse` (a plain object whose every field is stored as it
-   * is), the parsed object itself is returned once its fields and key count check out: no copy.
+   * The reader of an object shape: checks every field into a local, counts the keys, then builds the
+   * object with a constructor of its own (`<name>_new`, whose prototype is the class's or
+   * `Object.prototype`), so every revived object gets its fields in place at once. With `reuse` (a plain
+   * object whose every field is stored as it is), the parsed object itself is returned once its fields
+   * and key count check out: no copy.
    */
   private readFn(name: string, fields: FieldInfo[], cls: string | null, reuse = false): string {
-    const body = fields.map((f) => {
-      const into = reuse ? '' : write('o', f.name)
+    const local = (i: number) => `a${i}`
+    const body = fields.map((f, i) => {
+      const into = reuse ? '' : `; ${local(i)} = ${f.nullable || !NATIVE.has(f.type.kind) ? 'y' : 'x'}`
       // a JSON-native value is stored as it is; `undefined` fails every type test but `unknown`'s
       const native = !f.nullable && NATIVE.has(f.type.kind)
-      const value = native ? `if (!(${this.test(f.type, 'x')})) return $F${reuse ? '' : `; ${into} = x`}`
-        : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}${reuse ? '' : `; ${into} = y`}`
+      const value = native ? `if (!(${this.test(f.type, 'x')})) return $F${into}`
+        : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}${into}`
       const missing = f.type.kind === 'unknown' || f.type.kind === 'json' ? 'if (x === undefined) return $F; ' : ''
       return f.optional
         ? `  x = ${read('v', f.name)}; if (x !== undefined) { ${value}; n++ }`
         : `  x = ${read('v', f.name)}; ${missing}${value}; n++`
     })
-    return [
+    const locals = fields.map((_, i) => `, ${local(i)}`).join('')
+    const reader = [
       `function ${name}(v) {`,
       `  if (typeof v !== 'object' || v === null || Array.isArray(v)) return $F`,
-      ...(reuse ? [] : [`  const o = ${cls ? `Object.create(${cls}_)` : '{}'}`]),
-      `  let n = 0, k = 0, x, y`,
+      `  let n = 0, k = 0, x, y${reuse ? '' : locals}`,
       ...body,
       `  for (const _ in v) k++`,
-      `  return k === n ? ${reuse ? 'v' : 'o'} : $F`,
+      `  return k === n ? ${reuse ? 'v' : `new ${name}_new(${fields.map((_, i) => local(i)).join(', ')})`} : $F`,
       `}`,
+    ]
+    if (reuse) return reader.join('\n')
+    // an absent optional field stays absent (not an own property holding undefined)
+    const assign = (f: FieldInfo, i: number) => {
+      const set = f.name === '__proto__' ? `$p(this, '__proto__', ${local(i)})` : `${write('this', f.name)} = ${local(i)}`
+      return `  ${f.optional ? `if (${local(i)} !== undefined) ` : ''}${set}`
+    }
+    return [
+      `function ${name}_new(${fields.map((_, i) => local(i)).join(', ')}) {`,
+      ...fields.map(assign),
+      `}`,
+      `${name}_new.prototype = ${cls ? `${cls}_` : 'Object.prototype'}`,
+      ...reader,
     ].join('\n')
   }
 
