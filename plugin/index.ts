@@ -1,7 +1,10 @@
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
-import { ESBUILD_NAMESPACE, isRegistryModule, REGISTRY_ID_FILTER, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER, SOURCE_ID_FILTER } from './core/virtual.js'
+import {
+  DATA_ID_FILTER, ESBUILD_NAMESPACE, isRegistryModule, REGISTRY_ID_FILTER, REGISTRY_IMPORT, RESOLVED_DATA_ID, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER,
+  SOURCE_ID_FILTER,
+} from './core/virtual.js'
 
 import type { ViteDevServer } from 'vite'
 import type { KoanBackupOptions } from './types.js'
@@ -45,30 +48,34 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       if (errors.length) self.error(combinedError(errors, ctx.options.root))
     },
     resolveId: {
-      filter: { id: /^(?:koan-backup\/(?:registry|codec|engine)|virtual:koan-backup)$/ },
+      filter: { id: /^(?:koan-backup\/(?:registry|reg-data|codec|engine)|virtual:koan-backup)$/ },
       handler(id, importer) {
         // esbuild gets the module from its own namespace in `esbuild.setup` (it needs an existing resolveDir)
         if (meta.framework === 'esbuild') return null
         if (REGISTRY_ID_FILTER.test(id)) return RESOLVED_REGISTRY_ID
+        if (DATA_ID_FILTER.test(id)) return RESOLVED_DATA_ID
         if (RUNTIME_ID_FILTER.test(id) && isRegistryModule(importer)) return RUNTIME_ENTRIES[id]!
         return null
       },
     },
     load: {
-      filter: { id: { include: [RESOLVED_REGISTRY_ID] } },
+      filter: { id: { include: [RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] } },
       handler(id) {
-        if (id !== RESOLVED_REGISTRY_ID || meta.framework === 'esbuild') return null
-        const code = ctx.moduleCode()
-        // the registry depends on every scanned file, imported or not: watch modes must rebuild on any of them
+        if (meta.framework === 'esbuild') return null
+        if (id === RESOLVED_REGISTRY_ID) return ctx.moduleCode()
+        if (id !== RESOLVED_DATA_ID) return null
+        // the registry-only module is in every build that reads the registry (the full module imports it too).
+        // The registry depends on every scanned file, imported or not: watch modes must rebuild on any of them
         // (a one-off build skips it: a thousand calls into the bundler cost it ~50 ms in a fresh process)
+        const code = ctx.dataCode()
         const watching = (this as unknown as { meta?: { watchMode?: boolean } }).meta?.watchMode !== false
         if (watching) for (const file of ctx.watchFiles()) this.addWatchFile(file)
         return code
       },
     },
     transform: {
-      // the generated module is excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's
-      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID] }, code: { include: 'EntityBackup' } },
+      // the generated modules are excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's
+      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] }, code: { include: ['EntityBackup', REGISTRY_IMPORT] } },
       handler: (code, id) => ctx.transform(code, id),
     },
     watchChange(id) {
@@ -76,8 +83,10 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       if (!ctx.update(id) || !devServer) return
       const graphs = [devServer.moduleGraph, ...Object.values(devServer.environments ?? {}).map((e) => e.moduleGraph)]
       for (const graph of graphs) {
-        const mod = graph?.getModuleById(RESOLVED_REGISTRY_ID)
-        if (mod) graph.invalidateModule(mod as never)
+        for (const id of [RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID]) {
+          const mod = graph?.getModuleById(id)
+          if (mod) graph.invalidateModule(mod as never)
+        }
       }
       ctx.report()
       for (const d of ctx.diagnostics) if (d.severity !== 'info') ctx.logger.warn(rollupMessage(d, ctx.options.root).message)
@@ -93,9 +102,11 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
     esbuild: {
       setup(build) {
         build.onResolve({ filter: REGISTRY_ID_FILTER }, () => ({ path: RESOLVED_REGISTRY_ID, namespace: ESBUILD_NAMESPACE }))
+        build.onResolve({ filter: DATA_ID_FILTER }, () => ({ path: RESOLVED_DATA_ID, namespace: ESBUILD_NAMESPACE }))
         build.onResolve({ filter: RUNTIME_ID_FILTER, namespace: ESBUILD_NAMESPACE }, (args) => ({ path: RUNTIME_ENTRIES[args.path]! }))
-        build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, () => ({
-          contents: ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root, watchFiles: ctx.watchFiles(),
+        build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, (args) => ({
+          contents: args.path === RESOLVED_DATA_ID ? ctx.dataCode() : ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root,
+          ...(args.path === RESOLVED_DATA_ID ? { watchFiles: ctx.watchFiles() } : {}),
         }))
         build.onStart(() => {
           ctx.configure(build.initialOptions.absWorkingDir)

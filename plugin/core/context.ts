@@ -5,10 +5,14 @@ import type { BackupRegistry } from '../../runtime/types.js'
 import type { KoanBackupOptions, PluginLogger } from '../types.js'
 import type { Diagnostic } from './diagnostics.js'
 import { generateDts } from './generate/dts.js'
-import { generateRegistryModule } from './generate/registry.js'
+import { generateDataModule, generateRegistryModule } from './generate/registry.js'
 import { resolveOptions, type ResolvedOptions } from './options.js'
 import { Scanner } from './scan/scanner.js'
-import { blankRanges, type TransformOutput } from './transform.js'
+import { editCode, type TransformOutput } from './transform.js'
+import { DATA_IMPORT, REGISTRY_IMPORT } from './virtual.js'
+
+/** The results cache's variant name of the registry-only module (the full module's variants are JSON). */
+const DATA_VARIANT = 'registry-only'
 
 const defaultLogger: PluginLogger = {
   info: (m) => void process.stdout.write(`${m}\n`),
@@ -32,6 +36,7 @@ export class PluginContext {
   private scanner: Scanner | null = null
   private last: BackupRegistry | null = null
   private code: string | null = null
+  private data: string | null = null
   private lastReport: string | null = null
   private bundlerLogger: PluginLogger | null = null
 
@@ -74,8 +79,9 @@ export class PluginContext {
     const tsconfig = file.replaceAll('\\', '/') === this.options.tsconfig
     if (!tsconfig && !this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
     const before = this.code
+    const data = this.data
     this.accept(this.scan.update(file))
-    return before !== this.code
+    return before !== this.code || data !== this.data
   }
 
   private accept(registry: BackupRegistry): BackupRegistry {
@@ -87,6 +93,9 @@ export class PluginContext {
     const cached = key ? this.scan.results.module(key, variant) : undefined
     this.code = cached ?? generateRegistryModule(registry, moduleOptions)
     if (key && cached === undefined) this.scan.results.setModule(key, variant, this.code)
+    const cachedData = key ? this.scan.results.module(key, DATA_VARIANT) : undefined
+    this.data = cachedData ?? generateDataModule(registry)
+    if (key && cachedData === undefined) this.scan.results.setModule(key, DATA_VARIANT, this.data)
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
       writeIfChanged(this.options.dts, generateDts(registry, { dtsDir }))
@@ -109,6 +118,12 @@ export class PluginContext {
     return this.code!
   }
 
+  /** The registry-only module's code. */
+  dataCode(): string {
+    if (this.data === null) this.refresh()
+    return this.data!
+  }
+
   /** Every file the registry depends on: scanned files, scope files and the tsconfig. */
   watchFiles(): string[] {
     return this.scan.watchFiles()
@@ -127,10 +142,14 @@ export class PluginContext {
     this.logger.info(text)
   }
 
-  /** Strips `@EntityBackup` from a scanned file's code. */
+  /**
+   * A scanned file's code without its `@EntityBackup` decorators, and with its imports that take
+   * nothing but `registry` pointed at the registry-only module.
+   */
   transform(code: string, id: string): TransformOutput | null {
     const file = id.split('?')[0]!.replaceAll('\\', '/')
-    if (!code.includes('EntityBackup') || !this.scan.covers(file)) return null
-    return blankRanges(code, this.scan.stripRanges(file, code))
+    if ((!code.includes('EntityBackup') && !code.includes(REGISTRY_IMPORT)) || !this.scan.covers(file)) return null
+    const edits = this.scan.transformEdits(file, code)
+    return editCode(code, edits.strip, edits.registryOnly, DATA_IMPORT)
   }
 }

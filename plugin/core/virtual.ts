@@ -6,11 +6,28 @@ export const REGISTRY_IDS = ['koan-backup/registry', 'virtual:koan-backup'] as c
 /** Filter matching the importable ids. */
 export const REGISTRY_ID_FILTER = /^(?:koan-backup\/registry|virtual:koan-backup)$/
 
+/** Filter matching the registry-only module's import. */
+export const DATA_ID_FILTER = /^koan-backup\/reg-data$/
+
 /**
  * The resolved id of the generated module. No `virtual:` scheme and no `\0`, because webpack and
  * rspack reject unknown schemes; unplugin serves it as a virtual file there.
  */
 export const RESOLVED_REGISTRY_ID = '/__koan-backup/registry.mjs'
+
+/** The import the transform rewrites (in importers that take nothing but `registry` from it). */
+export const REGISTRY_IMPORT = 'koan-backup/registry'
+
+/**
+ * What it rewrites it to: the module that holds the registry alone (no codec program, no entity
+ * classes, no runtime), so a bundler building an app that only reads the registry never loads the
+ * rest. As long as `REGISTRY_IMPORT`, so nothing in the importer moves (no source map change). The
+ * full module re-exports the same `registry` from it: one object whichever way it is imported.
+ */
+export const DATA_IMPORT = 'koan-backup/reg-data'
+
+/** The resolved id of the registry-only module. */
+export const RESOLVED_DATA_ID = '/__koan-backup/registry-data.mjs'
 
 /** True for the generated module's id, also as webpack/rspack see it (unplugin rewrites virtual ids there). */
 export function isRegistryModule(id: string | undefined): boolean {

@@ -84,11 +84,8 @@ describe('vite dev server', () => {
       await editSeenByWatcher(server, join(root, UNMARKED), UNMARKED_WITH_BACKUP)
     })
 
-    // KNOWN PLUGIN BUG (plugin/index.ts): vite calls the plugin's `watchChange` hook from its own
-    // watcher listener, which is registered before `configureServer` runs. That hook already
-    // re-scans (`ctx.update`), so the listener added in `configureServer` gets `false` from
-    // `ctx.update` and never invalidates the registry module: ssrLoadModule keeps serving the old
-    // registry. Remove `.fails` once fixed.
+    // vite calls the plugin's `watchChange` from its own watcher listener; that hook re-scans and
+    // invalidates the generated modules, so the next load serves the new registry
     it('invalidates the served koan-backup/registry module', async () => {
       await expect
         .poll(async () => statusOf(await served(), 'UnmarkedEntity'), { timeout: 5000, interval: 100 })
@@ -96,9 +93,9 @@ describe('vite dev server', () => {
     })
 
     it('has re-scanned the edited file (its load hook returns the new registry)', async () => {
-      // reads the plugin's current module without touching vite's module graph
+      // reads the plugin's current registry-only module (which the full one re-exports) without touching vite's module graph
       const container = server.environments.ssr.pluginContainer
-      const id = (await container.resolveId('koan-backup/registry'))?.id
+      const id = (await container.resolveId('koan-backup/reg-data'))?.id
       expect(id).toBeTruthy()
       const loaded = await container.load(id!)
       const code = typeof loaded === 'string' ? loaded : loaded?.code

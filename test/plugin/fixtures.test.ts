@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { generateDts } from '../../plugin/core/generate/dts.js'
-import { generateCodecProgram, generateRegistryModule } from '../../plugin/core/generate/registry.js'
+import { generateCodecProgram, generateDataModule, generateRegistryModule } from '../../plugin/core/generate/registry.js'
 import type { KoanBackupOptions } from '../../plugin/types.js'
 import { formatReport } from '../../runtime/report.js'
 import { codes, entity, scanFixture, statuses } from '../helpers.js'
@@ -30,11 +30,13 @@ describe('fixture snapshots', () => {
       await expect(JSON.stringify(registry, null, 2) + '\n').toMatchFileSnapshot(`${dir}/registry.json`)
       await expect(formatReport(registry) + '\n').toMatchFileSnapshot(`${dir}/report.txt`)
       await expect(module).toMatchFileSnapshot(`${dir}/module.js.txt`)
+      await expect(generateDataModule(registry)).toMatchFileSnapshot(`${dir}/registry-only.js.txt`)
       await expect(program.source).toMatchFileSnapshot(`${dir}/codecs.js.txt`)
       await expect(dts).toMatchFileSnapshot(`${dir}/registry.d.ts.txt`)
       // generating twice gives identical bytes
       const again = scanFixture(name, options)
       expect(generateRegistryModule(again, { root: '<root>' })).toBe(module)
+      expect(generateDataModule(again)).toBe(generateDataModule(registry))
       expect(generateDts(again)).toBe(dts)
     })
   }

@@ -74,3 +74,65 @@ describe('transform: which decorators are ours follows the other files', () => {
     }
   })
 })
+
+describe('transform: imports that take nothing but the registry', () => {
+  const root = fixture('basic')
+  const main = join(root, 'src/main.ts')
+  const ctx = new PluginContext({ root, dts: false, report: false })
+  ctx.refresh()
+  const rewrite = (code: string) => ctx.transform(code, main)?.code ?? code
+
+  it('points them at the registry-only module, moving nothing', () => {
+    for (const line of [
+      "import { registry } from 'koan-backup/registry'",
+      'import { registry } from "koan-backup/registry"',
+      "import { registry as r } from 'koan-backup/registry'",
+      "import { registry, type BackupRegistryLike } from 'koan-backup/registry'",
+      "import {\n  registry,\n} from 'koan-backup/registry'",
+    ]) {
+      const code = `${line}\nconsole.log(1)\n`
+      const out = rewrite(code)
+      expect(out, line).toBe(code.replace('koan-backup/registry', 'koan-backup/reg-data'))
+      expect(out).toHaveLength(code.length)
+    }
+  })
+
+  it('leaves every other form to the full module', () => {
+    for (const line of [
+      "import { registry, codecs } from 'koan-backup/registry'",
+      "import { backup } from 'koan-backup/registry'",
+      "import * as generated from 'koan-backup/registry'",
+      "import generated from 'koan-backup/registry'",
+      "import 'koan-backup/registry'",
+      "import type { registry } from 'koan-backup/registry'",
+      "export { registry } from 'koan-backup/registry'",
+      "const text = \"import { registry } from 'koan-backup/registry'\"",
+      "import { registry } from 'koan-backup\\u002fregistry'",
+      "const lazy = () => import('koan-backup/registry')",
+      "import { registry } from 'virtual:koan-backup'",
+    ]) {
+      const code = `${line}\nconsole.log(1)\n`
+      expect(rewrite(code), line).toBe(code)
+    }
+  })
+
+  it('rewrites each qualifying import of a file, next to the decorators it strips', () => {
+    const code = [
+      "import { Entity, EntityBackup } from 'koan-backup'",
+      "import { registry } from 'koan-backup/registry'",
+      "import { codecs } from 'koan-backup/registry'",
+      '@EntityBackup()',
+      'export class Extra extends Entity<Extra> { id = "" }',
+      '',
+    ].join('\n')
+    const out = rewrite(code)
+    expect(out.split('\n')).toEqual([
+      "import { Entity, EntityBackup } from 'koan-backup'",
+      "import { registry } from 'koan-backup/reg-data'",
+      "import { codecs } from 'koan-backup/registry'",
+      '               ',
+      'export class Extra extends Entity<Extra> { id = "" }',
+      '',
+    ])
+  })
+})

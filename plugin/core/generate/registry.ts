@@ -1,4 +1,5 @@
 import type { BackupRegistry } from '../../../runtime/types.js'
+import { DATA_IMPORT } from '../virtual.js'
 import { CODEC_HELPERS, CodecWriter } from './codec.js'
 
 /** Banner of every generated file. */
@@ -66,7 +67,22 @@ export function programLiteral(source: string): string {
 }
 
 /**
- * The code of the `koan-backup/registry` module: the static inventory as `registry`, and per
+ * The code of the module holding the registry alone (`koan-backup/reg-data`): what an importer that
+ * reads nothing but `registry` gets, and what the full module re-exports it from.
+ */
+export function generateDataModule(registry: BackupRegistry): string {
+  return [
+    BANNER,
+    '',
+    `/** @type {import('koan-backup').BackupRegistry} */`,
+    `export const registry = JSON.parse(${jsonLiteral(JSON.stringify(registry))})`,
+    '',
+  ].join('\n')
+}
+
+/**
+ * The code of the `koan-backup/registry` module: the static inventory as `registry` (from the
+ * registry-only module, so both hold the same object), and per
  * included entity a codec (serializer, validator, reviver, schema, JSON Schema, fingerprint).
  * Large parts are string literals (the registry as JSON, the codec program), which bundlers read fast.
  */
@@ -80,11 +96,11 @@ export function generateRegistryModule(registry: BackupRegistry, options: Module
     '',
     `import { compileCodecs } from 'koan-backup/codec'`,
     `import { createBackup } from 'koan-backup/engine'`,
+    `import { registry } from ${JSON.stringify(DATA_IMPORT)}`,
     ...(options.config ? [`import config from ${JSON.stringify(`${options.root}/${options.config}`)}`] : []),
     ...imports,
     '',
-    `/** @type {import('koan-backup').BackupRegistry} */`,
-    `export const registry = JSON.parse(${jsonLiteral(JSON.stringify(registry))})`,
+    `export { registry }`,
     '',
     // both calls are pure (nothing runs before first use), so a bundle that imports only `registry`
     // leaves out the codec program and the runtime

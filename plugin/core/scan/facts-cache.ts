@@ -16,7 +16,7 @@ const listings = new Map<string, ProjectListing>()
 const loadedFiles = new Set<string>()
 
 /** Tags a cache file: the tool version, the plugin build and the facts format, so a parser change invalidates old facts. */
-const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v3`
+const cacheTag = (): string => `${TOOL}#${pluginBuild()}#facts-v4`
 
 /** The file holding the facts themselves, next to the index. */
 const dataFileOf = (index: string): string => index.replace(/(\.json)?$/, '.data.json')

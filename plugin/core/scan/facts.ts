@@ -78,6 +78,11 @@ export interface FileFacts {
   defaultExport: StaticExpr | null
   /** Syntax errors found while parsing. */
   syntaxErrors: Array<{ message: string; pos: Pos }>
+  /**
+   * The text ranges of `koan-backup/registry` in import declarations that take nothing but `registry`
+   * from it (and types): the transform points them at the module holding the registry alone.
+   */
+  registryOnlyImports: Array<[number, number]>
 }
 
 /** An empty record that is safe to index with any key. */

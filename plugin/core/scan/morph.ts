@@ -41,6 +41,7 @@ export declare namespace ts {
   export type EnumDeclaration = T.EnumDeclaration
   export type ExportDeclaration = T.ExportDeclaration
   export type Expression = T.Expression
+  export type ImportClause = T.ImportClause
   export type ImportDeclaration = T.ImportDeclaration
   export type JSDocParsingMode = T.JSDocParsingMode
   export type ModuleKind = T.ModuleKind

@@ -3,6 +3,7 @@ import { loadTypeScript, ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { dict, type FileFacts, type StaticExpr } from './facts.js'
+import { REGISTRY_IMPORT } from '../virtual.js'
 import { signatureMember, typeExpr, typeParams } from './type-facts.js'
 
 /** One-shot hashing (Node ≥ 20.12): about twice as fast as `createHash` on source-file sizes. */
@@ -24,10 +25,15 @@ function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
 }
 
-function visitImport(node: ts.ImportDeclaration, facts: FileFacts): void {
+function visitImport(node: ts.ImportDeclaration, sf: ts.SourceFile, facts: FileFacts): void {
   if (!ts.isStringLiteral(node.moduleSpecifier) || !node.importClause) return
   const module = node.moduleSpecifier.text
   const clause = node.importClause
+  if (module === REGISTRY_IMPORT && takesRegistryOnly(clause)) {
+    // inside the quotes, and only when the literal is written as it reads (no escapes)
+    const start = node.moduleSpecifier.getStart(sf) + 1
+    if (sf.text.slice(start, node.moduleSpecifier.end - 1) === REGISTRY_IMPORT) facts.registryOnlyImports.push([start, node.moduleSpecifier.end - 1])
+  }
   if (clause.name) facts.imports[clause.name.text] = { module, imported: 'default' }
   const bindings = clause.namedBindings
   if (!bindings) return
@@ -38,6 +44,12 @@ function visitImport(node: ts.ImportDeclaration, facts: FileFacts): void {
   for (const el of bindings.elements) {
     facts.imports[el.name.text] = { module, imported: (el.propertyName ?? el.name).text }
   }
+}
+
+/** `import { registry } from …` (with any type-only names): nothing but the registry at run time. */
+function takesRegistryOnly(clause: ts.ImportClause): boolean {
+  if (clause.isTypeOnly || clause.name || !clause.namedBindings || !ts.isNamedImports(clause.namedBindings)) return false
+  return clause.namedBindings.elements.every((el) => el.isTypeOnly || (el.propertyName ?? el.name).text === 'registry')
 }
 
 function visitExport(node: ts.ExportDeclaration, facts: FileFacts): void {
@@ -92,7 +104,7 @@ function visitVariables(node: ts.VariableStatement, sf: ts.SourceFile, facts: Fi
 }
 
 function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts): void {
-  if (ts.isImportDeclaration(stmt)) return visitImport(stmt, facts)
+  if (ts.isImportDeclaration(stmt)) return visitImport(stmt, sf, facts)
   if (ts.isExportDeclaration(stmt)) return visitExport(stmt, facts)
   if (ts.isClassDeclaration(stmt)) {
     const cls = classFacts(stmt, sf)
@@ -134,7 +146,7 @@ export function parseFacts(file: string, text: string, hash = contentHash(text))
   const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file))
   const facts: FileFacts = {
     hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
-    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [],
+    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
   }
   for (const stmt of sf.statements) visitStatement(stmt, sf, facts)
   const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []

@@ -5,9 +5,10 @@ import type { BackupRegistry } from '../../../runtime/types.js'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
+import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v2`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v3`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -17,8 +18,8 @@ const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml',
 export interface LinkExtras {
   /** The module resolutions the link made (a later build's transform then needs no TypeScript). */
   resolutions: Array<[string, string | null]>
-  /** The `@EntityBackup` decorator ranges of each file that has any (the transform's work, done once). */
-  strips: Record<string, Array<[number, number]>>
+  /** What the transform changes in each file that it changes (its work, done once). */
+  edits: Record<string, FileEdits>
 }
 
 /**

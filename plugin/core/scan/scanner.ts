@@ -7,8 +7,7 @@ import { CheckerFallback } from './checker.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
-import type { Range } from '../transform.js'
-import { DecoratorRanges } from './decorator-ranges.js'
+import { TransformEdits, type FileEdits } from './transform-edits.js'
 import { ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
@@ -35,8 +34,8 @@ export class Scanner {
   private hashes = new Map<string, string>()
   /** Facts of those files, loaded when something needs them. */
   private facts = new Map<string, FileFacts>()
-  /** Decorator ranges to blank by file. */
-  private ranges = new DecoratorRanges({
+  /** What the transform changes, by file. */
+  private edits = new TransformEdits({
     files: () => this.hashes.keys(),
     hashOf: (f) => this.hashes.get(f),
     factsOf: (f) => this.factsOf(f),
@@ -183,9 +182,9 @@ export class Scanner {
     if (this.changed !== 'all') this.changed.add(file)
   }
 
-  /** The ranges of a file's `@EntityBackup` decorators in `code` (for the transform). */
-  stripRanges(file: string, code: string): Range[] {
-    return this.ranges.of(file, code)
+  /** What the transform changes in a file's `code`: its `@EntityBackup` decorators and registry-only imports. */
+  transformEdits(file: string, code: string): FileEdits {
+    return this.edits.of(file, code)
   }
 
   /** Full scan: checks the listing (files added, removed, a tsconfig edit), reads every file, links. */
@@ -204,13 +203,13 @@ export class Scanner {
       const cached = this.results.registry(key)
       if (cached) {
         this.resolver.learn(cached.resolutions)
-        this.ranges.adopt(cached.strips)
+        this.edits.adopt(cached.edits)
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return cached.registry
       }
     }
     const registry = this.link(start)
-    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), strips: this.ranges.all() })
+    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), edits: this.edits.all() })
     return registry
   }
 
@@ -252,8 +251,8 @@ export class Scanner {
   }
 
   private link(start: number): BackupRegistry {
-    // a file's ranges depend on the files it imports from: any relink finds them again
-    this.ranges.clear()
+    // a file's decorators depend on the files it imports from: any relink finds them again
+    this.edits.clear()
     const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
       facts: (f) => this.factsOf(f), resolver: this.resolver, checker: this.checker,

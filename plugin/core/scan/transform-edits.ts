@@ -1,0 +1,85 @@
+import type { Range } from '../transform.js'
+import { isEntityBackup } from './decorators.js'
+import type { FileFacts } from './facts.js'
+import { Linker } from './link.js'
+import { contentHash, parseFacts } from './parse.js'
+import type { ModuleResolver } from './project.js'
+
+/** What the transform changes in one file; every edit keeps the text's length and line breaks. */
+export interface FileEdits {
+  /** The `@EntityBackup` decorators, blanked out. */
+  strip: Range[]
+  /** `koan-backup/registry` in imports that take nothing but `registry`, pointed at the registry-only module. */
+  registryOnly: Range[]
+}
+
+const NONE: FileEdits = Object.freeze({ strip: [], registryOnly: [] }) as FileEdits
+
+/** What the edits are found from: the scan's files, their content hashes and facts, and its resolver. */
+export interface EditSource {
+  files(): Iterable<string>
+  hashOf(file: string): string | undefined
+  factsOf(file: string): FileFacts | undefined
+  resolver(): ModuleResolver
+}
+
+/**
+ * The edits of each file's transform. Its `@EntityBackup` decorators are told apart from look-alikes
+ * through the linker (a file's answer depends on the files it imports from, so any relink forgets
+ * them all); its registry imports are read from its own facts. Kept per file for the content hash
+ * they were found in, and with the cached link, so a build of unchanged inputs neither parses nor
+ * resolves in its transform.
+ */
+export class TransformEdits {
+  private byFile = new Map<string, { hash: string; edits: FileEdits }>()
+
+  constructor(private source: EditSource) {}
+
+  /** The edits of `code`: known for the text the scan read; other text is parsed and resolved here. */
+  of(file: string, code: string): FileEdits {
+    const hash = contentHash(code)
+    const known = this.byFile.get(file)
+    if (known?.hash === hash) return known.edits
+    const scanned = this.source.hashOf(file) === hash
+    const facts = (scanned ? this.source.factsOf(file) : undefined) ?? parseFacts(file, code, hash)
+    const edits = this.find(file, facts)
+    if (scanned) this.byFile.set(file, { hash, edits })
+    return edits
+  }
+
+  /** The edits of every scanned file that has any, by file (to keep with the cached link). */
+  all(): Record<string, FileEdits> {
+    const out: Record<string, FileEdits> = {}
+    for (const file of this.source.files()) {
+      const facts = this.source.factsOf(file)
+      if (!facts) continue
+      const decorated = Object.values(facts.classes).some((c) => c.decorators.length > 0)
+      if (!decorated && facts.registryOnlyImports.length === 0) continue
+      const edits = this.find(file, facts)
+      this.byFile.set(file, { hash: facts.hash, edits })
+      if (edits.strip.length > 0 || edits.registryOnly.length > 0) out[file] = edits
+    }
+    return out
+  }
+
+  /** Takes the edits kept with a cached link, whose key holds every file's current hash. */
+  adopt(stored: Record<string, FileEdits>): void {
+    this.byFile.clear()
+    for (const file of this.source.files()) {
+      const hash = this.source.hashOf(file)
+      if (hash !== undefined) this.byFile.set(file, { hash, edits: stored[file] ?? NONE })
+    }
+  }
+
+  clear(): void {
+    this.byFile.clear()
+  }
+
+  private find(file: string, facts: FileFacts): FileEdits {
+    if (facts.registryOnlyImports.length === 0 && !Object.values(facts.classes).some((c) => c.decorators.length > 0)) return NONE
+    const linker = new Linker((f) => (f === file ? facts : this.source.factsOf(f)), this.source.resolver())
+    const strip: Range[] = []
+    for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) strip.push([d.start, d.end])
+    return { strip: strip.sort((a, b) => a[0] - b[0]), registryOnly: facts.registryOnlyImports }
+  }
+}
