@@ -7,12 +7,13 @@ import type { Diagnostic } from './diagnostics.js'
 import { generateDts } from './generate/dts.js'
 import { generateDataModule, generateRegistryModule } from './generate/registry.js'
 import { resolveOptions, type ResolvedOptions } from './options.js'
-import { Scanner } from './scan/scanner.js'
+import { Scanner, scanResultOf, type ScanResult } from './scan/scanner.js'
 import { editCode, type TransformOutput } from './transform.js'
 import { DATA_IMPORT, REGISTRY_IMPORT } from './virtual.js'
 
-/** The results cache's variant name of the registry-only module (the full module's variants are JSON). */
-const DATA_VARIANT = 'registry-only'
+/** Names of texts kept with a cached scan (the full module's are its options as JSON; the .d.ts's `dts:<dir>`). */
+const DATA_TEXT = 'registry-only'
+const REPORT_TEXT = 'report'
 
 const defaultLogger: PluginLogger = {
   info: (m) => void process.stdout.write(`${m}\n`),
@@ -34,7 +35,7 @@ export function writeIfChanged(file: string, content: string): boolean {
 export class PluginContext {
   private resolved: ResolvedOptions | null = null
   private scanner: Scanner | null = null
-  private last: BackupRegistry | null = null
+  private last: ScanResult | null = null
   private code: string | null = null
   private data: string | null = null
   private lastReport: string | null = null
@@ -69,8 +70,8 @@ export class PluginContext {
   }
 
   /** Full scan (re-reading changed files); writes the .d.ts when it changed. */
-  refresh(): BackupRegistry {
-    return this.accept(this.scan.scan())
+  refresh(): void {
+    this.accept(this.scan.scanResult())
   }
 
   /** Re-scans one changed file; returns whether the registry changed. */
@@ -80,36 +81,45 @@ export class PluginContext {
     if (!tsconfig && !this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
     const before = this.code
     const data = this.data
-    this.accept(this.scan.update(file))
+    this.accept(scanResultOf(this.scan.update(file)))
     return before !== this.code || data !== this.data
   }
 
-  private accept(registry: BackupRegistry): BackupRegistry {
-    this.last = registry
+  /**
+   * Takes a scan: its generated modules, and its .d.ts (written when it changed). The texts of a
+   * cached scan come from the same cache entry (generating them costs about as much as the link), so
+   * its registry is not even parsed.
+   */
+  private accept(result: ScanResult): void {
+    this.last = result
     const moduleOptions = { root: this.options.root.replaceAll('\\', '/'), config: this.options.config }
-    // the module of a cached scan comes from the same cache entry (generating it costs about as much as the link)
-    const key = this.scan.resultKey
-    const variant = JSON.stringify(moduleOptions)
-    const cached = key ? this.scan.results.module(key, variant) : undefined
-    this.code = cached ?? generateRegistryModule(registry, moduleOptions)
-    if (key && cached === undefined) this.scan.results.setModule(key, variant, this.code)
-    const cachedData = key ? this.scan.results.module(key, DATA_VARIANT) : undefined
-    this.data = cachedData ?? generateDataModule(registry)
-    if (key && cachedData === undefined) this.scan.results.setModule(key, DATA_VARIANT, this.data)
+    this.code = this.derived(JSON.stringify(moduleOptions), () => generateRegistryModule(result.registry(), moduleOptions))
+    this.data = this.derived(DATA_TEXT, () => generateDataModule(result.registry()))
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
-      writeIfChanged(this.options.dts, generateDts(registry, { dtsDir }))
+      writeIfChanged(this.options.dts, this.derived(`dts:${dtsDir}`, () => generateDts(result.registry(), { dtsDir })))
     }
-    return registry
+  }
+
+  /** A text generated from the last scan's registry: from the results cache when the scan has an entry there. */
+  private derived(name: string, generate: () => string): string {
+    const key = this.scan.resultKey
+    const cached = key ? this.scan.results.text(key, name) : undefined
+    if (cached !== undefined) return cached
+    const text = generate()
+    if (key) this.scan.results.setText(key, name, text)
+    return text
   }
 
   get registry(): BackupRegistry {
-    return this.last ?? this.refresh()
+    if (!this.last) this.refresh()
+    return this.last!.registry()
   }
 
   /** Diagnostics of the last scan. */
   get diagnostics(): Diagnostic[] {
-    return this.registry.diagnostics
+    if (!this.last) this.refresh()
+    return this.last!.diagnostics
   }
 
   /** The generated module's code. */
@@ -136,7 +146,8 @@ export class PluginContext {
   /** Prints the inventory report, unless the same report was already printed. */
   report(): void {
     if (!this.options.report) return
-    const text = formatReport(this.registry)
+    if (!this.last) this.refresh()
+    const text = this.derived(REPORT_TEXT, () => formatReport(this.registry))
     if (text === this.lastReport) return
     this.lastReport = text
     this.logger.info(text)

@@ -56,7 +56,10 @@ describe('rebuilds without watchChange (esbuild, rollup, webpack): each full sca
   for (const cache of [true, false]) {
     it(`a file added, a file removed and a tsconfig edit are seen by the next refresh() (${cache ? 'with' : 'without'} a cache)`, () => {
       const ctx = new PluginContext({ root, dts: false, report: false, cache: cache ? join(root, '.cache/facts.json') : false })
-      const names = () => ctx.refresh().entities.map((e) => e.name).sort()
+      const names = () => {
+        ctx.refresh()
+        return ctx.registry.entities.map((e) => e.name).sort()
+      }
       const first = names()
       const added = join(root, 'src/models/added.ts')
       writeFileSync(added, "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Added extends Entity<Added> {}\n")

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { BackupRegistry } from '../../../runtime/types.js'
+import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.js'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
 import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v3`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v4`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -24,13 +24,24 @@ export interface LinkExtras {
 
 /**
  * One linked scan: the registry (deeply frozen: every build of the process shares it, and none can
- * change it) and the modules generated from it.
+ * change it) and the texts generated from it. A registry read from the file stays JSON text until
+ * something needs more than its diagnostics: a build of unchanged inputs takes its generated
+ * modules, report and .d.ts as texts and never parses it.
  */
 interface Entry extends LinkExtras {
   key: string
-  registry: BackupRegistry
-  /** Generated module code by generator variant (root, config). */
-  modules: Record<string, string>
+  registry: BackupRegistry | null
+  /** The registry's JSON as read from the file (`null` once parsed, or for a registry linked in this process). */
+  registryJson: string | null
+  diagnostics: RegistryDiagnostic[]
+  /** Texts generated from the registry, by name: the generated modules (per variant), the report, the .d.ts. */
+  texts: Record<string, string>
+}
+
+/** A cached scan: what its link left, its diagnostics, and its registry (parsed on first call). */
+export interface CachedScan extends LinkExtras {
+  diagnostics: RegistryDiagnostic[]
+  registry(): BackupRegistry
 }
 
 /** Entries by results file, shared by every scanner of the process (vite builds each environment with its own plugin instance). */
@@ -70,12 +81,11 @@ export class ResultCache {
     return hash.digest('hex')
   }
 
-  /** The cached registry of a key (deeply frozen) and what its link left, or `undefined`. */
-  registry(key: string): (LinkExtras & { registry: BackupRegistry }) | undefined {
+  /** The cached scan of a key, or `undefined`. */
+  scan(key: string): CachedScan | undefined {
     const entry = this.find(key)
     if (!entry) return undefined
-    deepFreeze(entry.registry)
-    return entry
+    return { resolutions: entry.resolutions, edits: entry.edits, diagnostics: entry.diagnostics, registry: () => registryOf(entry) }
   }
 
   /** Keeps a link's registry (frozen from now on: the caller must not change it either) and extras. */
@@ -84,20 +94,20 @@ export class ResultCache {
     const list = this.load()
     const known = list.find((e) => e.key === key)
     if (known) return
-    list.unshift({ key, registry: deepFreeze(registry), modules: {}, ...extras })
+    list.unshift({ key, registry: deepFreeze(registry), registryJson: null, diagnostics: registry.diagnostics, texts: {}, ...extras })
     list.length = Math.min(list.length, MAX_ENTRIES)
     this.scheduleSave()
   }
 
-  /** The generated module of a key and variant, or `undefined`. */
-  module(key: string, variant: string): string | undefined {
-    return this.find(key)?.modules[variant]
+  /** A text generated from the registry of a key (a module variant, the report, the .d.ts), or `undefined`. */
+  text(key: string, name: string): string | undefined {
+    return this.find(key)?.texts[name]
   }
 
-  setModule(key: string, variant: string, code: string): void {
+  setText(key: string, name: string, text: string): void {
     const entry = this.find(key)
-    if (!entry || entry.modules[variant] === code) return
-    entry.modules[variant] = code
+    if (!entry || entry.texts[name] === text) return
+    entry.texts[name] = text
     this.scheduleSave()
   }
 
@@ -156,37 +166,54 @@ export class ResultCache {
   }
 }
 
+/** An entry's registry, parsed and frozen on first use. */
+function registryOf(entry: Entry): BackupRegistry {
+  if (!entry.registry) {
+    entry.registry = deepFreeze(JSON.parse(entry.registryJson!) as BackupRegistry)
+    entry.registryJson = null
+  }
+  return entry.registry
+}
+
 /**
- * The file: a first line of JSON (the tag, and each entry with its registry as JSON and the offset
- * and length of each module), then the modules' code one after the other, as they are: several MB
- * of code is read as it is, not unescaped from a JSON string.
+ * The file: a first line of JSON (the tag, and each entry with its diagnostics, its link's extras and
+ * the offset and length of its registry's JSON and of each text), then those texts one after the
+ * other, as they are: several MB of code is read as it is, not unescaped from a JSON string, and the
+ * registry is parsed only when needed.
  */
 function writeResults(entries: Entry[]): string {
-  const code: string[] = []
+  const body: string[] = []
   let offset = 0
-  const header = entries.map((e) => ({
-    ...e,
-    modules: Object.fromEntries(Object.entries(e.modules).map(([variant, text]) => {
-      code.push(text)
-      offset += text.length
-      return [variant, [offset - text.length, text.length]]
-    })),
+  const place = (text: string): [number, number] => {
+    body.push(text)
+    offset += text.length
+    return [offset - text.length, text.length]
+  }
+  const header = entries.map(({ registry, registryJson, texts, ...rest }) => ({
+    ...rest,
+    registry: place(registryJson ?? JSON.stringify(registry)),
+    texts: Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, place(text)])),
   }))
-  return `${JSON.stringify({ tool: resultsTag(), entries: header })}\n${code.join('')}`
+  return `${JSON.stringify({ tool: resultsTag(), entries: header })}\n${body.join('')}`
 }
+
+type StoredEntry = Omit<Entry, 'registry' | 'registryJson' | 'texts'> & { registry: [number, number]; texts: Record<string, [number, number]> }
 
 function readResults(text: string): Entry[] {
   const newline = text.indexOf('\n')
   if (newline < 0) return []
-  const data = JSON.parse(text.slice(0, newline)) as { tool?: string; entries?: Array<Omit<Entry, 'modules'> & { modules: Record<string, [number, number]> }> }
+  const data = JSON.parse(text.slice(0, newline)) as { tool?: string; entries?: StoredEntry[] }
   if (data.tool !== resultsTag() || !Array.isArray(data.entries)) return []
   const body = text.slice(newline + 1)
+  const slice = ([at, length]: [number, number]) => {
+    if (at + length > body.length) throw new Error('a truncated results file')
+    return body.slice(at, at + length)
+  }
   return data.entries.slice(0, MAX_ENTRIES).map((e) => ({
     ...e,
-    modules: Object.fromEntries(Object.entries(e.modules).map(([variant, [at, length]]) => {
-      if (at + length > body.length) throw new Error('a truncated results file')
-      return [variant, body.slice(at, at + length)]
-    })),
+    registry: null,
+    registryJson: slice(e.registry),
+    texts: Object.fromEntries(Object.entries(e.texts).map(([name, at]) => [name, slice(at)])),
   }))
 }
 

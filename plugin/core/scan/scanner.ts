@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { BackupRegistry } from '../../../runtime/types.js'
+import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.js'
 import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
@@ -22,6 +22,17 @@ export interface ScanStats {
   ms: number
   /** The registry came from the results cache (no link). */
   cached?: boolean
+}
+
+/** A full scan's registry (a cached one is parsed on the first call) and its diagnostics. */
+export interface ScanResult {
+  readonly diagnostics: RegistryDiagnostic[]
+  registry(): BackupRegistry
+}
+
+/** The scan result of a registry at hand. */
+export function scanResultOf(registry: BackupRegistry): ScanResult {
+  return { diagnostics: registry.diagnostics, registry: () => registry }
 }
 
 /**
@@ -189,6 +200,14 @@ export class Scanner {
 
   /** Full scan: checks the listing (files added, removed, a tsconfig edit), reads every file, links. */
   scan(): BackupRegistry {
+    return this.scanResult().registry()
+  }
+
+  /**
+   * The same, with the registry of a cached link left unparsed until something asks for it (its
+   * diagnostics are at hand): a build of unchanged inputs takes everything else as text.
+   */
+  scanResult(): ScanResult {
     const start = performance.now()
     this.parsed = 0
     this.readCount = 0
@@ -200,17 +219,17 @@ export class Scanner {
     // a full link (first scan, new file list) of inputs linked before: the cached registry. An
     // incremental link is cheaper than reading it, and keeps the analyzer's per-file results.
     if (this.changed === 'all' && key) {
-      const cached = this.results.registry(key)
+      const cached = this.results.scan(key)
       if (cached) {
         this.resolver.learn(cached.resolutions)
         this.edits.adopt(cached.edits)
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
-        return cached.registry
+        return { diagnostics: cached.diagnostics, registry: cached.registry }
       }
     }
     const registry = this.link(start)
     if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), edits: this.edits.all() })
-    return registry
+    return scanResultOf(registry)
   }
 
   /** The key of everything a link reads, or `null` without a cache (or when a file could not be read). */
