@@ -32,11 +32,19 @@ interface Entry extends LinkExtras {
   key: string
   registry: BackupRegistry | null
   /** The registry's JSON as read from the file (`null` once parsed, or for a registry linked in this process). */
-  registryJson: string | null
+  registryJson: Stored | null
   diagnostics: RegistryDiagnostic[]
   /** Texts generated from the registry, by name: the generated modules (per variant), the report, the .d.ts. */
-  texts: Record<string, string>
+  texts: Record<string, Stored>
 }
+
+/**
+ * A text, or where it is in the bytes of the file it was read from: decoded on first use, so a build
+ * decodes only the texts it takes (an app reading only the registry never takes the full module).
+ */
+type Stored = string | { bytes: Buffer; start: number; end: number }
+
+const decoded = (text: Stored): string => (typeof text === 'string' ? text : text.bytes.toString('utf8', text.start, text.end))
 
 /** A cached scan: what its link left, its diagnostics, and its registry (parsed on first call). */
 export interface CachedScan extends LinkExtras {
@@ -101,7 +109,10 @@ export class ResultCache {
 
   /** A text generated from the registry of a key (a module variant, the report, the .d.ts), or `undefined`. */
   text(key: string, name: string): string | undefined {
-    return this.find(key)?.texts[name]
+    const entry = this.find(key)
+    const stored = entry?.texts[name]
+    if (stored === undefined) return undefined
+    return typeof stored === 'string' ? stored : (entry!.texts[name] = decoded(stored))
   }
 
   setText(key: string, name: string, text: string): void {
@@ -130,7 +141,7 @@ export class ResultCache {
       list = []
       try {
         if (existsSync(file)) {
-          list = readResults(readFileSync(file, 'utf8'))
+          list = readResults(readFileSync(file))
         }
       } catch {
         // an unreadable results file is only a slower build
@@ -169,7 +180,7 @@ export class ResultCache {
 /** An entry's registry, parsed and frozen on first use. */
 function registryOf(entry: Entry): BackupRegistry {
   if (!entry.registry) {
-    entry.registry = deepFreeze(JSON.parse(entry.registryJson!) as BackupRegistry)
+    entry.registry = deepFreeze(JSON.parse(decoded(entry.registryJson!)) as BackupRegistry)
     entry.registryJson = null
   }
   return entry.registry
@@ -177,17 +188,19 @@ function registryOf(entry: Entry): BackupRegistry {
 
 /**
  * The file: a first line of JSON (the tag, and each entry with its diagnostics, its link's extras and
- * the offset and length of its registry's JSON and of each text), then those texts one after the
- * other, as they are: several MB of code is read as it is, not unescaped from a JSON string, and the
- * registry is parsed only when needed.
+ * the byte offset and length of its registry's JSON and of each text), then those texts one after the
+ * other, as they are: several MB of code is neither unescaped from a JSON string nor decoded unless
+ * taken, and the registry is parsed only when needed.
  */
 function writeResults(entries: Entry[]): string {
   const body: string[] = []
   let offset = 0
-  const place = (text: string): [number, number] => {
+  const place = (stored: Stored): [number, number] => {
+    const text = decoded(stored)
+    const length = Buffer.byteLength(text)
     body.push(text)
-    offset += text.length
-    return [offset - text.length, text.length]
+    offset += length
+    return [offset - length, length]
   }
   const header = entries.map(({ registry, registryJson, texts, ...rest }) => ({
     ...rest,
@@ -199,21 +212,21 @@ function writeResults(entries: Entry[]): string {
 
 type StoredEntry = Omit<Entry, 'registry' | 'registryJson' | 'texts'> & { registry: [number, number]; texts: Record<string, [number, number]> }
 
-function readResults(text: string): Entry[] {
-  const newline = text.indexOf('\n')
+function readResults(bytes: Buffer): Entry[] {
+  const newline = bytes.indexOf(10)
   if (newline < 0) return []
-  const data = JSON.parse(text.slice(0, newline)) as { tool?: string; entries?: StoredEntry[] }
+  const data = JSON.parse(bytes.toString('utf8', 0, newline)) as { tool?: string; entries?: StoredEntry[] }
   if (data.tool !== resultsTag() || !Array.isArray(data.entries)) return []
-  const body = text.slice(newline + 1)
-  const slice = ([at, length]: [number, number]) => {
-    if (at + length > body.length) throw new Error('a truncated results file')
-    return body.slice(at, at + length)
+  const body = newline + 1
+  const at = ([start, length]: [number, number]): Stored => {
+    if (body + start + length > bytes.length) throw new Error('a truncated results file')
+    return { bytes, start: body + start, end: body + start + length }
   }
   return data.entries.slice(0, MAX_ENTRIES).map((e) => ({
     ...e,
     registry: null,
-    registryJson: slice(e.registry),
-    texts: Object.fromEntries(Object.entries(e.texts).map(([name, at]) => [name, slice(at)])),
+    registryJson: at(e.registry),
+    texts: Object.fromEntries(Object.entries(e.texts).map(([name, range]) => [name, at(range)])),
   }))
 }
 
