@@ -78,6 +78,13 @@ describe('vite dev server', () => {
     expect(new loaded.Media().title).toBe('')
   })
 
+  it('serves the registry-only module to an importer that takes nothing else: the same registry object', async () => {
+    const main = await server.environments.ssr.transformRequest('/src/main.ts')
+    expect(main!.code).toContain('/__koan-backup/registry-data.mjs')
+    const data = (await server.ssrLoadModule('koan-backup/reg-data')) as { registry: BackupRegistry }
+    expect(data.registry).toBe(await served())
+  })
+
   describe(`after adding @EntityBackup() to ${UNMARKED}`, () => {
     beforeAll(async () => {
       await served() // the registry module is in the module graph before the edit
