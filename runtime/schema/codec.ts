@@ -112,6 +112,22 @@ function codecOf(entity: RegistryEntity, fast: () => GeneratedCodec, registry: B
   const invalid = (row: number | undefined, value: unknown, where: string, expected: string, found: unknown, cause?: unknown) =>
     new BackupError('ROW_INVALID', `${label} row${row === undefined ? '' : ` ${row}`}${idOf(value)}: field ${where}: expected ${expected}, found ${describeValue(found)}. The stored data does not fit the current ${entity.name} schema; fix the row or restore into a build whose entity matches.`,
       { entity: label, row, path: where, expected, found: describeValue(found) }, cause === undefined ? undefined : { cause })
+  let read: ((value: unknown) => unknown) | null = null
+  /** Any value the generated reader does not take: zod, the schema of record, says why or accepts (then the general reviver runs). */
+  const slowDeserialize = (value: unknown, row: number | undefined): unknown => {
+    const result = codec.schema.safeParse(value)
+    if (!result.success) {
+      const issue = result.error.issues[0]!
+      const path = issue.path
+      throw invalid(row, value, formatPath(path), expectedOf(issue), issue.code === 'unrecognized_keys' ? valueAt(value, [...path, issue.keys[0]!]) : valueAt(value, path))
+    }
+    try {
+      return reviver().shape(entity.shape!, value as Record<string, unknown>)
+    } catch (error) {
+      if (error instanceof FieldFault) throw invalid(row, value, error.where, error.expected, error.found, error)
+      throw error
+    }
+  }
   const codec: EntityCodec = {
     name: entity.name,
     fullName: entity.fullName,
@@ -130,22 +146,10 @@ function codecOf(entity: RegistryEntity, fast: () => GeneratedCodec, registry: B
       }
     },
     deserialize(value, row) {
-      // the generated reader validates and revives the canonical form in one pass
-      const fastResult = fast().read(value)
-      if (fastResult !== FAIL) return fastResult
-      // anything else: zod, the schema of record, says why or accepts (then the general reviver runs)
-      const result = codec.schema.safeParse(value)
-      if (!result.success) {
-        const issue = result.error.issues[0]!
-        const path = issue.path
-        throw invalid(row, value, formatPath(path), expectedOf(issue), issue.code === 'unrecognized_keys' ? valueAt(value, [...path, issue.keys[0]!]) : valueAt(value, path))
-      }
-      try {
-        return reviver().shape(entity.shape!, value as Record<string, unknown>)
-      } catch (error) {
-        if (error instanceof FieldFault) throw invalid(row, value, error.where, error.expected, error.found, error)
-        throw error
-      }
+      // the generated reader validates and revives the canonical form in one pass; kept this small so
+      // that callers' loops inline it, the rest being out of line
+      const revived = (read ??= fast().read)(value)
+      return revived !== FAIL ? revived : slowDeserialize(value, row)
     },
     check: (value) => fast().read(value) !== FAIL,
     ...(entity.embedding ? { embedding: entity.embedding, embeddingText: (value: unknown) => fast().text!(value) } : {}),
