@@ -732,6 +732,8 @@ async function main() {
   const empty = () => ({
     without: [], cold: [], warm: [], hooks: { without: [], cold: [], warm: [] }, bundles: {},
     freshWithout: [], freshCold: [], freshWarm: [], freshPrime: [], freshHooks: { cold: [], warm: [] },
+    // with ÷ without of each interleaved pair (built back to back, so drift in the machine's load cancels out)
+    pairs: { cold: [], warm: [] }, freshPairs: { cold: [], warm: [] },
     tsc: [], tsc6: [], scanCold: [], scanWarm: [], cache: [], cacheEvents: [],
   })
   const raw = Object.fromEntries(args.sizes.map((n) => [n, empty()]))
@@ -776,6 +778,17 @@ async function main() {
       settle(machineBusy(), 'before measuring again')
     }
   }
+  /** Builds one interleaved pair (`with` is 'cold' or 'warm') through `run`, and records its ratio. */
+  const pairOf = async (i, withConfig, list, run) => {
+    const ms = {}
+    let clean = true
+    for (const config of order(i, withConfig, 'without')) {
+      ms[config] = await run(config)
+      clean &&= lastClean
+    }
+    add(list, ms[withConfig] / ms.without, clean)
+  }
+  let order = null
   const inProcess = async (r, n, dir, config) => {
     const b = await guarded(`p${n} in-process ${config}`, () => viteBuild(vite, koanBackup, dir, config))
     add(r[config], b.ms)
@@ -817,12 +830,12 @@ async function main() {
       // builds come in interleaved pairs (with / without), several per repetition up to 1000 files: one build is
       // 0.05–0.5 s, and single samples of the overhead moved by ±20 points on this shared machine
       const pairs = (k) => (n <= 1000 ? k : 1)
-      const order = (i, a, b) => ((flip ? 1 : 0) ^ (i % 2) ? [a, b] : [b, a])
+      order = (i, a, b) => ((flip ? 1 : 0) ^ (i % 2) ? [a, b] : [b, a])
 
       // (a) cold: no facts cache. The cache file is removed first; `cache: false` must not write one.
       removeCache(dir)
-      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) for (const config of order(i, 'cold', 'without')) await inProcess(r, n, dir, config)
-      for (let i = 0; i < pairs(FRESH_PAIRS); i++) for (const config of order(i, 'cold', 'without')) await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(i, 'cold', r.pairs.cold, async (config) => (await inProcess(r, n, dir, config)).ms)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(i, 'cold', r.freshPairs.cold, async (config) => (await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)).totalMs)
       add(r.scanCold, await guarded(`p${n} scan cold`, () => runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0'])))
       if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
 
@@ -832,8 +845,8 @@ async function main() {
       const stamp = cacheStamp(dir)
       if (!stamp) throw new Error(`p${n}: the first build with the default options wrote no ${cacheFile(dir)}`)
       r.cache.push(stamp.bytes)
-      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) for (const config of order(i, 'without', 'warm')) await inProcess(r, n, dir, config)
-      for (let i = 0; i < pairs(FRESH_PAIRS); i++) for (const config of order(i, 'without', 'warm')) await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(i + 1, 'warm', r.pairs.warm, async (config) => (await inProcess(r, n, dir, config)).ms)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(i + 1, 'warm', r.freshPairs.warm, async (config) => (await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)).totalMs)
       add(r.scanWarm, await guarded(`p${n} scan warm`, () => runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0'])))
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.factsBytes !== stamp.factsBytes) r.cacheEvents.push('a warm run rewrote the facts file (it parsed something)')
@@ -914,8 +927,12 @@ async function main() {
       const rescan = scans.find((x) => x.rescan)?.rescan
       const watch = scans.find((x) => x.watchUpdate)?.watchUpdate
       return {
-        viteWithMs: round(withMs), pluginOverhead: sumOver(withMs - without, without),
-        viteFreshWithMs: round(freshWith), pluginOverheadFresh: sumOver(freshWith - freshWithout, freshWithout),
+        // the overhead is the median of the pairs' own ratios (each pair built back to back); the ratio of the
+        // separate medians is kept beside it (it pools every `without` build of the repetition, cold and warm phases)
+        viteWithMs: round(withMs), pluginOverhead: r.pairs[key].length ? round(med(r.pairs[key]) - 1, 4) : sumOver(withMs - without, without),
+        pluginOverheadOfMedians: sumOver(withMs - without, without), pairRatios: r.pairs[key].map((x) => round(x, 3)),
+        viteFreshWithMs: round(freshWith), pluginOverheadFresh: r.freshPairs[key].length ? round(med(r.freshPairs[key]) - 1, 4) : sumOver(freshWith - freshWithout, freshWithout),
+        pluginOverheadFreshOfMedians: sumOver(freshWith - freshWithout, freshWithout), freshPairRatios: r.freshPairs[key].map((x) => round(x, 3)),
         hooksMs: hookSummary(r.hooks[key]), hooksFreshMs: hookSummary(r.freshHooks[key]),
         scanMs: round(scanMs), scanPlusImportMs: round(scanMs + tsMorphImport),
         scanOverTsc: sumOver(scanMs, tsc), scanPlusImportOverTsc: sumOver(scanMs + tsMorphImport, tsc), scanOverTsc6Js: sumOver(scanMs, tsc6),
@@ -1026,7 +1043,7 @@ async function main() {
       ['buildStart', (x) => fmtMs(x[k].hooksMs.buildStart), 10], ['transform', (x) => fmtMs(x[k].hooksMs.transform), 9],
     ]))
   }
-  out.push('(ms; overhead = (with − w/o) / w/o; scan = first Scanner.scan() in a fresh process, ts-morph already imported; (+import)/tsc adds the')
+  out.push('(ms; overhead = median over the interleaved pairs of with ÷ w/o, minus 1 (the with/w/o columns are the separate medians); scan = first Scanner.scan() in a fresh process, ts-morph already imported; (+import)/tsc adds the')
   out.push(' ts-morph import when the scan loaded TypeScript (a scan of unchanged inputs does not); re-scan = Scanner.update(file) after an edit, median of 20; watch update = the same edit through PluginContext.update (re-scan +')
   out.push(' regenerating the registry module), median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
   out.push('')
@@ -1042,7 +1059,7 @@ async function main() {
   out.push('targets:')
   for (const k of ['cold', 'warm']) {
     const v = results.verdicts[k]
-    out.push(`  ${k}: plugin overhead at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${s1000 ? `${pct(s1000[k].pluginOverhead)} → ${mark(v.overheadAt1000)}; fresh process ${pct(s1000[k].pluginOverheadFresh)} → ${mark(v.overheadAt1000Fresh)}` : 'n/a (size 1000 not measured)'}`)
+    out.push(`  ${k}: plugin overhead at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${s1000 ? `${pct(s1000[k].pluginOverhead)} → ${mark(v.overheadAt1000)}; fresh process ${pct(s1000[k].pluginOverheadFresh)} → ${mark(v.overheadAt1000Fresh)} (medians of the pairs' ratios; ratios of the separate medians: ${pct(s1000[k].pluginOverheadOfMedians)}, fresh ${pct(s1000[k].pluginOverheadFreshOfMedians)})` : 'n/a (size 1000 not measured)'}`)
     for (const n of args.sizes) {
       const x = results.sizes[n][k]
       out.push(`    p${n}: full scan / tsc = ${ratio(x.scanOverTsc)} (≤ ${TARGETS.scanOverTsc}: ${mark(v.scanOverTsc[n])}; with the ts-morph import ${ratio(x.scanPlusImportOverTsc)}: ${mark(v.scanPlusImportOverTsc[n])}), ` +
@@ -1088,14 +1105,14 @@ function recordFigures(results, args) {
       const c = x[k]
       const common = { group: 'scan', rows: n, unit: 'ms', ratioOf: 'time', size: `${n.toLocaleString('en-US')} files` }
       recorder.add({
-        ...common, id: `scan.${k}.${n}.vite`, name: `vite build with the plugin, in process (${label[k]})`,
-        value: c.viteWithMs, baseline: { name: 'vite build without it', value: x.viteWithoutMs, unit: 'ms' },
+        ...common, id: `scan.${k}.${n}.vite`, name: `vite build with the plugin, in process (${label[k]}; ratio: median of the interleaved pairs)`,
+        value: c.viteWithMs, baseline: { name: 'vite build without it', value: x.viteWithoutMs, unit: 'ms' }, ratio: 1 + c.pluginOverhead,
         target: n === 1000 ? { op: '<=', value: 1 + TARGETS.overheadAt1000 } : null,
       })
       if (n === 1000) {
         recorder.add({
-          ...common, id: `scan.${k}.${n}.vite-fresh`, name: `vite build with the plugin, fresh process (${label[k]})`,
-          value: c.viteFreshWithMs, baseline: { name: 'vite build without it', value: x.viteFreshWithoutMs, unit: 'ms' },
+          ...common, id: `scan.${k}.${n}.vite-fresh`, name: `vite build with the plugin, fresh process (${label[k]}; ratio: median of the interleaved pairs)`,
+          value: c.viteFreshWithMs, baseline: { name: 'vite build without it', value: x.viteFreshWithoutMs, unit: 'ms' }, ratio: 1 + c.pluginOverheadFresh,
           target: { op: '<=', value: 1 + TARGETS.overheadAt1000 },
         })
       }
