@@ -37,6 +37,21 @@ export function transactionContract({ entities, open, collectionOf, ids }: Contr
     expect(await s.count()).toBe(1)
   })
 
+  it('insertNewStored inside a transaction: the first of two rows with one id is kept, in the first batch and across batches', async () => {
+    const e = entities()
+    const store = await open()
+    const c = await store.collection(e.mediaEntity)
+    if (!c.insertNewStored) return
+    const stored = (id: string, views: number) => JSON.parse(e.loaded.codecs['src.entities.Media']!.serialize(e.media(id, views)))
+    await c.transaction!(async () => {
+      expect(await c.insertNewStored!([stored('x', 1), stored('y', 1), stored('x', 2)])).toEqual(['x'])
+      expect(await c.insertNewStored!([stored('y', 3), stored('z', 1)])).toEqual(['y'])
+    })
+    expect(((await c.get('x')) as any).views).toBe(1)
+    expect(((await c.get('y')) as any).views).toBe(1)
+    expect(await c.count()).toBe(3)
+  })
+
   it('rollback: a callback that throws leaves every collection of the store as it was', async () => {
     const e = entities()
     const store = await open()

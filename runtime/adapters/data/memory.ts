@@ -118,26 +118,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const rows = f.writes.get(entity.fullName)
         if (rows) staged.push(rows)
       }
+      if (staged.length === 0) return (id) => table.rows.has(id)
+      if (staged.length === 1) {
+        const only = staged[0]!
+        return (id) => table.rows.has(id) || only.has(id)
+      }
       return (id) => table.rows.has(id) || staged.some((m) => m.has(id))
     }
-    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
-    const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
-      checkTexts(rows, texts)
+    /** Every row has a string or number id (checked before any row is kept). */
+    const checkIds = (rows: Array<Record<string, unknown>>): void => {
       for (const stored of rows) {
         const id = stored.id
         if (typeof id !== 'string' && typeof id !== 'number') {
           throw new BackupError('ROW_UNSERIALIZABLE', `cannot store ${entity.fullName}: a row has no string or number id (found ${JSON.stringify(id)})`, { entity: entity.fullName })
         }
       }
+    }
+    /** Where a write goes: the current transaction's staged rows of this entity (created here), or the table. */
+    const sink = (): ((id: EntityId, text: string) => void) => {
       const frame = frames.getStore()
-      if (frame) {
-        // staged in the transaction's own map (no copy per batch)
-        let staged = frame.writes.get(entity.fullName)
-        if (!staged) frame.writes.set(entity.fullName, (staged = new Map()))
-        for (let i = 0; i < rows.length; i++) staged.set(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
-      } else {
-        for (let i = 0; i < rows.length; i++) table.set(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
-      }
+      if (!frame) return (id, text) => table.set(id, text)
+      // staged in the transaction's own map (no copy per batch)
+      let staged = frame.writes.get(entity.fullName)
+      if (!staged) frame.writes.set(entity.fullName, (staged = new Map()))
+      const into = staged
+      return (id, text) => void into.set(id, text)
+    }
+    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
+    const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
+      checkTexts(rows, texts)
+      checkIds(rows)
+      const put = sink()
+      for (let i = 0; i < rows.length; i++) put(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
     }
 
     const c: Collection = {
@@ -171,17 +183,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       async insertNewStored(rows, texts) {
         live()
         checkTexts(rows, texts)
+        checkIds(rows)
+        // the sink first: a transaction's staged map exists before the lookups, so an id twice in this batch
+        // finds its first row (kept) as it would a row of an earlier batch
+        const put = sink()
         const exists = presence()
-        const seen = new Set<EntityId>()
-        const keep: number[] = []
         const skipped: EntityId[] = []
         for (let i = 0; i < rows.length; i++) {
           const id = rows[i]!.id as EntityId
-          if (seen.has(id) || exists(id)) skipped.push(id)
-          else keep.push(i)
-          seen.add(id)
+          if (exists(id)) skipped.push(id)
+          else put(id, texts ? texts[i]! : JSON.stringify(rows[i]))
         }
-        write(keep.map((i) => rows[i]!), texts && keep.map((i) => texts[i]!))
         return skipped
       },
       async existing(ids) {
