@@ -778,17 +778,16 @@ async function main() {
       settle(machineBusy(), 'before measuring again')
     }
   }
-  /** Builds one interleaved pair (`with` is 'cold' or 'warm') through `run`, and records its ratio. */
-  const pairOf = async (i, withConfig, list, run) => {
+  /** Builds one interleaved pair in `configs` order (`with` is 'cold' or 'warm') through `run`, and records its ratio. */
+  const pairOf = async (configs, withConfig, list, run) => {
     const ms = {}
     let clean = true
-    for (const config of order(i, withConfig, 'without')) {
+    for (const config of configs) {
       ms[config] = await run(config)
       clean &&= lastClean
     }
     add(list, ms[withConfig] / ms.without, clean)
   }
-  let order = null
   const inProcess = async (r, n, dir, config) => {
     const b = await guarded(`p${n} in-process ${config}`, () => viteBuild(vite, koanBackup, dir, config))
     add(r[config], b.ms)
@@ -830,12 +829,12 @@ async function main() {
       // builds come in interleaved pairs (with / without), several per repetition up to 1000 files: one build is
       // 0.05–0.5 s, and single samples of the overhead moved by ±20 points on this shared machine
       const pairs = (k) => (n <= 1000 ? k : 1)
-      order = (i, a, b) => ((flip ? 1 : 0) ^ (i % 2) ? [a, b] : [b, a])
+      const order = (i, a, b) => ((flip ? 1 : 0) ^ (i % 2) ? [a, b] : [b, a])
 
       // (a) cold: no facts cache. The cache file is removed first; `cache: false` must not write one.
       removeCache(dir)
-      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(i, 'cold', r.pairs.cold, async (config) => (await inProcess(r, n, dir, config)).ms)
-      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(i, 'cold', r.freshPairs.cold, async (config) => (await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)).totalMs)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(order(i, 'cold', 'without'), 'cold', r.pairs.cold, async (config) => (await inProcess(r, n, dir, config)).ms)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(order(i, 'cold', 'without'), 'cold', r.freshPairs.cold, async (config) => (await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)).totalMs)
       add(r.scanCold, await guarded(`p${n} scan cold`, () => runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0'])))
       if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
 
@@ -845,8 +844,8 @@ async function main() {
       const stamp = cacheStamp(dir)
       if (!stamp) throw new Error(`p${n}: the first build with the default options wrote no ${cacheFile(dir)}`)
       r.cache.push(stamp.bytes)
-      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(i + 1, 'warm', r.pairs.warm, async (config) => (await inProcess(r, n, dir, config)).ms)
-      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(i + 1, 'warm', r.freshPairs.warm, async (config) => (await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)).totalMs)
+      for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(order(i, 'without', 'warm'), 'warm', r.pairs.warm, async (config) => (await inProcess(r, n, dir, config)).ms)
+      for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(order(i, 'without', 'warm'), 'warm', r.freshPairs.warm, async (config) => (await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)).totalMs)
       add(r.scanWarm, await guarded(`p${n} scan warm`, () => runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0'])))
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.factsBytes !== stamp.factsBytes) r.cacheEvents.push('a warm run rewrote the facts file (it parsed something)')
@@ -929,9 +928,9 @@ async function main() {
       return {
         // the overhead is the median of the pairs' own ratios (each pair built back to back); the ratio of the
         // separate medians is kept beside it (it pools every `without` build of the repetition, cold and warm phases)
-        viteWithMs: round(withMs), pluginOverhead: r.pairs[key].length ? round(med(r.pairs[key]) - 1, 4) : sumOver(withMs - without, without),
+        viteWithMs: round(withMs), pluginOverhead: round(med(r.pairs[key]) - 1, 4),
         pluginOverheadOfMedians: sumOver(withMs - without, without), pairRatios: r.pairs[key].map((x) => round(x, 3)),
-        viteFreshWithMs: round(freshWith), pluginOverheadFresh: r.freshPairs[key].length ? round(med(r.freshPairs[key]) - 1, 4) : sumOver(freshWith - freshWithout, freshWithout),
+        viteFreshWithMs: round(freshWith), pluginOverheadFresh: round(med(r.freshPairs[key]) - 1, 4),
         pluginOverheadFreshOfMedians: sumOver(freshWith - freshWithout, freshWithout), freshPairRatios: r.freshPairs[key].map((x) => round(x, 3)),
         hooksMs: hookSummary(r.hooks[key]), hooksFreshMs: hookSummary(r.freshHooks[key]),
         scanMs: round(scanMs), scanPlusImportMs: round(scanMs + tsMorphImport),

@@ -104,10 +104,10 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
         build.onResolve({ filter: REGISTRY_ID_FILTER }, () => ({ path: RESOLVED_REGISTRY_ID, namespace: ESBUILD_NAMESPACE }))
         build.onResolve({ filter: DATA_ID_FILTER }, () => ({ path: RESOLVED_DATA_ID, namespace: ESBUILD_NAMESPACE }))
         build.onResolve({ filter: RUNTIME_ID_FILTER, namespace: ESBUILD_NAMESPACE }, (args) => ({ path: RUNTIME_ENTRIES[args.path]! }))
-        build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, (args) => ({
-          contents: args.path === RESOLVED_DATA_ID ? ctx.dataCode() : ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root,
-          ...(args.path === RESOLVED_DATA_ID ? { watchFiles: ctx.watchFiles() } : {}),
-        }))
+        // the registry-only module is in every build that reads the registry: it carries the watch files
+        build.onLoad({ filter: /.*/, namespace: ESBUILD_NAMESPACE }, (args) => args.path === RESOLVED_DATA_ID
+          ? { contents: ctx.dataCode(), loader: 'js', resolveDir: ctx.options.root, watchFiles: ctx.watchFiles() }
+          : { contents: ctx.moduleCode(), loader: 'js', resolveDir: ctx.options.root })
         build.onStart(() => {
           ctx.configure(build.initialOptions.absWorkingDir)
           ctx.refresh()

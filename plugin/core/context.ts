@@ -111,15 +111,19 @@ export class PluginContext {
     return text
   }
 
-  get registry(): BackupRegistry {
+  /** The last scan (scanning first if there is none). */
+  private get scanned(): ScanResult {
     if (!this.last) this.refresh()
-    return this.last!.registry()
+    return this.last!
+  }
+
+  get registry(): BackupRegistry {
+    return this.scanned.registry()
   }
 
   /** Diagnostics of the last scan. */
   get diagnostics(): Diagnostic[] {
-    if (!this.last) this.refresh()
-    return this.last!.diagnostics
+    return this.scanned.diagnostics
   }
 
   /** The generated module's code. */
@@ -146,8 +150,8 @@ export class PluginContext {
   /** Prints the inventory report, unless the same report was already printed. */
   report(): void {
     if (!this.options.report) return
-    if (!this.last) this.refresh()
-    const text = this.derived(REPORT_TEXT, () => formatReport(this.registry))
+    const scan = this.scanned
+    const text = this.derived(REPORT_TEXT, () => formatReport(scan.registry()))
     if (text === this.lastReport) return
     this.lastReport = text
     this.logger.info(text)

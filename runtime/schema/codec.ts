@@ -113,6 +113,8 @@ function codecOf(entity: RegistryEntity, fast: () => GeneratedCodec, registry: B
     new BackupError('ROW_INVALID', `${label} row${row === undefined ? '' : ` ${row}`}${idOf(value)}: field ${where}: expected ${expected}, found ${describeValue(found)}. The stored data does not fit the current ${entity.name} schema; fix the row or restore into a build whose entity matches.`,
       { entity: label, row, path: where, expected, found: describeValue(found) }, cause === undefined ? undefined : { cause })
   let read: ((value: unknown) => unknown) | null = null
+  /** The generated reader (taken once). */
+  const reader = () => (read ??= fast().read)
   /** Any value the generated reader does not take: zod, the schema of record, says why or accepts (then the general reviver runs). */
   const slowDeserialize = (value: unknown, row: number | undefined): unknown => {
     const result = codec.schema.safeParse(value)
@@ -148,10 +150,10 @@ function codecOf(entity: RegistryEntity, fast: () => GeneratedCodec, registry: B
     deserialize(value, row) {
       // the generated reader validates and revives the canonical form in one pass; kept this small so
       // that callers' loops inline it, the rest being out of line
-      const revived = (read ??= fast().read)(value)
+      const revived = reader()(value)
       return revived !== FAIL ? revived : slowDeserialize(value, row)
     },
-    check: (value) => fast().read(value) !== FAIL,
+    check: (value) => reader()(value) !== FAIL,
     ...(entity.embedding ? { embedding: entity.embedding, embeddingText: (value: unknown) => fast().text!(value) } : {}),
   }
   if (entity.policy?.includeSchema) {

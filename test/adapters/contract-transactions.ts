@@ -12,12 +12,14 @@ export interface ContractEnv {
   collectionOf(entity: EntityDescriptor, store?: DataStore): Promise<Collection>
   /** The ids a stream yields, in order. */
   ids(c: Collection): Promise<EntityId[]>
+  /** The store has the restore paths `upsertStored` and `insertNewStored`. */
+  storedWrites: boolean
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** The contract of `transaction(fn)`, for stores that report `capabilities.transactions`. */
-export function transactionContract({ entities, open, collectionOf, ids }: ContractEnv): void {
+export function transactionContract({ entities, open, collectionOf, ids, storedWrites }: ContractEnv): void {
   it('commit: everything written inside is visible after, and inside to itself', async () => {
     const e = entities()
     const store = await open()
@@ -37,15 +39,14 @@ export function transactionContract({ entities, open, collectionOf, ids }: Contr
     expect(await s.count()).toBe(1)
   })
 
-  it('insertNewStored inside a transaction: the first of two rows with one id is kept, in the first batch and across batches', async () => {
+  it.skipIf(!storedWrites)('insertNewStored inside a transaction: the first of two rows with one id is kept, in the first batch and across batches', async () => {
     const e = entities()
     const store = await open()
     const c = await store.collection(e.mediaEntity)
-    if (!c.insertNewStored) return
-    const stored = (id: string, views: number) => JSON.parse(e.loaded.codecs['src.entities.Media']!.serialize(e.media(id, views)))
+    if (!c.insertNewStored) expect.fail('the store has no insertNewStored')
     await c.transaction!(async () => {
-      expect(await c.insertNewStored!([stored('x', 1), stored('y', 1), stored('x', 2)])).toEqual(['x'])
-      expect(await c.insertNewStored!([stored('y', 3), stored('z', 1)])).toEqual(['y'])
+      expect(await c.insertNewStored!([e.storedMedia('x', 1), e.storedMedia('y', 1), e.storedMedia('x', 2)])).toEqual(['x'])
+      expect(await c.insertNewStored!([e.storedMedia('y', 3), e.storedMedia('z', 1)])).toEqual(['y'])
     })
     expect(((await c.get('x')) as any).views).toBe(1)
     expect(((await c.get('y')) as any).views).toBe(1)

@@ -64,4 +64,9 @@ export class ContractEntities {
   media(id: string, views = 0): any {
     return Object.assign(new this.Media(), { id, title: `title ${id}`, description: 'd', views, rating: 4.5, createdAt: new Date(1_700_000_000_000), dimensions: { width: 1, height: 2 }, tags: ['t'] })
   }
+
+  /** The same row in its stored form (what the restore's direct paths take). */
+  storedMedia(id: string, views = 0): Record<string, unknown> {
+    return JSON.parse(this.loaded.codecs['src.entities.Media']!.serialize(this.media(id, views))) as Record<string, unknown>
+  }
 }

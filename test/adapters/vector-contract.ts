@@ -3,7 +3,8 @@ import { compareIds } from '../../runtime/adapters/data/ids.js'
 import type { EntityId } from '../../runtime/adapters/data/types.js'
 import { memoryVectorStore } from '../../runtime/adapters/vector/memory.js'
 import type { VectorCollection, VectorCollectionOptions, VectorEntity, VectorMetric, VectorStore } from '../../runtime/adapters/vector/types.js'
-import { awkwardValues, bytes, expectSameNeighbours, media, randomDataset, readAll, sample, seeded } from './vector-data.js'
+import { seeded } from '../random.js'
+import { awkwardValues, bytes, expectSameNeighbours, media, randomDataset, readAll, sample } from './vector-data.js'
 
 /** What an adapter promises beyond the common contract. */
 export interface VectorContractOptions {

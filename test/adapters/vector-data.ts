@@ -11,9 +11,6 @@ export const sample: VectorEntity = { fullName: 'src.entities.Sample', name: 'Sa
 /** The bytes of a Float32Array (bit-exact comparisons: -0, subnormals). */
 export const bytes = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength)
 
-/** Seeded datasets: the same every run. */
-export { seeded }
-
 /** `n` random vectors of `dimension` components in [-1, 1); ids alternate numbers and strings. */
 export function randomDataset(n: number, dimension: number, seed: number): VectorRecord[] {
   const random = seeded(seed)

@@ -5,7 +5,8 @@ import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pgliteVectorStore } from '../../runtime/adapters/vector/pglite.js'
-import { bytes, media, readAll, seeded } from './vector-data.js'
+import { seeded } from '../random.js'
+import { bytes, media, readAll } from './vector-data.js'
 import { vectorStoreContract } from './vector-contract.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'koan-pglite-'))

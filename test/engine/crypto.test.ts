@@ -14,7 +14,6 @@ import { seeded } from '../random.js'
 // seeded randomness: every random choice below comes from this seed (printed on failure via test names)
 const SEED = Number(process.env.KOAN_TEST_SEED ?? 0x5eed1234)
 
-
 function seededBytes(rand: () => number, n: number): Buffer {
   const out = Buffer.alloc(n)
   for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * 256)

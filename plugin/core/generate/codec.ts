@@ -225,9 +225,9 @@ export class CodecWriter {
   private readFn(name: string, fields: FieldInfo[], cls: string | null, reuse = false): string {
     const local = (i: number) => `a${i}`
     const body = fields.map((f, i) => {
-      const into = reuse ? '' : `; ${local(i)} = ${f.nullable || !NATIVE.has(f.type.kind) ? 'y' : 'x'}`
       // a JSON-native value is stored as it is; `undefined` fails every type test but `unknown`'s
       const native = !f.nullable && NATIVE.has(f.type.kind)
+      const into = reuse ? '' : `; ${local(i)} = ${native ? 'x' : 'y'}`
       const value = native ? `if (!(${this.test(f.type, 'x')})) return $F${into}`
         : `${f.nullable ? `if (x === null) y = null; else { ${this.readInto(f.type, 'x', 'y')} }` : this.readInto(f.type, 'x', 'y')}${into}`
       const missing = f.type.kind === 'unknown' || f.type.kind === 'json' ? 'if (x === undefined) return $F; ' : ''

@@ -53,8 +53,6 @@ export class TransformEdits {
     for (const file of this.source.files()) {
       const facts = this.source.factsOf(file)
       if (!facts) continue
-      const decorated = Object.values(facts.classes).some((c) => c.decorators.length > 0)
-      if (!decorated && facts.registryOnlyImports.length === 0) continue
       const edits = this.find(file, facts)
       this.byFile.set(file, { hash: facts.hash, edits })
       if (edits.strip.length > 0 || edits.registryOnly.length > 0) out[file] = edits

@@ -118,12 +118,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const rows = f.writes.get(entity.fullName)
         if (rows) staged.push(rows)
       }
-      if (staged.length === 0) return (id) => table.rows.has(id)
-      if (staged.length === 1) {
-        const only = staged[0]!
-        return (id) => table.rows.has(id) || only.has(id)
+      return (id) => {
+        if (table.rows.has(id)) return true
+        for (const rows of staged) if (rows.has(id)) return true
+        return false
       }
-      return (id) => table.rows.has(id) || staged.some((m) => m.has(id))
     }
     /** Every row has a string or number id (checked before any row is kept). */
     const checkIds = (rows: Array<Record<string, unknown>>): void => {
