@@ -30,6 +30,14 @@ export interface BackupConfig {
   compress?: boolean
   /** Rows per restore batch. @default 1000 */
   batchSize?: number
+  /**
+   * Backups with at least this many rows have their rows checked (parsed and validated) in a worker
+   * thread while the main thread writes: restores into stores that keep rows as JSON text (the memory
+   * store), dry runs, the validation pass of stores without transactions, and `verify` with `readData`.
+   * Rows the worker does not vouch for, and every row when no worker can start, are read on the main
+   * thread, with the same checks and errors. `false` never starts a worker. @default 20000
+   */
+  rowWorkerMinRows?: number | false
   /** Where log lines and the boot report go; `false` silences them. @default console */
   logger?: Logger | false
 }
@@ -47,6 +55,8 @@ export interface ResolvedConfig {
   path: string
   compress: boolean
   batchSize: number
+  /** `Infinity` when `rowWorkerMinRows` is `false`. */
+  rowWorkerMinRows: number
   retention: Required<RetentionPolicy>
   encryption: EncryptionConfig
   logger: Logger
@@ -60,6 +70,8 @@ export function resolveConfig(config: BackupConfig = {}, env: NodeJS.ProcessEnv 
   const bad = (key: string, got: unknown, want: string) => new BackupError('BAD_OPTION', `config \`${key}\`: expected ${want}, got ${JSON.stringify(got)}`, { key })
   if (config.path !== undefined && (typeof config.path !== 'string' || config.path === '')) throw bad('path', config.path, 'a folder path')
   if (config.batchSize !== undefined && !(Number.isInteger(config.batchSize) && config.batchSize > 0)) throw bad('batchSize', config.batchSize, 'a positive integer')
+  const minRows = config.rowWorkerMinRows
+  if (minRows !== undefined && minRows !== false && !(Number.isInteger(minRows) && minRows >= 0)) throw bad('rowWorkerMinRows', minRows, 'an integer ≥ 0 or false')
   const r = config.retention ?? {}
   if (r.retentionDays !== undefined && !(typeof r.retentionDays === 'number' && r.retentionDays >= 0)) throw bad('retention.retentionDays', r.retentionDays, 'a number of days ≥ 0')
   if (r.maxBackupsPerEntity !== undefined && !(Number.isInteger(r.maxBackupsPerEntity) && r.maxBackupsPerEntity >= 1)) throw bad('retention.maxBackupsPerEntity', r.maxBackupsPerEntity, 'an integer ≥ 1')
@@ -69,6 +81,7 @@ export function resolveConfig(config: BackupConfig = {}, env: NodeJS.ProcessEnv 
     path: resolve(cwd, config.path ?? fallback),
     compress: config.compress ?? true,
     batchSize: config.batchSize ?? 1000,
+    rowWorkerMinRows: minRows === false ? Infinity : (minRows ?? 20_000),
     retention: { retentionDays: r.retentionDays ?? 30, maxBackupsPerEntity: r.maxBackupsPerEntity ?? 10, keepDaily: r.keepDaily ?? 7 },
     encryption: config.encryption ?? {},
     logger: config.logger === false ? quiet : (config.logger ?? consoleLogger),

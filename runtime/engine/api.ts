@@ -19,7 +19,7 @@ import { acquireLock, type Lock } from './lock.js'
 import { deleteEntityBackup, pruneEntity, type PrunedBackup, type RetentionPolicy } from './retention.js'
 import { restoreEntityBackup, type RestoreResult } from './restore.js'
 import { takeSafetyBackup } from './safety.js'
-import { verifyStructure, backupRowBatches, rowSample, type VerifyReport } from './verify.js'
+import { verifyStructure, backupRowBatches, rowSample, startRowChecker, type VerifyReport } from './verify.js'
 
 /** Options of `create` / `createFor`. */
 export interface BackupOptions {
@@ -184,7 +184,7 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
     return {
       fs, root: path ? resolveConfig({ ...config, path }).path : resolved.path, registry: input.registry, codecs: input.codecs, store,
       vectors: config.vectors ?? null, embedder: config.embedder ?? null,
-      encryption: makeEncryption(resolved.encryption), logger: resolved.logger, now: input.now ?? (() => new Date()), batchSize: resolved.batchSize,
+      encryption: makeEncryption(resolved.encryption), logger: resolved.logger, now: input.now ?? (() => new Date()), batchSize: resolved.batchSize, rowWorkerMinRows: resolved.rowWorkerMinRows,
     }
   }
   const pick = (refs: unknown[] | undefined): EntityHandle[] => (refs === undefined ? handles.all() : refs.map((r) => handles.get(r, input.registry.entities)))
@@ -295,14 +295,20 @@ export function createBackup(input: BackupRuntimeInput): BackupApi {
       if (options.readData) {
         rows = 0
         const sampled = rowSample(subset)
-        for await (const batch of backupRowBatches(ctx, h, m)) {
-          for (const { value, index } of batch) {
-            if (sampled(value)) {
-              h.codec.deserialize(value, index)
-              checked++
+        // a row the worker vouched for is in the canonical form: valid, nothing left to check
+        const checker = startRowChecker(ctx, h, m)
+        try {
+          for await (const batch of backupRowBatches(ctx, h, m, undefined, checker)) {
+            for (const row of batch) {
+              if (sampled(row)) {
+                if (row.checkedId === undefined) h.codec.deserialize(row.value, row.index)
+                checked++
+              }
             }
+            rows += batch.length
           }
-          rows += batch.length
+        } finally {
+          checker?.close()
         }
         if (rows !== m.counts.rows) throw new BackupError('CORRUPT', `${h.entity.fullName} backup ${m.timestamp}: ${rows} rows read, metadata says ${m.counts.rows}`)
       }

@@ -44,6 +44,8 @@ export interface EngineContext {
   now(): Date
   /** Rows per batch when restoring. */
   batchSize: number
+  /** Backups with at least this many rows get their rows checked in a worker thread (`Infinity`: never). */
+  rowWorkerMinRows: number
 }
 
 /** One included entity with all the engine needs for it. */

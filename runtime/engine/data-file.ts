@@ -6,7 +6,9 @@ import chain from 'stream-chain'
 import { parser } from 'stream-json'
 import { streamArray } from 'stream-json/streamers/stream-array.js'
 import { BackupError } from '../errors.js'
+import type { EntityId } from '../adapters/data/types.js'
 import { crashPoint, type BackupFs } from './fs.js'
+import type { RowChecker } from './row-checker.js'
 
 /** Largest row accepted when reading (a bigger line is refused before it can exhaust memory). */
 export const MAX_ROW_BYTES = 64 * 1024 * 1024
@@ -187,6 +189,7 @@ export function openDataText(fs: BackupFs, path: string, options: { compress: bo
 
 /** A stored row with where it was found. */
 export interface RowAt {
+  /** The parsed row; `undefined` when a checker vouched for the row (`checkedId`) and it was not parsed here. */
   value: unknown
   /** The JSON text `value` was parsed from, when the fast line reader read it (its line, without the comma). */
   text?: string
@@ -194,6 +197,8 @@ export interface RowAt {
   index: number
   /** 1-based line in the decoded text. */
   line: number
+  /** Set when a {@link RowChecker} found `text` to be the entity's canonical stored form: the row's id. */
+  checkedId?: EntityId
 }
 
 /** The file is not in the one-row-per-line layout (or a row is not valid JSON there): read it generally. */
@@ -204,14 +209,27 @@ export class LayoutError extends Error {
   }
 }
 
+/** The rows of one decoded chunk of text, split into their lines but not parsed. */
+export interface RowLines {
+  /** Each row's JSON text (its line without the comma). */
+  texts: string[]
+  /** Index of the first row (row `i` is on line `i + 2`: line 1 is the `[`). */
+  first: number
+  /** The text the rows were cut from: row `i` is `source.slice(starts[i], ends[i])`. */
+  source: string
+  starts: Int32Array
+  ends: Int32Array
+  /** Byte offset, in the decoded text, of `source`'s first character (for errors). */
+  base: number
+}
+
 /**
- * Reads rows from the layout the engine writes (`[`, one row per line, commas at line ends, `]`)
- * with `JSON.parse` per line, in arrays: the rows of each decoded chunk together (one await per
- * chunk of text, not one per row — at a million rows the per-row promise is a measurable share of
- * a restore). Anything else throws `LayoutError`, so the caller can fall back to the general
- * streaming JSON parser for hand-edited files.
+ * Splits the layout the engine writes (`[`, one row per line, commas at line ends, `]`) into rows, one
+ * array per decoded chunk of text (one await per chunk, not per row: at a million rows the per-row
+ * promise is a measurable share of a restore). Anything else throws `LayoutError`, so the caller can
+ * fall back to the general streaming JSON parser for hand-edited files. Rows are not parsed here.
  */
-export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerator<RowAt[]> {
+export async function* rowLines(text: AsyncIterable<string>): AsyncGenerator<RowLines> {
   let pending = ''
   let line = 0
   let index = 0
@@ -219,42 +237,46 @@ export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerat
   let expectMore = false
   /** Byte offset, in the decoded text, of the start of `pending`. */
   let base = 0
-  /** `raw` starts at character `at` of `pending` (for the byte offset of an error only). */
-  const handle = (raw: string, at: number): RowAt | null => {
+  let texts: string[] = []
+  let starts: number[] = []
+  let ends: number[] = []
+  /** One line of `pending`, from `at` to `end` (exclusive, before the newline). */
+  const handle = (at: number, end: number): void => {
     line++
-    const l = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    if (end > at && pending.charCodeAt(end - 1) === 13) end--
     if (state === 'start') {
-      if (l !== '[') throw new LayoutError(`line ${line}: expected "["`)
+      if (pending.slice(at, end) !== '[') throw new LayoutError(`line ${line}: expected "["`)
       state = 'rows'
-      return null
+      return
     }
     if (state === 'end') {
-      if (l.trim() !== '') throw new LayoutError(`line ${line}: text after the closing "]"`)
-      return null
+      if (pending.slice(at, end).trim() !== '') throw new LayoutError(`line ${line}: text after the closing "]"`)
+      return
     }
-    if (l === ']') {
+    if (end - at === 1 && pending.charCodeAt(at) === 93) {
       if (expectMore) throw new LayoutError(`line ${line}: "]" after a trailing comma`)
       state = 'end'
-      return null
+      return
     }
     if (index > 0 && !expectMore) throw new LayoutError(`line ${line}: a row without a comma before it`)
-    const comma = l.endsWith(',')
+    const comma = end > at && pending.charCodeAt(end - 1) === 44
+    const stop = comma ? end - 1 : end
+    const row = pending.slice(at, stop)
     // only a line at least as long as the limit can nest that deep: short rows skip the scan
-    if (l.length > MAX_ROW_DEPTH && textDeeperThan(l, MAX_ROW_DEPTH)) throw tooDeep(index, line)
-    let value: unknown
-    const text = comma ? l.slice(0, -1) : l
-    try {
-      value = JSON.parse(text)
-    } catch (error) {
-      const message = (error as Error).message
-      const offset = base + Buffer.byteLength(pending.slice(0, at))
-      const position = /at position (\d+)/.exec(message)
-      const errorOffset = position ? offset + Buffer.byteLength(l.slice(0, Number(position[1]))) : undefined
-      const where = errorOffset === undefined ? `the row starts at byte ${offset}` : `at byte ${errorOffset}; the row starts at byte ${offset}`
-      throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${message}) — ${where} of the decoded data`, { row: index, line, offset, ...(errorOffset === undefined ? {} : { errorOffset }) })
-    }
+    if (row.length > MAX_ROW_DEPTH && textDeeperThan(row, MAX_ROW_DEPTH)) throw tooDeep(index, line)
     expectMore = comma
-    return { value, text, index: index++, line }
+    texts.push(row)
+    starts.push(at)
+    ends.push(stop)
+    index++
+  }
+  const take = (): RowLines | null => {
+    if (texts.length === 0) return null
+    const rows: RowLines = { texts, first: index - texts.length, source: pending, starts: Int32Array.from(starts), ends: Int32Array.from(ends), base }
+    texts = []
+    starts = []
+    ends = []
+    return rows
   }
   // pieces of a line longer than one chunk, joined once when it ends (appending each one to
   // `pending` and searching it again would copy and scan a long row once per chunk: quadratic)
@@ -277,23 +299,102 @@ export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerat
     }
     pending += chunk
     let start = 0
-    const rows: RowAt[] = []
     for (let nl = pending.indexOf('\n', from); nl !== -1; nl = pending.indexOf('\n', start)) {
-      const row = handle(pending.slice(start, nl), start)
+      handle(start, nl)
       start = nl + 1
-      if (row) rows.push(row)
     }
-    if (rows.length > 0) yield rows
+    const rows = take()
+    if (rows) yield rows
     if (start > 0) base += Buffer.byteLength(start === pending.length ? pending : pending.slice(0, start))
     pending = pending.slice(start)
     if (pending.length > MAX_ROW_BYTES) throw tooLong()
   }
   if (parts.length > 0) pending += parts.join('')
   if (pending !== '') {
-    const row = handle(pending, 0)
-    if (row) yield [row]
+    handle(0, pending.length)
+    const rows = take()
+    if (rows) yield rows
   }
   if ((state as string) !== 'end') throw new LayoutError('the closing "]" is missing')
+}
+
+/** Row `i` of `rows`, parsed; a row that is not valid JSON throws `LayoutError` naming its byte offset. */
+export function parseRow(rows: RowLines, i: number): RowAt {
+  const text = rows.texts[i]!
+  const index = rows.first + i
+  const line = index + 2
+  try {
+    return { value: JSON.parse(text), text, index, line }
+  } catch (error) {
+    const message = (error as Error).message
+    const at = rows.starts[i]!
+    const offset = rows.base + Buffer.byteLength(rows.source.slice(0, at))
+    const position = /at position (\d+)/.exec(message)
+    const errorOffset = position ? offset + Buffer.byteLength(text.slice(0, Number(position[1]))) : undefined
+    const where = errorOffset === undefined ? `the row starts at byte ${offset}` : `at byte ${errorOffset}; the row starts at byte ${offset}`
+    throw new LayoutError(`row ${index} (line ${line}) is not valid JSON (${message}) — ${where} of the decoded data`, { row: index, line, offset, ...(errorOffset === undefined ? {} : { errorOffset }) })
+  }
+}
+
+/** The rows of the engine's layout (see `rowLines`), parsed with `JSON.parse`, one array per decoded chunk. */
+export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerator<RowAt[]> {
+  for await (const rows of rowLines(text)) {
+    const out = new Array<RowAt>(rows.texts.length)
+    for (let i = 0; i < out.length; i++) out[i] = parseRow(rows, i)
+    yield out
+  }
+}
+
+/** Chunks of rows a checker works on ahead of the one being given out (about this many × 256 KiB of text held). */
+const CHECK_AHEAD = 4
+
+/**
+ * `fastRowBatches` with a worker checking rows ahead: a row the checker vouches for comes with its
+ * `checkedId` and unparsed (`value` undefined); every other row is parsed here, as `fastRowBatches`
+ * does. Rows and errors come in the same order as there.
+ */
+export async function* checkedRowBatches(text: AsyncIterable<string>, checker: RowChecker): AsyncGenerator<RowAt[]> {
+  const lines = rowLines(text)
+  const queue: Array<{ rows: RowLines; ids: Promise<Array<EntityId | null> | null> }> = []
+  let ended = false
+  let failure: { error: unknown } | null = null
+  try {
+    for (;;) {
+      while (!ended && queue.length < CHECK_AHEAD) {
+        let next: IteratorResult<RowLines>
+        try {
+          next = await lines.next()
+        } catch (error) {
+          // the rows before the error are given out first, as the line reader alone would
+          failure = { error }
+          ended = true
+          break
+        }
+        if (next.done) ended = true
+        else {
+          const rows = next.value
+          const last = rows.texts.length - 1
+          // one string per chunk to the worker (one copy), the rows as offsets into it
+          const from = rows.starts[0]!
+          queue.push({ rows, ids: checker.check(rows.source.slice(from, rows.ends[last]!), rows.starts.map((x) => x - from), rows.ends.map((x) => x - from)) })
+        }
+      }
+      const head = queue.shift()
+      if (!head) break
+      const ids = await head.ids
+      const { rows } = head
+      const out = new Array<RowAt>(rows.texts.length)
+      for (let i = 0; i < out.length; i++) {
+        const id = ids?.[i]
+        if (id === null || id === undefined) out[i] = parseRow(rows, i)
+        else out[i] = { value: undefined, text: rows.texts[i], index: rows.first + i, line: rows.first + i + 2, checkedId: id }
+      }
+      yield out
+    }
+  } finally {
+    await lines.return(undefined)
+  }
+  if (failure) throw failure.error
 }
 
 /** Reads any valid JSON array of rows with stream-json (hand-edited files); errors name the position. */

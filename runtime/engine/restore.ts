@@ -4,7 +4,8 @@ import type { EntityId } from '../adapters/data/types.js'
 import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
 import type { BackupMetadata } from './metadata.js'
-import { backupRowBatches, backupRows, idHash, IdSet, verifyStructure } from './verify.js'
+import type { RowAt } from './data-file.js'
+import { backupRowBatches, backupRows, idHash, IdSet, startRowChecker, verifyStructure } from './verify.js'
 import { applyVectors, planVectors, type VectorRestoreReport } from './vectors/restore.js'
 import { ProgressMeter, type ProgressListener } from './progress.js'
 
@@ -51,6 +52,7 @@ export interface RestoreResult {
 /** A validated row: its id and what to write (the stored form, or the revived entity). */
 interface DecodedRow {
   id: EntityId
+  /** The row; `undefined` for a row a worker vouched for (then `text` is its canonical stored form). */
   row: unknown
   /** `row` is the canonical stored form (what `serialize` writes), not an entity. */
   stored: boolean
@@ -61,9 +63,16 @@ interface DecodedRow {
 /**
  * Validates one stored row (the error names the row, id and field). With `preferStored`, a row that
  * is exactly the canonical stored form is kept as it is (a store with `upsertStored` writes it without
- * reviving and re-serializing it); any other valid row is revived.
+ * reviving and re-serializing it), and a row a worker vouched for is kept as its text; any other valid
+ * row is revived.
  */
-function decodeRow(h: EntityHandle, value: unknown, index: number, preferStored: boolean, text?: string): DecodedRow {
+function decodeRow(h: EntityHandle, at: RowAt, preferStored: boolean): DecodedRow {
+  const { index, text } = at
+  if (at.checkedId !== undefined) {
+    if (preferStored) return { id: at.checkedId, row: undefined, stored: true, text }
+    at = { ...at, value: JSON.parse(text!) }
+  }
+  const value = at.value
   let row: unknown
   let stored = false
   if (preferStored && h.codec.check(value)) {
@@ -86,8 +95,8 @@ class RowChecks {
   constructor(private ctx: EngineContext, private h: EntityHandle, private m: BackupMetadata) {}
 
   /** Validates one stored row and records its id. */
-  row(value: unknown, index: number, preferStored = false, text?: string): DecodedRow {
-    const decoded = decodeRow(this.h, value, index, preferStored, text)
+  row(at: RowAt, preferStored = false): DecodedRow {
+    const decoded = decodeRow(this.h, at, preferStored)
     this.ids.add(decoded.id)
     this.rows++
     return decoded
@@ -107,9 +116,14 @@ class RowChecks {
 /** Pass 1 (stores without transactions): decode and validate every row, count them, find duplicate ids. Writes nothing. */
 async function validateAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, meter: ProgressMeter): Promise<void> {
   const checks = new RowChecks(ctx, h, m)
-  for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
-    for (const { value, index } of rows) checks.row(value, index)
-    meter.addRows(rows.length)
+  const checker = startRowChecker(ctx, h, m)
+  try {
+    for await (const rows of backupRowBatches(ctx, h, m, meter.tap, checker)) {
+      for (const row of rows) checks.row(row)
+      meter.addRows(rows.length)
+    }
+  } finally {
+    checker?.close()
   }
   await checks.finish()
 }
@@ -145,18 +159,25 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
   const skippedIds = new Set<EntityId>()
   // rows go to the store in their stored form when it takes them so (no revive → serialize → parse)
   const direct = typeof collection.upsertStored === 'function'
+  // a store keeping rows as JSON text takes each row's id and text: rows need not be parsed on this thread
+  const texts = direct && typeof collection.upsertTexts === 'function' && typeof collection.insertNewTexts === 'function'
   let batch: DecodedRow[] = []
   // rows that exist are kept: a store that finds the conflicts while it inserts needs no lookup first
-  const insertNew = direct && !options.overwriteExisting && !options.dryRun && typeof collection.insertNewStored === 'function'
+  const insertNew = direct && !options.overwriteExisting && !options.dryRun && (texts || typeof collection.insertNewStored === 'function')
   /** The rows in their stored form, and each one's JSON text when every row has it (a store keeping text then writes nothing out again). */
   const storedOf = (rows: DecodedRow[]): [Array<Record<string, unknown>>, string[] | undefined] => [
     rows.map((b) => (b.stored ? b.row : JSON.parse(h.codec.serialize(b.row))) as Record<string, unknown>),
     rows.every((b) => b.text !== undefined) ? rows.map((b) => b.text!) : undefined,
   ]
+  /** Each row's id and stored JSON text (for a store with `upsertTexts`). */
+  const textsOf = (rows: DecodedRow[]): [EntityId[], string[]] => [
+    rows.map((b) => b.id),
+    rows.map((b) => b.text ?? (b.stored ? JSON.stringify(b.row) : h.codec.serialize(b.row))),
+  ]
   const flush = async () => {
     if (batch.length === 0) return
     if (insertNew) {
-      const skipped = await collection.insertNewStored!(...storedOf(batch))
+      const skipped = texts ? await collection.insertNewTexts!(...textsOf(batch)) : await collection.insertNewStored!(...storedOf(batch))
       if (trackSkipped) for (const id of skipped) skippedIds.add(id)
       counts.skipped += skipped.length
       counts.inserted += batch.length - skipped.length
@@ -171,7 +192,8 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
     else counts.skipped += existing.size
     counts.inserted += batch.length - existing.size
     if (!options.dryRun && write.length > 0) {
-      if (direct) await collection.upsertStored!(...storedOf(write))
+      if (texts) await collection.upsertTexts!(...textsOf(write))
+      else if (direct) await collection.upsertStored!(...storedOf(write))
       else await collection.upsert(write.map((b) => b.row))
     }
     batch = []
@@ -179,12 +201,18 @@ async function applyAll(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, 
   const run = async () => {
     // a dry run keeps rows in their stored form too: it only counts them
     const preferStored = direct || options.dryRun
-    for await (const rows of backupRowBatches(ctx, h, m, meter.tap)) {
-      for (const { value, index, text } of rows) {
-        batch.push(checks ? checks.row(value, index, preferStored, text) : decodeRow(h, value, index, preferStored, text))
-        if (batch.length >= ctx.batchSize) await flush()
+    // rows are checked in a worker only where nothing here needs them parsed
+    const checker = texts || options.dryRun ? startRowChecker(ctx, h, m) : null
+    try {
+      for await (const rows of backupRowBatches(ctx, h, m, meter.tap, checker)) {
+        for (const row of rows) {
+          batch.push(checks ? checks.row(row, preferStored) : decodeRow(h, row, preferStored))
+          if (batch.length >= ctx.batchSize) await flush()
+        }
+        meter.addRows(rows.length)
       }
-      meter.addRows(rows.length)
+    } finally {
+      checker?.close()
     }
     await flush()
     if (checks) await checks.finish()

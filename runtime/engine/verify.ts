@@ -4,10 +4,11 @@ import { pipeline } from 'node:stream/promises'
 import { BackupError, isBackupError } from '../errors.js'
 import type { BackupEntry } from './catalog.js'
 import type { EngineContext, EntityHandle } from './context.js'
-import { fastRowBatches, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
+import { checkedRowBatches, fastRowBatches, generalRows, hashFile, LayoutError, openDataText, type RowAt } from './data-file.js'
 import { MAX_HEADER_LENGTH } from './crypto/format.js'
 import { DATA_FILE, EntityPaths, VECTOR_FILE } from './layout.js'
 import { readManifest } from './manifest.js'
+import { RowChecker } from './row-checker.js'
 import { FORMAT_VERSION, type BackupFileInfo, type BackupMetadata } from './metadata.js'
 
 /** What verification established. */
@@ -118,11 +119,21 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
 const GENERAL_BATCH = 256
 
 /**
+ * A worker checking the rows of backup `m` while the caller works on earlier ones, when the backup has
+ * at least `rowWorkerMinRows` rows and a worker can start; else `null`. The caller closes it.
+ */
+export function startRowChecker(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): RowChecker | null {
+  if (m.counts.rows < ctx.rowWorkerMinRows) return null
+  return RowChecker.start(h.codec, (error) => ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: the row worker failed (${error.message}); the rows are checked on the main thread (set \`rowWorkerMinRows: false\` to not start it)`))
+}
+
+/**
  * The decoded rows of a verified backup's data file, in arrays (fast line reader, general parser as
  * fallback). `onBytes` sees the stored bytes read, each byte once even when the fallback reads the
- * file again.
+ * file again. With a `checker`, rows it vouches for come unparsed, with their `checkedId` (see
+ * `checkedRowBatches`): only for callers that need no parsed value of a canonical row.
  */
-export async function* backupRowBatches(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, onBytes?: (n: number) => void): AsyncGenerator<RowAt[]> {
+export async function* backupRowBatches(ctx: EngineContext, h: EntityHandle, m: BackupMetadata, onBytes?: (n: number) => void, checker?: RowChecker | null): AsyncGenerator<RowAt[]> {
   const file = m.files.find((f) => f.role === 'data')!
   const path = join(new EntityPaths(ctx.root, h.entity.fullName).backup(m.timestamp), file.name)
   const binding = { entity: h.entity.fullName, timestamp: m.timestamp, role: 'data' }
@@ -141,7 +152,7 @@ export async function* backupRowBatches(ctx: EngineContext, h: EntityHandle, m: 
   let yielded = 0
   let layout: LayoutError
   try {
-    for await (const rows of fastRowBatches(open())) {
+    for await (const rows of checker ? checkedRowBatches(open(), checker) : fastRowBatches(open())) {
       yielded += rows.length
       yield rows
     }
@@ -196,11 +207,11 @@ export function idHash(id: string | number): number {
  * A deterministic row sample of about `percent` % by a hash of each row's id (the same rows every
  * run, spread over the whole file); a row without a usable id is always picked, so it gets refused.
  */
-export function rowSample(percent: number): (value: unknown) => boolean {
+export function rowSample(percent: number): (row: RowAt) => boolean {
   if (percent >= 100) return () => true
   const limit = Math.round(percent * 100)
-  return (value) => {
-    const id = (value as { id?: unknown } | null)?.id
+  return (row) => {
+    const id = row.checkedId ?? (row.value as { id?: unknown } | null)?.id
     if (typeof id !== 'string' && typeof id !== 'number') return true
     return idHash(id) % 10_000 < limit
   }

@@ -81,6 +81,15 @@ describe('constraints and transactions', () => {
             if (++batches === 2) throw new Error('constraint violation on batch 2')
             return c.insertNewStored!(rows, texts)
           },
+          // and as ids and texts where the store keeps rows as JSON text (the memory store)
+          upsertTexts: async (ids: Array<string | number>, texts: string[]) => {
+            if (++batches === 2) throw new Error('constraint violation on batch 2')
+            return c.upsertTexts!(ids, texts)
+          },
+          insertNewTexts: async (ids: Array<string | number>, texts: string[]) => {
+            if (++batches === 2) throw new Error('constraint violation on batch 2')
+            return c.insertNewTexts!(ids, texts)
+          },
           disableConstraints: async () => void calls.push('disable'),
           enableConstraints: async () => void calls.push('enable'),
         }

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Collection, DataStore } from '../../runtime/adapters/data/types.js'
 import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import { isBackupError } from '../../runtime/errors.js'
@@ -12,6 +12,9 @@ const MEDIA = 'src.entities.Media'
 const roots: string[] = []
 afterEach(() => { for (const r of roots.splice(0)) cleanup(r) })
 
+/** Rows are checked in a worker thread (from the first row) by the restoring engine, or never. */
+let rowWorker = false
+
 async function backedUp(n = 30, compress = true) {
   const e = await engine()
   roots.push(e.path)
@@ -19,7 +22,7 @@ async function backedUp(n = 30, compress = true) {
   const c = await e.store.collection(descriptorOf(codec))
   await c.upsert(mediaRows(e.m, n))
   const result = await e.backup.Media!.create({ compress })
-  const target = await engine({ path: e.path })
+  const target = await engine({ path: e.path, config: { rowWorkerMinRows: rowWorker ? 0 : false } })
   return { ...e, ts: result.timestamp, target }
 }
 
@@ -39,7 +42,10 @@ async function refused(t: Awaited<ReturnType<typeof backedUp>>, code: string, me
   return failure.message
 }
 
-describe('restore refuses before anything is written', () => {
+// every refusal, with rows checked on the main thread and in a worker: the same error, nothing written
+for (const worker of [false, true]) describe(`restore refuses before anything is written${worker ? ' (rows checked in a worker thread)' : ''}`, () => {
+  beforeEach(() => { rowWorker = worker })
+  afterEach(() => { rowWorker = false })
   for (const compress of [true, false]) {
     it(`a flipped bit in data.json${compress ? '.gz' : ''}`, async () => {
       const t = await backedUp(30, compress)

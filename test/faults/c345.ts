@@ -143,7 +143,7 @@ export async function failure(p: Promise<unknown>): Promise<{ code: string; mess
   return { code: 'NONE', message: '', details: {} }
 }
 
-/** A store wrapper counting every write, through `upsert`, `upsertStored` and `insertNewStored` (the restore's direct paths). */
+/** A store wrapper counting every write, through `upsert`, `upsertStored`, `insertNewStored`, `upsertTexts` and `insertNewTexts` (the restore's direct paths). */
 export interface WriteCounting extends DataStore {
   writes: number
   rowsWritten: number
@@ -173,6 +173,22 @@ export function countWrites(inner: DataStore): WriteCounting {
           const skipped = await c.insertNewStored!(rows, texts)
           counting.writes++
           counting.rowsWritten += rows.length - skipped.length
+          return skipped
+        }
+      }
+      // and the paths of a store keeping rows as JSON text (ids and texts)
+      if (c.upsertTexts) {
+        wrapped.upsertTexts = async (ids, texts) => {
+          counting.writes++
+          counting.rowsWritten += ids.length
+          return c.upsertTexts!(ids, texts)
+        }
+      }
+      if (c.insertNewTexts) {
+        wrapped.insertNewTexts = async (ids, texts) => {
+          const skipped = await c.insertNewTexts!(ids, texts)
+          counting.writes++
+          counting.rowsWritten += ids.length - skipped.length
           return skipped
         }
       }

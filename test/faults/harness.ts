@@ -153,7 +153,7 @@ export function removeDir(dir: string): void {
 
 // ---------------------------------------------------------------- counting store
 
-/** A store wrapper that counts every committed write (`upsert`/`upsertStored`/`insertNewStored` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
+/** A store wrapper that counts every committed write (`upsert`/`upsertStored`/`insertNewStored`/`upsertTexts`/`insertNewTexts` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
 export interface CountingStore extends DataStore {
   upserts: number
   rowsWritten: number
@@ -197,6 +197,20 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
         wrapped.insertNewStored = async (rows, texts) => {
           const skipped = await c.insertNewStored!(rows, texts)
           count(rows.length - skipped.length)
+          return skipped
+        }
+      }
+      // the same two paths as ids and texts, where the store keeps rows as JSON text
+      if (c.upsertTexts) {
+        wrapped.upsertTexts = async (ids, texts) => {
+          count(ids.length)
+          return c.upsertTexts!(ids, texts)
+        }
+      }
+      if (c.insertNewTexts) {
+        wrapped.insertNewTexts = async (ids, texts) => {
+          const skipped = await c.insertNewTexts!(ids, texts)
+          count(ids.length - skipped.length)
           return skipped
         }
       }

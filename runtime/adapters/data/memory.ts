@@ -124,15 +124,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         return false
       }
     }
-    /** Every row has a string or number id (checked before any row is kept). */
-    const checkIds = (rows: Array<Record<string, unknown>>): void => {
-      for (const stored of rows) {
-        const id = stored.id
+    /** Every id is a string or number (checked before any row is kept). */
+    const checkIdValues = (ids: Iterable<unknown>): void => {
+      for (const id of ids) {
         if (typeof id !== 'string' && typeof id !== 'number') {
           throw new BackupError('ROW_UNSERIALIZABLE', `cannot store ${entity.fullName}: a row has no string or number id (found ${JSON.stringify(id)})`, { entity: entity.fullName })
         }
       }
     }
+    /** Every row has a string or number id. */
+    const checkIds = (rows: Array<Record<string, unknown>>): void => checkIdValues(rows.map((row) => row.id))
     /** Where a write goes: the current transaction's staged rows of this entity (created here), or the table. */
     const sink = (): ((id: EntityId, text: string) => void) => {
       const frame = frames.getStore()
@@ -142,6 +143,27 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (!staged) frame.writes.set(entity.fullName, (staged = new Map()))
       const into = staged
       return (id, text) => void into.set(id, text)
+    }
+    /**
+     * Inserts the rows whose id is not there (as the current transaction sees it); returns the ids skipped.
+     * The sink first: a transaction's staged map exists before the lookups, so an id twice in one batch
+     * finds its first row (kept) as it would a row of an earlier batch.
+     */
+    const insertNew = (ids: EntityId[], texts: string[]): EntityId[] => {
+      const put = sink()
+      const exists = presence()
+      const skipped: EntityId[] = []
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i]!
+        if (exists(id)) skipped.push(id)
+        else put(id, texts[i]!)
+      }
+      return skipped
+    }
+    /** Rows given by id and text: one text per id, every id a string or number (checked before any is kept). */
+    const checkIdTexts = (ids: EntityId[], texts: string[]): void => {
+      checkTexts(ids, texts)
+      checkIdValues(ids)
     }
     /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
     const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
@@ -183,17 +205,18 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         live()
         checkTexts(rows, texts)
         checkIds(rows)
-        // the sink first: a transaction's staged map exists before the lookups, so an id twice in this batch
-        // finds its first row (kept) as it would a row of an earlier batch
+        return insertNew(rows.map((row) => row.id as EntityId), texts ?? rows.map((row) => JSON.stringify(row)))
+      },
+      async upsertTexts(ids, texts) {
+        live()
+        checkIdTexts(ids, texts)
         const put = sink()
-        const exists = presence()
-        const skipped: EntityId[] = []
-        for (let i = 0; i < rows.length; i++) {
-          const id = rows[i]!.id as EntityId
-          if (exists(id)) skipped.push(id)
-          else put(id, texts ? texts[i]! : JSON.stringify(rows[i]))
-        }
-        return skipped
+        for (let i = 0; i < ids.length; i++) put(ids[i]!, texts[i]!)
+      },
+      async insertNewTexts(ids, texts) {
+        live()
+        checkIdTexts(ids, texts)
+        return insertNew(ids, texts)
       },
       async existing(ids) {
         live()

@@ -49,6 +49,14 @@ export interface Collection {
    * no `existing()` lookup per batch (the store finds the conflicts while it inserts).
    */
   insertNewStored?(rows: Array<Record<string, unknown>>, texts?: string[]): Promise<EntityId[]>
+  /**
+   * For a store that keeps each row as the JSON text of its stored form: `upsertStored` with each row
+   * given by its id and that text alone (validated already: the engine passes only texts it checked,
+   * and never parses them again for a store that has this). Optional, with `insertNewTexts`.
+   */
+  upsertTexts?(ids: EntityId[], texts: string[]): Promise<void>
+  /** `insertNewStored` with rows given as for `upsertTexts`; returns the ids it skipped. */
+  insertNewTexts?(ids: EntityId[], texts: string[]): Promise<EntityId[]>
   /** The subset of `ids` that exist. */
   existing(ids: EntityId[]): Promise<Set<EntityId>>
   count(): Promise<number>

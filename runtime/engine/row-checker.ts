@@ -1,0 +1,112 @@
+import { Worker, type MessagePort } from 'node:worker_threads'
+import type { EntityId } from '../adapters/data/types.js'
+import { codecProgram, type EntityCodec } from '../schema/codec.js'
+import { readHelpers } from '../schema/read-helpers.js'
+
+/**
+ * Rows checked off the main thread. A worker thread parses each row's JSON text and runs the entity's
+ * generated reader on it while the main thread goes on with the rows before (writing them, counting
+ * them): the two cores of a small machine share a restore's work. The worker only vouches: for each row
+ * it answers the row's id when the text is the entity's canonical stored form, or `null`; the main
+ * thread reads every row it did not vouch for itself, exactly as without a worker (so errors, their
+ * wording and what is written do not depend on the worker). If the worker cannot start or fails, every
+ * answer is `null` from then on.
+ */
+export class RowChecker {
+  private worker: Worker | null
+  private next = 0
+  private waiting = new Map<number, (ids: Array<EntityId | null> | null) => void>()
+
+  private constructor(worker: Worker, onError: (error: Error) => void) {
+    this.worker = worker
+    worker.unref()
+    worker.on('message', (m: { id: number; ids: Array<EntityId | null> }) => this.settle(m.id, m.ids))
+    worker.on('error', (error) => {
+      if (this.worker) onError(error)
+      this.fail()
+    })
+    worker.on('exit', () => this.fail())
+  }
+
+  /**
+   * A checker for the codec's rows; `null` when the codec has no generated program or no worker can
+   * start. `onError` hears why a worker failed (its rows are then read on the main thread).
+   */
+  static start(codec: EntityCodec, onError: (error: Error) => void = () => {}): RowChecker | null {
+    const program = codecProgram(codec)
+    if (program === undefined) return null
+    // `require` stays in this text, out of any function a bundler rewrites (esbuild turns `require` calls
+    // into a shim of its own); `__name` is what esbuild's `keepNames` (tsx runs with it) adds to functions
+    const source = `var __name = (f) => f;\n(${workerMain.toString()})(require('node:worker_threads').parentPort, ${readHelpers.toString()}, ${JSON.stringify(program)}, ${JSON.stringify(codec.fullName)})`
+    try {
+      return new RowChecker(new Worker(source, { eval: true, name: `koan-backup rows ${codec.fullName}` }), onError)
+    } catch (error) {
+      onError(error as Error)
+      return null
+    }
+  }
+
+  /**
+   * The worker's verdict on rows `text.slice(starts[i], ends[i])`, in order: each row's id when it is in
+   * the canonical stored form, else `null`; `null` for all of them when the worker is gone. Never rejects.
+   */
+  check(text: string, starts: Int32Array, ends: Int32Array): Promise<Array<EntityId | null> | null> {
+    const worker = this.worker
+    if (!worker) return Promise.resolve(null)
+    const id = this.next++
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve)
+      try {
+        worker.postMessage({ id, text, starts, ends })
+      } catch {
+        this.fail()
+      }
+    })
+  }
+
+  /** Stops the worker (idempotent); pending checks answer `null`. */
+  close(): void {
+    const worker = this.worker
+    this.fail()
+    void worker?.terminate()
+  }
+
+  private settle(id: number, ids: Array<EntityId | null>): void {
+    const resolve = this.waiting.get(id)
+    this.waiting.delete(id)
+    resolve?.(ids)
+  }
+
+  private fail(): void {
+    this.worker = null
+    for (const resolve of this.waiting.values()) resolve(null)
+    this.waiting.clear()
+  }
+}
+
+/**
+ * The worker's code, run from its source text: it refers to nothing but its arguments and globals.
+ * `makeHelpers` is `readHelpers`; the program's classes are not needed to check a row, so every class
+ * is a plain object's.
+ */
+function workerMain(port: MessagePort, makeHelpers: typeof readHelpers, program: string, fullName: string): void {
+  const $ = makeHelpers(Symbol('not the canonical stored form'))
+  const plain = { prototype: Object.prototype }
+  const classes = new Proxy({}, { get: () => plain })
+  const read = (new Function('$', 'C', program)($, classes) as Record<string, { read(value: unknown): unknown }>)[fullName]!.read
+  port.on('message', (m: { id: number; text: string; starts: Int32Array; ends: Int32Array }) => {
+    const ids = new Array<string | number | null>(m.starts.length)
+    for (let i = 0; i < ids.length; i++) {
+      let verdict: string | number | null = null
+      try {
+        const value = JSON.parse(m.text.slice(m.starts[i], m.ends[i])) as { id?: unknown }
+        const id = read(value) === $.FAIL ? undefined : value.id
+        if (typeof id === 'string' || typeof id === 'number') verdict = id
+      } catch {
+        // not valid JSON, or a row the reader throws on: the main thread reads it and says why
+      }
+      ids[i] = verdict
+    }
+    port.postMessage({ id: m.id, ids })
+  })
+}
