@@ -348,6 +348,24 @@ export async function* fastRowBatches(text: AsyncIterable<string>): AsyncGenerat
 /** Chunks of rows a checker works on ahead of the one being given out (about this many × 256 KiB of text held). */
 const CHECK_AHEAD = 4
 
+/** Characters of rows sent to the checker at a time: a string under V8's large-object size is young and freed cheaply. */
+const CHECK_TEXT = 48 * 1024
+
+/** The checker's verdict on every row of `rows` (`null` when it gave none), asked for in pieces of about `CHECK_TEXT` characters. */
+async function checkRows(checker: RowChecker, rows: RowLines): Promise<Array<EntityId | null> | null> {
+  const parts: Array<Promise<Array<EntityId | null> | null>> = []
+  for (let first = 0; first < rows.texts.length;) {
+    const from = rows.starts[first]!
+    let last = first
+    while (last + 1 < rows.texts.length && rows.ends[last + 1]! - from <= CHECK_TEXT) last++
+    // one string per piece (one copy), the rows as offsets into it
+    parts.push(checker.check(rows.source.slice(from, rows.ends[last]!), rows.starts.slice(first, last + 1).map((x) => x - from), rows.ends.slice(first, last + 1).map((x) => x - from)))
+    first = last + 1
+  }
+  const verdicts = await Promise.all(parts)
+  return verdicts.some((v) => v === null) ? null : verdicts.flat() as Array<EntityId | null>
+}
+
 /**
  * `fastRowBatches` with a worker checking rows ahead: a row the checker vouches for comes with its
  * `checkedId` and unparsed (`value` undefined); every other row is parsed here, as `fastRowBatches`
@@ -371,13 +389,7 @@ export async function* checkedRowBatches(text: AsyncIterable<string>, checker: R
           break
         }
         if (next.done) ended = true
-        else {
-          const rows = next.value
-          const last = rows.texts.length - 1
-          // one string per chunk to the worker (one copy), the rows as offsets into it
-          const from = rows.starts[0]!
-          queue.push({ rows, ids: checker.check(rows.source.slice(from, rows.ends[last]!), rows.starts.map((x) => x - from), rows.ends.map((x) => x - from)) })
-        }
+        else queue.push({ rows: next.value, ids: checkRows(checker, next.value) })
       }
       const head = queue.shift()
       if (!head) break
