@@ -4,20 +4,69 @@ import { codecProgram, type EntityCodec } from '../schema/codec.js'
 import { readHelpers } from '../schema/read-helpers.js'
 
 /**
- * Rows checked off the main thread. A worker thread parses each row's JSON text and runs the entity's
+ * Rows checked off the main thread. Worker threads parse each row's JSON text and run the entity's
  * generated reader on it while the main thread goes on with the rows before (writing them, counting
- * them): the two cores of a small machine share a restore's work. The worker only vouches: for each row
- * it answers the row's id when the text is the entity's canonical stored form, or `null`; the main
- * thread reads every row it did not vouch for itself, exactly as without a worker (so errors, their
- * wording and what is written do not depend on the worker). If the worker cannot start or fails, every
- * answer is `null` from then on.
+ * them): the cores of a small machine share a restore's work. A worker only vouches: for each row it
+ * answers the row's id when the text is the entity's canonical stored form, or `null`; the main thread
+ * reads every row no worker vouched for itself, exactly as without workers (so errors, their wording and
+ * what is written do not depend on them). A worker that cannot start or fails answers `null` from then on.
  */
 export class RowChecker {
+  private lanes: Lane[]
+  private turn = 0
+
+  private constructor(lanes: Lane[]) {
+    this.lanes = lanes
+  }
+
+  /**
+   * A checker for the codec's rows with `threads` workers; `null` when the codec has no generated program
+   * or no worker can start. `onError` hears why a worker failed (its rows are then read on the main thread).
+   */
+  static start(codec: EntityCodec, onError: (error: Error) => void = () => {}, threads = 1): RowChecker | null {
+    const program = codecProgram(codec)
+    if (program === undefined) return null
+    // `require` stays in this text, out of any function a bundler rewrites (esbuild turns `require` calls
+    // into a shim of its own); `__name` is what esbuild's `keepNames` (tsx runs with it) adds to functions
+    const source = `var __name = (f) => f;\n(${workerMain.toString()})(require('node:worker_threads').parentPort, ${readHelpers.toString()}, ${JSON.stringify(program)}, ${JSON.stringify(codec.fullName)})`
+    const lanes: Lane[] = []
+    for (let i = 0; i < threads; i++) {
+      try {
+        lanes.push(new Lane(new Worker(source, { eval: true, name: `koan-backup rows ${codec.fullName}` }), onError))
+      } catch (error) {
+        onError(error as Error)
+        break
+      }
+    }
+    return lanes.length > 0 ? new RowChecker(lanes) : null
+  }
+
+  /**
+   * A worker's verdict on rows `text.slice(starts[i], ends[i])`, in order: each row's id when it is in
+   * the canonical stored form, else `null`; `null` for all of them when no worker is left. Never rejects.
+   * Calls go to the workers in turn.
+   */
+  check(text: string, starts: Int32Array, ends: Int32Array): Promise<Array<EntityId | null> | null> {
+    for (let tries = 0; tries < this.lanes.length; tries++) {
+      const lane = this.lanes[this.turn++ % this.lanes.length]!
+      if (lane.alive) return lane.check(text, starts, ends)
+    }
+    return Promise.resolve(null)
+  }
+
+  /** Stops the workers (idempotent); pending checks answer `null`. */
+  close(): void {
+    for (const lane of this.lanes) lane.close()
+  }
+}
+
+/** One worker and the checks it has not answered yet. */
+class Lane {
   private worker: Worker | null
   private next = 0
   private waiting = new Map<number, (ids: Array<EntityId | null> | null) => void>()
 
-  private constructor(worker: Worker, onError: (error: Error) => void) {
+  constructor(worker: Worker, onError: (error: Error) => void) {
     this.worker = worker
     worker.unref()
     worker.on('message', (m: { id: number; ids: Array<EntityId | null> }) => this.settle(m.id, m.ids))
@@ -28,28 +77,10 @@ export class RowChecker {
     worker.on('exit', () => this.fail())
   }
 
-  /**
-   * A checker for the codec's rows; `null` when the codec has no generated program or no worker can
-   * start. `onError` hears why a worker failed (its rows are then read on the main thread).
-   */
-  static start(codec: EntityCodec, onError: (error: Error) => void = () => {}): RowChecker | null {
-    const program = codecProgram(codec)
-    if (program === undefined) return null
-    // `require` stays in this text, out of any function a bundler rewrites (esbuild turns `require` calls
-    // into a shim of its own); `__name` is what esbuild's `keepNames` (tsx runs with it) adds to functions
-    const source = `var __name = (f) => f;\n(${workerMain.toString()})(require('node:worker_threads').parentPort, ${readHelpers.toString()}, ${JSON.stringify(program)}, ${JSON.stringify(codec.fullName)})`
-    try {
-      return new RowChecker(new Worker(source, { eval: true, name: `koan-backup rows ${codec.fullName}` }), onError)
-    } catch (error) {
-      onError(error as Error)
-      return null
-    }
+  get alive(): boolean {
+    return this.worker !== null
   }
 
-  /**
-   * The worker's verdict on rows `text.slice(starts[i], ends[i])`, in order: each row's id when it is in
-   * the canonical stored form, else `null`; `null` for all of them when the worker is gone. Never rejects.
-   */
   check(text: string, starts: Int32Array, ends: Int32Array): Promise<Array<EntityId | null> | null> {
     const worker = this.worker
     if (!worker) return Promise.resolve(null)
@@ -64,7 +95,6 @@ export class RowChecker {
     })
   }
 
-  /** Stops the worker (idempotent); pending checks answer `null`. */
   close(): void {
     const worker = this.worker
     this.fail()

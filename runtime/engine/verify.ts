@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -118,13 +119,18 @@ export async function* backupRows(ctx: EngineContext, h: EntityHandle, m: Backup
 /** Rows the general parser gives, in arrays of this many (the fallback is not the fast path, but keeps its shape). */
 const GENERAL_BATCH = 256
 
+/** Row workers per read at most (beyond that, the main thread's share of the work is what takes the time). */
+const MAX_ROW_WORKERS = 3
+
 /**
- * A worker checking the rows of backup `m` while the caller works on earlier ones, when the backup has
+ * Workers checking the rows of backup `m` while the caller works on earlier ones, when the backup has
  * at least `rowWorkerMinRows` rows and a worker can start; else `null`. The caller closes it.
  */
 export function startRowChecker(ctx: EngineContext, h: EntityHandle, m: BackupMetadata): RowChecker | null {
   if (m.counts.rows < ctx.rowWorkerMinRows) return null
-  return RowChecker.start(h.codec, (error) => ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: the row worker failed (${error.message}); the rows are checked on the main thread (set \`rowWorkerMinRows: false\` to not start it)`))
+  const onError = (error: Error) => ctx.logger.warn(`[koan-backup] ${h.entity.fullName}: a row worker failed (${error.message}); its rows are checked on the main thread (set \`rowWorkerMinRows: false\` to not start workers)`)
+  // one core stays with the main thread (which reads, writes and checks what no worker vouched for)
+  return RowChecker.start(h.codec, onError, Math.max(1, Math.min(MAX_ROW_WORKERS, availableParallelism() - 1)))
 }
 
 /**

@@ -51,24 +51,27 @@ describe('rows checked in a worker thread', () => {
     lines[7] = lines[7]!.replace(/"createdAt":"([^"]*)\.000Z"/, '"createdAt":"$1Z"')
     lines[150] = lines[150]!.replace('{', '{"extra":1,')
     lines[399] = lines[399]!.replace(/"views":\d+/, '"views":"many"')
-    const checker = RowChecker.start(codec)
-    expect(checker).not.toBeNull()
-    try {
-      const plain = await readAll(fastRowBatches(chunks(arrayText(lines), 997)))
-      const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 997), checker!))
-      expect(plain.error).toBeNull()
-      expect(checked.error).toBeNull()
-      expect(checked.rows.map((r) => [r.index, r.line, r.text])).toEqual(plain.rows.map((r) => [r.index, r.line, r.text]))
-      expect(checked.rows.filter((r) => r.checkedId === undefined).map((r) => r.index)).toEqual([7, 150, 399])
-      for (const r of checked.rows) {
-        if (r.checkedId === undefined) expect(r.value).toEqual(plain.rows[r.index]!.value)
-        else {
-          expect(r.value).toBeUndefined()
-          expect(r.checkedId).toBe(`m${r.index}`)
+    const plain = await readAll(fastRowBatches(chunks(arrayText(lines), 997)))
+    expect(plain.error).toBeNull()
+    // one worker, and three taking the pieces of each chunk in turn (answers still in row order)
+    for (const threads of [1, 3]) {
+      const checker = RowChecker.start(codec, undefined, threads)
+      expect(checker).not.toBeNull()
+      try {
+        const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 70_001), checker!))
+        expect(checked.error).toBeNull()
+        expect(checked.rows.map((r) => [r.index, r.line, r.text])).toEqual(plain.rows.map((r) => [r.index, r.line, r.text]))
+        expect(checked.rows.filter((r) => r.checkedId === undefined).map((r) => r.index)).toEqual([7, 150, 399])
+        for (const r of checked.rows) {
+          if (r.checkedId === undefined) expect(r.value).toEqual(plain.rows[r.index]!.value)
+          else {
+            expect(r.value).toBeUndefined()
+            expect(r.checkedId).toBe(`m${r.index}`)
+          }
         }
+      } finally {
+        checker!.close()
       }
-    } finally {
-      checker!.close()
     }
   })
 
