@@ -31,11 +31,11 @@ export interface BackupConfig {
   /** Rows per restore batch. @default 1000 */
   batchSize?: number
   /**
-   * Backups with at least this many rows have their rows checked (parsed and validated) in a worker
-   * thread while the main thread writes: restores into stores that keep rows as JSON text (the memory
+   * Backups with at least this many rows have their rows checked (parsed and validated) in worker
+   * threads while the main thread writes: restores into stores that keep rows as JSON text (the memory
    * store), dry runs, the validation pass of stores without transactions, and `verify` with `readData`.
-   * Rows the worker does not vouch for, and every row when no worker can start, are read on the main
-   * thread, with the same checks and errors. `false` never starts a worker. @default 20000
+   * Rows no worker vouches for, and every row when no worker can start, are read on the main thread,
+   * with the same checks and errors. `false` never starts a worker. @default 20000
    */
   rowWorkerMinRows?: number | false
   /** Where log lines and the boot report go; `false` silences them. @default console */

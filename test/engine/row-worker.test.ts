@@ -12,6 +12,7 @@ import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import type { EntityCodec } from '../../runtime/schema/codec.js'
 import { cleanup, dump, engine, fixtureRegistry, mediaRows } from './setup.js'
 import { rewriteData } from './tamper.js'
+import { resolveConfig } from '../../runtime/config.js'
 
 const MEDIA = 'src.entities.Media'
 const roots: string[] = []
@@ -188,5 +189,25 @@ describe('rows checked in a worker thread', () => {
     const broken = await run({ minify: true, keepNames: true })
     expect(broken.ids).toBeNull()
     expect(broken.errors).toEqual([expect.stringMatching(/is not defined/)])
+  })
+
+  it('rowWorkerMinRows: 20000 by default, false for never, anything else refused naming the key; below it no worker starts', async () => {
+    expect(resolveConfig({}).rowWorkerMinRows).toBe(20_000)
+    expect(resolveConfig({ rowWorkerMinRows: false }).rowWorkerMinRows).toBe(Infinity)
+    expect(resolveConfig({ rowWorkerMinRows: 0 }).rowWorkerMinRows).toBe(0)
+    for (const bad of [-1, 1.5, '100', true]) {
+      expect(() => resolveConfig({ rowWorkerMinRows: bad as never })).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringContaining('config `rowWorkerMinRows`') }))
+    }
+    const source = await engine()
+    roots.push(source.path)
+    await (await source.store.collection(descriptorOf(source.m.codecs[MEDIA]!))).upsert(mediaRows(source.m, 50))
+    await source.backup.Media!.create()
+    const start = vi.spyOn(RowChecker, 'start')
+    const below = await engine({ path: source.path, store: memoryStore(), config: { rowWorkerMinRows: 51 } })
+    await below.backup.Media!.restore()
+    expect(start).not.toHaveBeenCalled()
+    const at = await engine({ path: source.path, store: memoryStore(), config: { rowWorkerMinRows: 50 } })
+    await at.backup.Media!.restore()
+    expect(start).toHaveBeenCalledTimes(1)
   })
 })
