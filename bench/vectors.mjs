@@ -416,7 +416,7 @@ async function phasesOf(scale) {
       rmSync(p, { force: true })
     },
     'hashFile(vectors.kbv) (verifyStructure)': async () => { await dataFile.hashFile(realFs, file.path) },
-    'read vectors.kbv (openBytes: 64 KiB chunks, no decoding)': async () => { for await (const _ of dataFile.openBytes(realFs, file.path, { compress: false })) { /* drain */ } },
+    'read vectors.kbv (openBytes: 1 MiB reads, no decoding)': async () => { for await (const _ of dataFile.openBytes(realFs, file.path, { compress: false })) { /* drain */ } },
     '  alternative: 1 MiB chunks': async () => { for await (const _ of createReadStream(file.path, { highWaterMark: 1 << 20 })) { /* drain */ } },
     'decodeVectors, one pass': async () => { for await (const _ of format.decodeVectors(dataFile.openBytes(realFs, file.path, { compress: false }), 'bench')) { /* drain */ } },
     'data file, one pass (fastRowBatches + deserialize)': async () => {
