@@ -109,6 +109,29 @@ describe('rows checked in a worker thread', () => {
     }
   })
 
+  it('a worker that dies mid-read (its thread exits after 100 rows): the rest is read on the main thread, nothing lost', async () => {
+    const { codec, lines } = await mediaCodec()
+    // vouches for the first 100 rows it sees, then ends its thread
+    const program = 'let n = 0; return { "src.entities.Media": { read: (v) => { if (++n > 100) process.exit(1); return v } } }'
+    const dying = Object.defineProperty({ ...codec }, Symbol.for('koan-backup.codec-program'), { value: program }) as EntityCodec
+    const errors: Error[] = []
+    const checker = RowChecker.start(dying, (e) => errors.push(e))!
+    try {
+      const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 8192), checker))
+      expect(checked.error).toBeNull()
+      expect(checked.rows.map((r) => r.index)).toEqual(lines.map((_, i) => i))
+      const vouched = checked.rows.filter((r) => r.checkedId !== undefined)
+      expect(vouched.length).toBeGreaterThan(0)
+      expect(vouched.length).toBeLessThanOrEqual(100)
+      for (const r of checked.rows) {
+        if (r.checkedId !== undefined) expect(r.checkedId).toBe(`m${r.index}`)
+        else expect((r.value as { id: string }).id).toBe(`m${r.index}`)
+      }
+    } finally {
+      checker.close()
+    }
+  })
+
   it('codecs not compiled from a generated program get no worker', async () => {
     const { codec } = await mediaCodec()
     expect(RowChecker.start({ ...codec })).toBeNull()
