@@ -11,7 +11,7 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Collection, DataStore, EntityDescriptor } from '../../runtime/adapters/data/types.js'
 import { decryptStream, encryptStream, resolveKeyRing } from '../../runtime/engine/crypto.js'
 import { backupFiles, rewriteMetadata } from '../engine/tamper.js'
-import { KEYS, type Mode } from './harness.js'
+import { KEYS, withWriteCounts, type Mode } from './harness.js'
 
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex')
 
@@ -155,44 +155,10 @@ export function countWrites(inner: DataStore): WriteCounting {
     kind: inner.kind, writes: 0, rowsWritten: 0,
     async collection(entity: EntityDescriptor) {
       const c = await inner.collection(entity)
-      const wrapped: Collection = Object.create(c)
-      wrapped.upsert = async (rows) => {
+      return withWriteCounts(c, (rows) => {
         counting.writes++
-        counting.rowsWritten += rows.length
-        return c.upsert(rows)
-      }
-      if (c.upsertStored) {
-        wrapped.upsertStored = async (rows, texts) => {
-          counting.writes++
-          counting.rowsWritten += rows.length
-          return c.upsertStored!(rows, texts)
-        }
-      }
-      if (c.insertNewStored) {
-        wrapped.insertNewStored = async (rows, texts) => {
-          const skipped = await c.insertNewStored!(rows, texts)
-          counting.writes++
-          counting.rowsWritten += rows.length - skipped.length
-          return skipped
-        }
-      }
-      // and the paths of a store keeping rows as JSON text (ids and texts)
-      if (c.upsertTexts) {
-        wrapped.upsertTexts = async (ids, texts) => {
-          counting.writes++
-          counting.rowsWritten += ids.length
-          return c.upsertTexts!(ids, texts)
-        }
-      }
-      if (c.insertNewTexts) {
-        wrapped.insertNewTexts = async (ids, texts) => {
-          const skipped = await c.insertNewTexts!(ids, texts)
-          counting.writes++
-          counting.rowsWritten += ids.length - skipped.length
-          return skipped
-        }
-      }
-      return wrapped
+        counting.rowsWritten += rows
+      })
     },
   }
   return counting

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import koanBackup from 'koan-backup/plugin/esbuild'
 import { memoryStore } from '../../runtime/adapters/data/memory.js'
-import type { Collection, DataStore, EntityDescriptor } from '../../runtime/adapters/data/types.js'
+import type { Collection, DataStore, EntityDescriptor, EntityId } from '../../runtime/adapters/data/types.js'
 import type { BackupConfig } from '../../runtime/config.js'
 import type { EntityBackupApi } from '../../runtime/engine/api.js'
 import type { BackupFs } from '../../runtime/engine/fs.js'
@@ -153,6 +153,32 @@ export function removeDir(dir: string): void {
 
 // ---------------------------------------------------------------- counting store
 
+/**
+ * `c` with every write path wrapped: `onWrite(rows)` hears each call and the rows it wrote (`upsert`,
+ * the restore's stored paths `upsertStored` / `insertNewStored`, and the text paths `upsertTexts` /
+ * `insertNewTexts` of a store keeping rows as JSON; for the insert-new paths, the rows not skipped).
+ */
+export function withWriteCounts(c: Collection, onWrite: (rows: number) => void): Collection {
+  /** A write of every row it is given (the rows are its first argument). */
+  const all = <A extends [unknown[], ...unknown[]]>(write: (...args: A) => Promise<void>) => async (...args: A) => {
+    onWrite(args[0].length)
+    return write(...args)
+  }
+  /** An insert of the rows whose id is new: the rows it did not skip count. */
+  const inserted = <A extends [unknown[], ...unknown[]]>(write: (...args: A) => Promise<EntityId[]>) => async (...args: A) => {
+    const skipped = await write(...args)
+    onWrite(args[0].length - skipped.length)
+    return skipped
+  }
+  const wrapped: Collection = Object.create(c)
+  wrapped.upsert = all(c.upsert.bind(c))
+  if (c.upsertStored) wrapped.upsertStored = all(c.upsertStored.bind(c))
+  if (c.insertNewStored) wrapped.insertNewStored = inserted(c.insertNewStored.bind(c))
+  if (c.upsertTexts) wrapped.upsertTexts = all(c.upsertTexts.bind(c))
+  if (c.insertNewTexts) wrapped.insertNewTexts = inserted(c.insertNewTexts.bind(c))
+  return wrapped
+}
+
 /** A store wrapper that counts every committed write (`upsert`/`upsertStored`/`insertNewStored`/`upsertTexts`/`insertNewTexts` calls and rows; inside a transaction only once it commits), so refusals can prove "0 rows written". */
 export interface CountingStore extends DataStore {
   upserts: number
@@ -180,40 +206,7 @@ export function countingStore(inner: DataStore = memoryStore()): CountingStore {
     reset() { counting.upserts = 0; counting.rowsWritten = 0 },
     async collection(entity) {
       const c = await inner.collection(entity)
-      const wrapped: Collection = Object.create(c)
-      wrapped.upsert = async (rows) => {
-        count(rows.length)
-        return c.upsert(rows)
-      }
-      // a restore writes validated rows in their stored form where the store takes them so
-      if (c.upsertStored) {
-        wrapped.upsertStored = async (rows, texts) => {
-          count(rows.length)
-          return c.upsertStored!(rows, texts)
-        }
-      }
-      // and, keeping existing rows, through insertNewStored: the rows it inserted count
-      if (c.insertNewStored) {
-        wrapped.insertNewStored = async (rows, texts) => {
-          const skipped = await c.insertNewStored!(rows, texts)
-          count(rows.length - skipped.length)
-          return skipped
-        }
-      }
-      // the same two paths as ids and texts, where the store keeps rows as JSON text
-      if (c.upsertTexts) {
-        wrapped.upsertTexts = async (ids, texts) => {
-          count(ids.length)
-          return c.upsertTexts!(ids, texts)
-        }
-      }
-      if (c.insertNewTexts) {
-        wrapped.insertNewTexts = async (ids, texts) => {
-          const skipped = await c.insertNewTexts!(ids, texts)
-          count(ids.length - skipped.length)
-          return skipped
-        }
-      }
+      const wrapped = withWriteCounts(c, count)
       if (c.transaction) {
         wrapped.transaction = async (fn) => {
           const outer = frames.getStore()
