@@ -217,6 +217,8 @@ const CHECK_TEXT = 48 * 1024
 
 /** The checker's verdict on every row of `rows` (`null` when it gave none), asked for in pieces of about `CHECK_TEXT` characters. */
 async function checkRows(checker: RowChecker, rows: RowLines): Promise<Array<EntityId | null> | null> {
+  // until a worker has started, this thread reads the rows itself rather than wait for it
+  if (!checker.ready) return null
   const parts: Array<Promise<Array<EntityId | null> | null>> = []
   for (let first = 0; first < rows.texts.length;) {
     const from = rows.starts[first]!

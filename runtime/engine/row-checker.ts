@@ -42,16 +42,31 @@ export class RowChecker {
   }
 
   /**
+   * True once a worker has compiled the program and can take rows (a worker takes ~25 ms to start: until
+   * then the caller reads the rows itself rather than wait).
+   */
+  get ready(): boolean {
+    return this.lanes.some((lane) => lane.ready)
+  }
+
+  /** Resolves when a worker is ready (`true`), or when none is left (`false`). */
+  whenReady(): Promise<boolean> {
+    return Promise.all(this.lanes.map((lane) => lane.started)).then(() => this.ready, () => this.ready)
+  }
+
+  /**
    * A worker's verdict on rows `text.slice(starts[i], ends[i])`, in order: each row's id when it is in
    * the canonical stored form, else `null`; `null` for all of them when no worker is left. Never rejects.
-   * Calls go to the workers in turn.
+   * Calls go to the workers in turn, ready ones first (a starting worker answers once it is ready).
    */
   check(text: string, starts: Int32Array, ends: Int32Array): Promise<Array<EntityId | null> | null> {
+    let starting: Lane | null = null
     for (let tries = 0; tries < this.lanes.length; tries++) {
       const lane = this.lanes[this.turn++ % this.lanes.length]!
-      if (lane.alive) return lane.check(text, starts, ends)
+      if (lane.ready) return lane.check(text, starts, ends)
+      if (lane.alive) starting ??= lane
     }
-    return Promise.resolve(null)
+    return starting ? starting.check(text, starts, ends) : Promise.resolve(null)
   }
 
   /** Stops the workers (idempotent); pending checks answer `null`. */
@@ -65,11 +80,21 @@ class Lane {
   private worker: Worker | null
   private next = 0
   private waiting = new Map<number, (ids: Array<EntityId | null> | null) => void>()
+  /** Set when the worker reported its program compiled. */
+  private compiled = false
+  private onStarted!: () => void
+  /** Settles when the worker is ready or gone. */
+  readonly started = new Promise<void>((resolve) => (this.onStarted = resolve))
 
   constructor(worker: Worker, onError: (error: Error) => void) {
     this.worker = worker
     worker.unref()
-    worker.on('message', (m: { id: number; ids: Array<EntityId | null> }) => this.settle(m.id, m.ids))
+    worker.on('message', (m: { ready: true } | { id: number; ids: Array<EntityId | null> }) => {
+      if ('ready' in m) {
+        this.compiled = true
+        this.onStarted()
+      } else this.settle(m.id, m.ids)
+    })
     worker.on('error', (error) => {
       if (this.worker) onError(error)
       this.fail()
@@ -79,6 +104,10 @@ class Lane {
 
   get alive(): boolean {
     return this.worker !== null
+  }
+
+  get ready(): boolean {
+    return this.compiled && this.worker !== null
   }
 
   check(text: string, starts: Int32Array, ends: Int32Array): Promise<Array<EntityId | null> | null> {
@@ -109,6 +138,7 @@ class Lane {
 
   private fail(): void {
     this.worker = null
+    this.onStarted()
     for (const resolve of this.waiting.values()) resolve(null)
     this.waiting.clear()
   }
@@ -124,6 +154,7 @@ function workerMain(port: MessagePort, makeHelpers: typeof readHelpers, program:
   const plain = { prototype: Object.prototype }
   const classes = new Proxy({}, { get: () => plain })
   const read = (new Function('$', 'C', program)($, classes) as Record<string, { read(value: unknown): unknown }>)[fullName]!.read
+  port.postMessage({ ready: true })
   port.on('message', (m: { id: number; text: string; starts: Int32Array; ends: Int32Array }) => {
     const ids = new Array<string | number | null>(m.starts.length)
     for (let i = 0; i < ids.length; i++) {

@@ -1,12 +1,13 @@
 import { appendFileSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Collection, DataStore } from '../../runtime/adapters/data/types.js'
 import { memoryStore } from '../../runtime/adapters/data/memory.js'
 import { isBackupError } from '../../runtime/errors.js'
 import { cleanup, dump, engine, mediaRows } from './setup.js'
 import { backupFiles, flipBit, rewriteData, rewriteMetadata } from './tamper.js'
 import { descriptorOf } from '../../runtime/adapters/data/descriptor.js'
+import { RowChecker } from '../../runtime/engine/row-checker.js'
 
 const MEDIA = 'src.entities.Media'
 const roots: string[] = []
@@ -44,8 +45,15 @@ async function refused(t: Awaited<ReturnType<typeof backedUp>>, code: string, me
 
 // every refusal, with rows checked on the main thread and in a worker: the same error, nothing written
 for (const worker of [false, true]) describe(`restore refuses before anything is written${worker ? ' (rows checked in a worker thread)' : ''}`, () => {
-  beforeEach(() => { rowWorker = worker })
-  afterEach(() => { rowWorker = false })
+  beforeEach(() => {
+    rowWorker = worker
+    // rows wait for the starting worker (instead of being read on the main thread meanwhile): every row goes to it
+    if (worker) vi.spyOn(RowChecker.prototype, 'ready', 'get').mockReturnValue(true)
+  })
+  afterEach(() => {
+    rowWorker = false
+    vi.restoreAllMocks()
+  })
   for (const compress of [true, false]) {
     it(`a flipped bit in data.json${compress ? '.gz' : ''}`, async () => {
       const t = await backedUp(30, compress)

@@ -58,6 +58,7 @@ describe('rows checked in a worker thread', () => {
     for (const threads of [1, 3]) {
       const checker = RowChecker.start(codec, undefined, threads)
       expect(checker).not.toBeNull()
+      expect(await checker!.whenReady()).toBe(true)
       try {
         const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 70_001), checker!))
         expect(checked.error).toBeNull()
@@ -76,9 +77,26 @@ describe('rows checked in a worker thread', () => {
     }
   })
 
+  it('until a worker has started (~25 ms), the rows are read on the main thread instead of waiting for it', async () => {
+    const { codec, lines } = await mediaCodec()
+    const checker = RowChecker.start(codec)!
+    try {
+      expect(checker.ready).toBe(false)
+      const early = await readAll(checkedRowBatches(chunks(arrayText(lines), 1 << 20), checker))
+      expect(early.error).toBeNull()
+      expect(early.rows.every((r) => r.checkedId === undefined && (r.value as { id: string }).id === `m${r.index}`)).toBe(true)
+      expect(await checker.whenReady()).toBe(true)
+      const later = await readAll(checkedRowBatches(chunks(arrayText(lines), 1 << 20), checker))
+      expect(later.rows.every((r) => r.checkedId === `m${r.index}`)).toBe(true)
+    } finally {
+      checker.close()
+    }
+  })
+
   it('a row that is not valid JSON, or a broken layout, ends the read with the line reader\'s error after the same rows', async () => {
     const { codec, lines } = await mediaCodec()
     const checker = RowChecker.start(codec)!
+    expect(await checker.whenReady()).toBe(true)
     try {
       const badJson = [...lines]
       badJson[250] = badJson[250]!.replace('"id":"m250"', '"id":"m250')
@@ -99,6 +117,8 @@ describe('rows checked in a worker thread', () => {
     const { codec, lines } = await mediaCodec()
     const broken = Object.defineProperty({ ...codec }, Symbol.for('koan-backup.codec-program'), { value: 'throw new Error("broken program")' }) as EntityCodec
     const checker = RowChecker.start(broken)!
+    // its program throws before the worker is ready: no worker is left
+    expect(await checker.whenReady()).toBe(false)
     try {
       const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 8192), checker))
       expect(checked.error).toBeNull()
@@ -116,6 +136,7 @@ describe('rows checked in a worker thread', () => {
     const dying = Object.defineProperty({ ...codec }, Symbol.for('koan-backup.codec-program'), { value: program }) as EntityCodec
     const errors: Error[] = []
     const checker = RowChecker.start(dying, (e) => errors.push(e))!
+    expect(await checker.whenReady()).toBe(true)
     try {
       const checked = await readAll(checkedRowBatches(chunks(arrayText(lines), 8192), checker))
       expect(checked.error).toBeNull()
@@ -144,6 +165,8 @@ describe('rows checked in a worker thread', () => {
     await (await source.store.collection(descriptorOf(source.m.codecs[MEDIA]!))).upsert(rows)
     const { timestamp } = await source.backup.Media!.create()
     const check = vi.spyOn(RowChecker.prototype, 'check')
+    // rows wait for a starting worker instead of being read here meanwhile: every row goes to a worker
+    vi.spyOn(RowChecker.prototype, 'ready', 'get').mockReturnValue(true)
     const results = []
     for (const rowWorkerMinRows of [false, 0] as const) {
       const target = await engine({ path: source.path, store: memoryStore(), config: { rowWorkerMinRows } })
@@ -170,6 +193,9 @@ describe('rows checked in a worker thread', () => {
     await (await source.store.collection(descriptorOf(source.m.codecs[MEDIA]!))).upsert(mediaRows(source.m, 2000))
     const { timestamp } = await source.backup.Media!.create()
     await rewriteData(source.path, MEDIA, timestamp, (text) => text.replace('"views":1500,', '"views":"many",'))
+    // every row goes to the (starting) worker
+    vi.spyOn(RowChecker.prototype, 'ready', 'get').mockReturnValue(true)
+    const check = vi.spyOn(RowChecker.prototype, 'check')
     const messages = []
     for (const rowWorkerMinRows of [false, 0] as const) {
       const target = await engine({ path: source.path, store: memoryStore(), config: { rowWorkerMinRows } })
@@ -179,6 +205,7 @@ describe('rows checked in a worker thread', () => {
     }
     expect(messages[0]).toMatch(/row \d+ \(id "m1500"\): field views: expected number, found string "many"/)
     expect(messages[1]).toBe(messages[0])
+    expect(check).toHaveBeenCalled()
   })
 
   it('works from inside an app bundle (esbuild, minified or with keepNames), and a bundle it cannot run in falls back with a warning', async () => {
