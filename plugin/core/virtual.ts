@@ -16,7 +16,7 @@ export const DATA_ID_FILTER = /^koan-backup\/reg-data$/
 export const RESOLVED_REGISTRY_ID = '/__koan-backup/registry.mjs'
 
 /** The import the transform rewrites (in importers that take nothing but `registry` from it). */
-export const REGISTRY_IMPORT = 'koan-backup/registry'
+export const REGISTRY_IMPORT = REGISTRY_IDS[0]
 
 /**
  * What it rewrites it to: the module that holds the registry alone (no codec program, no entity

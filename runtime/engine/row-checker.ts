@@ -49,9 +49,10 @@ export class RowChecker {
     return this.lanes.some((lane) => lane.ready)
   }
 
-  /** Resolves when a worker is ready (`true`), or when none is left (`false`). */
-  whenReady(): Promise<boolean> {
-    return Promise.all(this.lanes.map((lane) => lane.started)).then(() => this.ready, () => this.ready)
+  /** Resolves once every worker is ready or gone: `true` when one is ready. */
+  async whenReady(): Promise<boolean> {
+    await Promise.all(this.lanes.map((lane) => lane.started))
+    return this.ready
   }
 
   /**

@@ -132,8 +132,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         }
       }
     }
-    /** Every row has a string or number id. */
-    const checkIds = (rows: Array<Record<string, unknown>>): void => checkIdValues(rows.map((row) => row.id))
     /** Where a write goes: the current transaction's staged rows of this entity (created here), or the table. */
     const sink = (): ((id: EntityId, text: string) => void) => {
       const frame = frames.getStore()
@@ -165,12 +163,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       checkTexts(ids, texts)
       checkIdValues(ids)
     }
-    /** Stages stored rows (all checked before any is kept) in the current transaction, or writes them; `texts[i]` is row i's JSON text when known. */
-    const write = (rows: Array<Record<string, unknown>>, texts?: string[]): void => {
+    /** Stored rows as ids and texts (all checked before any is kept); `texts[i]` is row i's JSON text when known. */
+    const idsAndTexts = (rows: Array<Record<string, unknown>>, texts?: string[]): [EntityId[], string[]] => {
       checkTexts(rows, texts)
-      checkIds(rows)
+      const ids = rows.map((row) => row.id) as EntityId[]
+      checkIdValues(ids)
+      return [ids, texts ?? rows.map((row) => JSON.stringify(row))]
+    }
+    /** Stages rows in the current transaction, or writes them. */
+    const putAll = (ids: EntityId[], texts: string[]): void => {
       const put = sink()
-      for (let i = 0; i < rows.length; i++) put(rows[i]!.id as EntityId, texts ? texts[i]! : JSON.stringify(rows[i]))
+      for (let i = 0; i < ids.length; i++) put(ids[i]!, texts[i]!)
     }
 
     const c: Collection = {
@@ -195,23 +198,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       async upsert(rows) {
         live()
         // every row is converted before any is written: a bad row leaves the batch unwritten
-        write(rows.map((row) => entity.toStored(row)))
+        putAll(...idsAndTexts(rows.map((row) => entity.toStored(row))))
       },
       async upsertStored(rows, texts) {
         live()
-        write(rows, texts)
+        putAll(...idsAndTexts(rows, texts))
       },
       async insertNewStored(rows, texts) {
         live()
-        checkTexts(rows, texts)
-        checkIds(rows)
-        return insertNew(rows.map((row) => row.id as EntityId), texts ?? rows.map((row) => JSON.stringify(row)))
+        return insertNew(...idsAndTexts(rows, texts))
       },
       async upsertTexts(ids, texts) {
         live()
         checkIdTexts(ids, texts)
-        const put = sink()
-        for (let i = 0; i < ids.length; i++) put(ids[i]!, texts[i]!)
+        putAll(ids, texts)
       },
       async insertNewTexts(ids, texts) {
         live()
