@@ -94,3 +94,19 @@ export function dict<T>(): Record<string, T> {
 export function own<T>(record: Record<string, T>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined
 }
+
+/** The facts of a file before anything is read from it. */
+export function emptyFacts(hash: string): FileFacts {
+  return {
+    hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
+    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
+  }
+}
+
+/** Records an interface declaration; a later declaration of the same interface adds its members and bases (declaration merging). */
+export function addInterface(facts: FileFacts, name: string, decl: Extract<TypeDecl, { k: 'interface' }>): void {
+  const prior = facts.types[name]
+  facts.types[name] = prior?.k === 'interface'
+    ? { ...prior, members: [...prior.members, ...decl.members], extends: [...prior.extends, ...decl.extends] }
+    : decl
+}

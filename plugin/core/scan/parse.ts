@@ -2,8 +2,9 @@ import * as crypto from 'node:crypto'
 import { loadTypeScript, ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
-import { dict, type FileFacts, type StaticExpr } from './facts.js'
+import { addInterface, dict, emptyFacts, type FileFacts, type StaticExpr } from './facts.js'
 import { REGISTRY_IMPORT } from '../virtual.js'
+import { quickFacts } from './quick/reader.js'
 import { signatureMember, typeExpr, typeParams } from './type-facts.js'
 
 /** One-shot hashing (Node ≥ 20.12): about twice as fast as `createHash` on source-file sizes. */
@@ -119,11 +120,7 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
   if (ts.isInterfaceDeclaration(stmt)) {
     const heritage = (stmt.heritageClauses ?? []).flatMap((h) => h.types.map((t) => typeExpr(t, sf)))
     const members = stmt.members.filter(ts.isPropertySignature).flatMap((m) => signatureMember(m, sf))
-    const prior = facts.types[stmt.name.text]
-    // declaration merging: later interface declarations add members
-    facts.types[stmt.name.text] = prior?.k === 'interface'
-      ? { ...prior, members: [...prior.members, ...members], extends: [...prior.extends, ...heritage] }
-      : { k: 'interface', params: typeParams(stmt), members, extends: heritage, pos: posOf(stmt.name, sf) }
+    addInterface(facts, stmt.name.text, { k: 'interface', params: typeParams(stmt), members, extends: heritage, pos: posOf(stmt.name, sf) })
     if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) facts.localExports[stmt.name.text] = stmt.name.text
     return
   }
@@ -139,15 +136,20 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
   }
 }
 
-/** Reads the facts of one file with the syntax tree alone (no type checker). */
+/**
+ * Reads the facts of one file by syntax alone (no type checker): with the quick declaration reader
+ * when it can answer for the file, else with TypeScript's parser.
+ */
 export function parseFacts(file: string, text: string, hash = contentHash(text)): FileFacts {
+  return quickFacts(file, text, hash) ?? tsFacts(file, text, hash)
+}
+
+/** Reads the facts of one file with TypeScript's syntax tree (the reference reader). */
+export function tsFacts(file: string, text: string, hash = contentHash(text)): FileFacts {
   loadTypeScript()
   // JSDoc is never read: skipping it makes parsing faster
   const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file))
-  const facts: FileFacts = {
-    hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
-    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
-  }
+  const facts = emptyFacts(hash)
   for (const stmt of sf.statements) visitStatement(stmt, sf, facts)
   const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []
   for (const d of diags.slice(0, 5)) {

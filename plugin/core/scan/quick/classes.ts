@@ -1,0 +1,161 @@
+import type { ClassFacts, DecoratorFacts, StaticExpr } from '../facts.js'
+import type { MemberFacts, TypeExpr } from '../type-facts.js'
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { leftHandSide, parseAssignment, parseKey, parseParameters, type Expr } from './expressions.js'
+import { initializerType, namePath, toStatic } from './statics.js'
+import { PRIVATE, STRING } from './tokens.js'
+import { canFollowModifier, isAccessor, isIndexSignature, parseReturnType, parseType, parseTypeArguments, parseTypeParameters } from './types.js'
+
+/** Class declarations read from tokens into the same facts as the syntax-tree reader's `classFacts`. */
+
+const CLASS_MODIFIERS = new Set(['abstract', 'accessor', 'async', 'declare', 'override', 'private', 'protected', 'public', 'readonly', 'static'])
+const OTHER_MODIFIERS = new Set(['const', 'default', 'export', 'in', 'out'])
+const PROPERTY_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly'])
+
+/** A decorator from its `@`. */
+export function decorator(c: Cursor): DecoratorFacts {
+  const at = c.i
+  c.expect('@')
+  const e = leftHandSide(c, true)
+  const base = { pos: c.pos(at), start: c.start(at), end: c.end(c.i - 1) }
+  if (e.k === 'call') return { ...base, callee: namePath(e.callee), args: e.args.map((a) => toStatic(c, a)) }
+  return { ...base, callee: namePath(e), args: null }
+}
+
+/** Collects the public instance fields of a class body and whether it holds private state. */
+class Members {
+  members: MemberFacts[] = []
+  privateState = false
+
+  constructor(private c: Cursor) {}
+
+  /** A field or parameter property: `name` is its token, `-1` when it has no plain name. */
+  add(name: number, isPrivate: boolean, hidden: boolean, type: TypeExpr | null, init: Expr | null, optional: boolean): void {
+    if (isPrivate || hidden) {
+      this.privateState = true
+      return
+    }
+    if (name < 0) return
+    const c = this.c
+    const text = c.kind(name) === STRING ? c.literal(name) : c.val(name)
+    this.members.push({ name: text, pos: c.pos(name), optional, type, init: init ? initializerType(c, init) : null })
+  }
+}
+
+/**
+ * A class declaration from its `class` keyword, given its decorators and modifiers; `null` facts for an
+ * anonymous class (the tokens are read all the same).
+ */
+export function classDeclaration(c: Cursor, decorators: DecoratorFacts[], abstract: boolean): ClassFacts | null {
+  c.expectWord('class')
+  const nameAt = c.isName() && !(c.is('implements') && c.isIdent(c.i + 1)) ? c.i++ : -1
+  const params = parseTypeParameters(c)
+  let heritage: StaticExpr | null = null
+  let extended = false
+  while ((c.is('extends') || c.is('implements')) && c.isIdent()) {
+    const extendsClause = c.val(c.i++) === 'extends'
+    do {
+      const s = c.i
+      let e = leftHandSide(c)
+      if (e.k === 'inst') e = e.expr
+      else if (c.isPunct('<')) parseTypeArguments(c)
+      if (extendsClause && !extended) {
+        const path = namePath(e)
+        heritage = path ? { k: 'ref', path, pos: c.pos(s) } : { k: 'unknown', text: c.slice(e.s, e.e), why: 'a computed base class', pos: c.pos(s) }
+      }
+    } while (c.eat(','))
+    if (extendsClause) extended = true
+  }
+  const members = new Members(c)
+  c.expect('{')
+  while (!c.eat('}')) classMember(c, members)
+  if (nameAt < 0) return null
+  return { name: c.val(nameAt), abstract, pos: c.pos(nameAt), heritage, decorators, params, members: members.members, privateState: members.privateState }
+}
+
+function classMember(c: Cursor, members: Members): void {
+  if (c.eat(';')) return
+  const modifiers = new Set<string>()
+  for (;;) {
+    if (c.isPunct('@')) {
+      decorator(c)
+      continue
+    }
+    if (!c.isIdent()) break
+    const v = c.val()
+    if (v === 'static' && c.isPunct('{', c.i + 1)) break
+    if (!CLASS_MODIFIERS.has(v) && !OTHER_MODIFIERS.has(v)) break
+    if (v === 'static' && modifiers.has('static')) break
+    if (!canFollowModifier(c, c.i + 1) || (v !== 'static' && c.nl(c.i + 1))) break
+    if (OTHER_MODIFIERS.has(v)) throw GIVE_UP
+    modifiers.add(v)
+    c.i++
+  }
+  if (c.is('static') && c.isIdent() && c.isPunct('{', c.i + 1)) {
+    c.i++
+    c.skipGroup()
+    return
+  }
+  if (isAccessor(c)) {
+    c.i++
+    parseKey(c)
+    signatureAndBody(c)
+    return
+  }
+  if ((c.is('constructor') && c.isIdent()) || (c.kind() === STRING && c.isPunct('(', c.i + 1) && c.slice(c.i, c.i + 1).slice(1, -1) === 'constructor')) {
+    c.i++
+    parseTypeParameters(c)
+    for (const p of parseParameters(c)) {
+      if (p.modifiers.some((m) => PROPERTY_MODIFIERS.has(m))) {
+        const hidden = p.modifiers.includes('private') || p.modifiers.includes('protected')
+        members.add(p.name, false, hidden, p.type, p.init, p.optional)
+      }
+    }
+    if (c.eat(':')) parseReturnType(c)
+    body(c)
+    return
+  }
+  if (isIndexSignature(c)) {
+    c.skipGroup()
+    if (c.eat(':')) parseType(c)
+    c.semicolon()
+    return
+  }
+  const star = c.eat('*')
+  const nameAt = c.i
+  let isPrivate = false
+  let plainName = false
+  if (c.kind() === PRIVATE) {
+    isPrivate = true
+    c.i++
+  } else {
+    const key = parseKey(c)
+    plainName = !key.computed && (c.isIdent(nameAt) || c.kind(nameAt) === STRING)
+  }
+  const optional = c.eat('?')
+  if (star || c.isPunct('(') || c.isPunct('<')) {
+    parseTypeParameters(c)
+    signatureAndBody(c)
+    return
+  }
+  if (!optional && !c.nl()) c.eat('!')
+  const type = c.eat(':') ? parseType(c) : null
+  const init = c.eat('=') ? parseAssignment(c) : null
+  c.semicolon()
+  if (modifiers.has('static')) return
+  const hidden = modifiers.has('private') || modifiers.has('protected')
+  members.add(plainName ? nameAt : -1, isPrivate, hidden, type, init, optional)
+}
+
+/** `(params): R` and a body or, for an overload or abstract member, a semicolon. */
+function signatureAndBody(c: Cursor): void {
+  parseParameters(c)
+  if (c.eat(':')) parseReturnType(c)
+  body(c)
+}
+
+function body(c: Cursor): void {
+  if (c.isPunct('{')) c.skipGroup()
+  else if (c.isPunct('=>')) throw MISMATCH
+  else c.semicolon()
+}

@@ -1,0 +1,374 @@
+import { addInterface, emptyFacts, type DecoratorFacts, type FileFacts, type StaticExpr } from '../facts.js'
+import type { TypeExpr } from '../type-facts.js'
+import { REGISTRY_IMPORT } from '../../virtual.js'
+import { classDeclaration, decorator } from './classes.js'
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { leftHandSide, parseAssignment, skipFunction } from './expressions.js'
+import { namePath, toStatic } from './statics.js'
+import { otherStatement } from './statements.js'
+import { IDENT, STRING, tokenize } from './tokens.js'
+import { parseType, parseTypeArguments, parseTypeMembers, parseTypeParameters } from './types.js'
+
+/**
+ * The quick declaration reader: the facts of a `.ts` file read from its tokens, without TypeScript.
+ * It reads the top-level declarations the facts need (imports, exports, classes, interfaces, type
+ * aliases, enums, variables) and skips function bodies by their matched braces. Anything else
+ * (top-level statements, JSX, syntax it does not know, a syntax error outside a body) makes it
+ * give up, and TypeScript's parser reads the file instead: so its facts, when it answers, are those
+ * the syntax-tree reader gives. Syntax errors inside function bodies are left to the bundler.
+ */
+export function quickFacts(file: string, text: string, hash: string): FileFacts | null {
+  try {
+    return readQuick(file, text, hash)
+  } catch {
+    // a fault of the quick reader never fails a build: TypeScript reads the file
+    return null
+  }
+}
+
+/**
+ * The same, letting the reader's own faults through (for tests); `gaveUpAt` hears the source offset
+ * where it gave up (-1 when the tokenizer did).
+ */
+export function readQuick(file: string, text: string, hash: string, gaveUpAt?: (offset: number) => void): FileFacts | null {
+  if (!/\.[mc]?ts$/.test(file) || /\.d\.[mc]?ts$/.test(file)) return null
+  const tokens = tokenize(text)
+  if (!tokens) return gaveUpAt?.(-1), null
+  const c = new Cursor(tokens, text)
+  const facts = emptyFacts(hash)
+  try {
+    while (!c.atEnd()) statement(c, facts)
+  } catch (e) {
+    if (e !== GIVE_UP && e !== MISMATCH) throw e
+    gaveUpAt?.(c.start(c.i))
+    return null
+  }
+  return facts
+}
+
+/** Whether the word at the cursor is followed, on the same line, by a name (or a string). */
+const beforeName = (c: Cursor, strings = false): boolean =>
+  !c.nl(c.i + 1) && (c.isName(c.i + 1) || (strings && c.kind(c.i + 1) === STRING))
+
+function statement(c: Cursor, facts: FileFacts): void {
+  if (c.eat(';')) return
+  const decorators: DecoratorFacts[] = []
+  while (c.isPunct('@')) decorators.push(decorator(c))
+  let exported = false
+  let isDefault = false
+  if (c.is('export') && c.isIdent()) {
+    const next = c.i + 1
+    if (c.isPunct('{', next) || c.isPunct('*', next) || (c.is('type', next) && (c.isPunct('{', next + 1) || c.isPunct('*', next + 1)))) {
+      if (decorators.length) throw GIVE_UP
+      return exportDeclaration(c, facts)
+    }
+    c.i++
+    exported = true
+    if (c.is('default') && c.isIdent()) {
+      c.i++
+      isDefault = true
+      if (!startsDefaultDeclaration(c)) {
+        if (decorators.length) throw GIVE_UP
+        return exportDefault(c, facts)
+      }
+    }
+    while (c.isPunct('@')) decorators.push(decorator(c))
+  }
+  const declared = c.is('declare') && c.isIdent() && !c.nl(c.i + 1) && c.isIdent(c.i + 1)
+  if (declared) c.i++
+  const abstract = c.is('abstract') && c.isIdent() && c.is('class', c.i + 1) && !c.nl(c.i + 1)
+  if (abstract) c.i++
+  if (!c.isIdent()) {
+    if (exported || decorators.length || declared) throw GIVE_UP
+    return otherStatement(c)
+  }
+  const word = c.val()
+  if (decorators.length && word !== 'class') throw GIVE_UP
+  switch (word) {
+    case 'class': {
+      const cls = classDeclaration(c, decorators, abstract)
+      if (!cls) return
+      facts.classes[cls.name] = cls
+      if (exported) facts.localExports[isDefault ? 'default' : cls.name] = cls.name
+      return
+    }
+    case 'interface':
+      if (!beforeName(c)) break
+      return interfaceDeclaration(c, facts, exported)
+    case 'type':
+      if (!beforeName(c) || isDefault) break
+      return typeAlias(c, facts, exported)
+    case 'enum':
+      if (isDefault) break
+      return enumDeclaration(c, facts, exported)
+    case 'const':
+      if (isDefault) break
+      if (c.is('enum', c.i + 1)) {
+        c.i++
+        return enumDeclaration(c, facts, exported)
+      }
+      return variables(c, facts, exported, true)
+    case 'let':
+    case 'var':
+      if (isDefault || !(c.isName(c.i + 1) || c.isPunct('[', c.i + 1) || c.isPunct('{', c.i + 1))) break
+      return variables(c, facts, exported, false)
+    case 'async':
+      if (!c.is('function', c.i + 1) || c.nl(c.i + 1)) break
+      return skipFunction(c)
+    case 'function':
+      return skipFunction(c)
+    case 'namespace':
+    case 'module':
+      if (isDefault || !beforeName(c, true)) break
+      return skipNamespace(c)
+    case 'global':
+      if (!c.isPunct('{', c.i + 1)) break
+      c.i++
+      return c.skipGroup()
+    case 'import':
+      if (exported || c.isPunct('(', c.i + 1) || c.isPunct('.', c.i + 1)) break
+      return importDeclaration(c, facts)
+  }
+  if (exported || decorators.length || abstract || declared) throw GIVE_UP
+  otherStatement(c)
+}
+
+/** After `export default`: a declaration (class, function, interface) rather than an expression. */
+function startsDefaultDeclaration(c: Cursor): boolean {
+  if (c.isPunct('@') || c.is('class') || c.is('function') || c.is('interface')) return true
+  if (c.is('abstract') && c.is('class', c.i + 1) && !c.nl(c.i + 1)) return true
+  return c.is('async') && c.is('function', c.i + 1) && !c.nl(c.i + 1)
+}
+
+function exportDefault(c: Cursor, facts: FileFacts): void {
+  const e = parseAssignment(c)
+  c.semicolon()
+  if (e.k === 'ident') facts.localExports.default = e.name
+  facts.defaultExport = toStatic(c, e)
+}
+
+/** A module specifier string, then import attributes and the statement's end. */
+function moduleSpecifier(c: Cursor): { module: string; at: number } {
+  c.expectWord('from')
+  if (c.kind() !== STRING) throw MISMATCH
+  const at = c.i
+  const module = c.literal(c.i++)
+  if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isIdent() && c.isPunct('{', c.i + 1)) {
+    c.i++
+    c.skipGroup()
+  }
+  c.semicolon()
+  return { module, at }
+}
+
+interface Specifier {
+  typeOnly: boolean
+  /** The name in the other module (`propertyName ?? name`). */
+  imported: string
+  /** The name here (import) or the exported name (export). */
+  name: string
+}
+
+function moduleExportName(c: Cursor): string {
+  if (c.kind() === STRING) return c.literal(c.i++)
+  if (!c.isIdent()) throw MISMATCH
+  return c.val(c.i++)
+}
+
+/** `{ a, b as c, type d }` of an import or export declaration. */
+function specifiers(c: Cursor, isImport: boolean): Specifier[] {
+  c.expect('{')
+  const list: Specifier[] = []
+  while (!c.isPunct('}')) {
+    let typeOnly = false
+    if (c.is('type') && c.isIdent() && !c.isPunct(',', c.i + 1) && !c.isPunct('}', c.i + 1)) {
+      if (c.is('as', c.i + 1)) throw GIVE_UP
+      typeOnly = true
+      c.i++
+    }
+    const first = c.i
+    const imported = moduleExportName(c)
+    let name = imported
+    if (c.is('as') && c.isIdent()) {
+      c.i++
+      name = moduleExportName(c)
+      if (isImport && !c.isName(c.i - 1)) throw GIVE_UP
+    } else if (isImport && !c.isName(first)) throw GIVE_UP
+    list.push({ typeOnly, imported, name })
+    if (!c.eat(',')) break
+  }
+  c.expect('}')
+  return list
+}
+
+function importDeclaration(c: Cursor, facts: FileFacts): void {
+  c.i++
+  if (c.kind() === STRING) {
+    c.i++
+    if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isPunct('{', c.i + 1)) {
+      c.i++
+      c.skipGroup()
+    }
+    return c.semicolon()
+  }
+  let typeOnly = false
+  if (c.is('type') && c.isIdent()) {
+    const next = c.i + 1
+    if (c.is('from', next) || c.isPunct(',', next) || c.is('=', next)) {
+      if (!(c.is('from', next) && c.kind(next + 1) === STRING)) throw GIVE_UP
+    } else {
+      typeOnly = true
+      c.i++
+    }
+  }
+  if ((c.is('defer') || c.is('source')) && c.isIdent() && !c.is('from', c.i + 1) && !c.isPunct(',', c.i + 1)) throw GIVE_UP
+  let defaultName: string | null = null
+  let namespace: string | null = null
+  let named: Specifier[] | null = null
+  if (c.isName()) {
+    if (c.is('from') && c.is('from', c.i + 1)) throw GIVE_UP
+    defaultName = c.name()
+    if (c.isPunct('=')) throw GIVE_UP // import x = require(…)
+    if (!c.eat(',') && !c.is('from')) throw MISMATCH
+  }
+  if (!c.is('from')) {
+    if (c.eat('*')) {
+      c.expectWord('as')
+      namespace = c.name()
+    } else named = specifiers(c, true)
+  }
+  const { module, at } = moduleSpecifier(c)
+  if (module === REGISTRY_IMPORT && c.slice(at, at + 1).slice(1, -1) === REGISTRY_IMPORT && !typeOnly && defaultName === null && named && named.every((s) => s.typeOnly || s.imported === 'registry')) {
+    const start = c.start(at) + 1
+    facts.registryOnlyImports.push([start, c.end(at) - 1])
+  }
+  if (defaultName !== null) facts.imports[defaultName] = { module, imported: 'default' }
+  if (namespace !== null) facts.imports[namespace] = { module, imported: '*' }
+  for (const s of named ?? []) facts.imports[s.name] = { module, imported: s.imported }
+}
+
+function exportDeclaration(c: Cursor, facts: FileFacts): void {
+  c.i++
+  if (c.is('type') && c.isIdent()) c.i++
+  if (c.eat('*')) {
+    if (c.is('as') && c.isIdent()) {
+      c.i++
+      const exported = moduleExportName(c)
+      const { module } = moduleSpecifier(c)
+      facts.reExports.push({ module, imported: '*', exported })
+      return
+    }
+    facts.starExports.push(moduleSpecifier(c).module)
+    return
+  }
+  const list = specifiers(c, false)
+  if (c.is('from') && c.isIdent()) {
+    const { module } = moduleSpecifier(c)
+    for (const s of list) facts.reExports.push({ module, imported: s.imported, exported: s.name })
+    return
+  }
+  c.semicolon()
+  for (const s of list) facts.localExports[s.name] = s.imported
+}
+
+function interfaceDeclaration(c: Cursor, facts: FileFacts, exported: boolean): void {
+  c.i++
+  const nameAt = c.i
+  const name = c.name()
+  const params = parseTypeParameters(c)
+  const heritage: TypeExpr[] = []
+  if (c.is('extends') && c.isIdent()) {
+    c.i++
+    do {
+      const s = c.i
+      let e = leftHandSide(c)
+      let args: TypeExpr[] = []
+      if (e.k === 'inst') {
+        args = e.targs
+        e = e.expr
+      } else if (c.isPunct('<')) args = parseTypeArguments(c)
+      const path = namePath(e)
+      heritage.push(path ? { k: 'ref', path, args } : { k: 'complex', text: c.slice(s, c.i) })
+    } while (c.eat(','))
+  }
+  if (c.is('implements')) throw GIVE_UP
+  const { members } = parseTypeMembers(c)
+  addInterface(facts, name, { k: 'interface', params, members, extends: heritage, pos: c.pos(nameAt) })
+  if (exported) facts.localExports[name] = name
+}
+
+function typeAlias(c: Cursor, facts: FileFacts, exported: boolean): void {
+  c.i++
+  const nameAt = c.i
+  const name = c.name()
+  const params = parseTypeParameters(c)
+  c.expect('=')
+  if (c.is('intrinsic')) throw GIVE_UP
+  const type = parseType(c)
+  c.semicolon()
+  facts.types[name] = { k: 'alias', params, type, pos: c.pos(nameAt) }
+  if (exported) facts.localExports[name] = name
+}
+
+function enumDeclaration(c: Cursor, facts: FileFacts, exported: boolean): void {
+  c.expectWord('enum')
+  const name = c.name()
+  c.expect('{')
+  const members: Record<string, StaticExpr> = Object.create(null)
+  let next: number | null = 0
+  while (!c.isPunct('}')) {
+    const at = c.i
+    if (c.kind() !== IDENT && c.kind() !== STRING) throw GIVE_UP
+    const key = c.kind() === STRING ? c.literal() : c.val()
+    c.i++
+    const pos = c.pos(at)
+    if (c.eat('=')) {
+      const value = toStatic(c, parseAssignment(c))
+      members[key] = value
+      next = value.k === 'lit' && typeof value.v === 'number' ? value.v + 1 : null
+    } else if (next !== null) {
+      members[key] = { k: 'lit', v: next, pos }
+      next += 1
+    } else {
+      members[key] = { k: 'unknown', text: key, why: 'an enum member after a computed one', pos }
+    }
+    if (!c.eat(',')) break
+  }
+  c.expect('}')
+  facts.enums[name] = members
+  if (exported) facts.localExports[name] = name
+}
+
+function variables(c: Cursor, facts: FileFacts, exported: boolean, isConst: boolean): void {
+  c.i++
+  do {
+    let name: string | null = null
+    if (c.isName()) name = c.name()
+    else if (c.isPunct('{') || c.isPunct('[')) c.skipGroup()
+    else throw MISMATCH
+    if (name !== null && !c.nl()) c.eat('!')
+    if (c.eat(':')) parseType(c)
+    const init = c.eat('=') ? parseAssignment(c) : null
+    if (name === null) continue
+    if (exported) facts.localExports[name] = name
+    if (isConst && init) facts.consts[name] = toStatic(c, init)
+  } while (c.eat(','))
+  c.semicolon()
+}
+
+/** `namespace A.B { … }`, `module 'x' { … }` or `module 'x';`: nothing in them is read. */
+function skipNamespace(c: Cursor): void {
+  c.i++
+  if (c.kind() === STRING) {
+    c.i++
+    if (!c.isPunct('{')) return c.semicolon()
+  } else {
+    c.name()
+    while (c.eat('.')) {
+      if (!c.isIdent()) throw MISMATCH
+      c.i++
+    }
+  }
+  if (!c.isPunct('{')) throw MISMATCH
+  c.skipGroup()
+}

@@ -1,0 +1,331 @@
+/**
+ * The quick reader's tokenizer: one pass over a TypeScript file that splits it into tokens, records
+ * which tokens follow a line break and pairs every bracket with its match (so a body is skipped in one
+ * step). It gives up (`null`) on anything it does not read exactly as TypeScript's scanner would:
+ * non-ASCII identifiers, unterminated literals, invalid escapes or numbers, unbalanced brackets, and a
+ * `/` it cannot tell apart as division or a regular expression.
+ */
+
+/** Token kinds. */
+export const IDENT = 0
+export const PUNCT = 1
+export const STRING = 2
+export const TEMPLATE = 3 // no substitutions
+export const HEAD = 4 // `…${
+export const MIDDLE = 5 // }…${
+export const TAIL = 6 // }…`
+export const NUMBER = 7
+export const BIGINT = 8
+export const REGEX = 9
+export const PRIVATE = 10 // #name
+export const EOF = 11
+
+/** A file's tokens, as parallel arrays (index = token number). */
+export interface Tokens {
+  kind: number[]
+  start: number[]
+  end: number[]
+  /** Identifier and punctuator text ('' for the others). */
+  val: string[]
+  /** Preceded by a line break. */
+  nl: boolean[]
+  /** The matching bracket's token (`(` ↔ `)`, `[` ↔ `]`, `{` ↔ `}`, template head → the `}` tokens' template part); -1 otherwise. */
+  match: number[]
+  /** Whether a string or template literal holds a backslash (its value then needs cooking). */
+  escaped: boolean[]
+}
+
+/** Punctuators of more than one character, longest first. `>` is always alone (as TypeScript scans it). */
+const LONG_PUNCTUATORS = [
+  '...', '===', '!==', '**=', '<<=', '&&=', '||=', '??=',
+  '=>', '==', '!=', '<=', '<<', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '%=', '&=', '|=', '^=', '**',
+]
+const SINGLE_PUNCTUATORS = new Set('{}()[];,<>+-*%&|^!~?:=.@')
+/** The long punctuators by their first character. */
+const LONG_BY_FIRST = new Map<string, string[]>()
+for (const p of LONG_PUNCTUATORS) LONG_BY_FIRST.set(p[0]!, [...(LONG_BY_FIRST.get(p[0]!) ?? []), p])
+
+/** Keywords after which a `/` starts a regular expression. */
+const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await', 'extends'])
+/** Keywords whose parenthesised condition a regular expression may follow: `if (a) /x/.test(b)`. */
+const CONDITION_WORDS = new Set(['if', 'while', 'for', 'with'])
+
+const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36
+const isIdentPart = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57)
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
+const isLineBreak = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
+
+class Stop {}
+const STOP = new Stop()
+
+/** Splits `text` into tokens; `null` when the quick reader cannot read the file. */
+export function tokenize(text: string): Tokens | null {
+  try {
+    return new Tokenizer(text).run()
+  } catch (e) {
+    if (e === STOP) return null
+    throw e
+  }
+}
+
+class Tokenizer {
+  private t: Tokens = { kind: [], start: [], end: [], val: [], nl: [], match: [], escaped: [] }
+  private i = 0
+  private nl = false
+  /** Open brackets and template heads (token indices). */
+  private open: number[] = []
+
+  constructor(private s: string) {}
+
+  run(): Tokens {
+    const s = this.s
+    const n = s.length
+    if (s.charCodeAt(0) === 0xfeff) this.i = 1
+    if (s.startsWith('#!', this.i)) this.skipLine()
+    while (this.i < n) {
+      const c = s.charCodeAt(this.i)
+      if (c === 32 || c === 9 || c === 11 || c === 12) { this.i++; continue }
+      if (isLineBreak(c)) { this.nl = true; this.i++; continue }
+      if (c === 47) { // '/'
+        const d = s.charCodeAt(this.i + 1)
+        if (d === 47) { this.skipLine(); continue }
+        if (d === 42) { this.skipBlockComment(); continue }
+        if (this.regexAllowed()) this.regex()
+        else this.push(PUNCT, this.i, this.i + (d === 61 ? 2 : 1), d === 61 ? '/=' : '/')
+        continue
+      }
+      if (isIdentStart(c)) { this.word(IDENT, this.i); continue }
+      if (c === 35) { // '#'
+        if (!isIdentStart(s.charCodeAt(this.i + 1))) throw STOP
+        this.word(PRIVATE, this.i++)
+        continue
+      }
+      if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(this.i + 1)))) { this.number(); continue }
+      if (c === 39 || c === 34) { this.string(c); continue }
+      if (c === 96) { this.template(this.i, HEAD); continue }
+      if (c === 125 && this.open.length && this.t.kind[this.open[this.open.length - 1]!] !== PUNCT) {
+        this.template(this.i, MIDDLE)
+        continue
+      }
+      if (c >= 128) throw STOP
+      this.punct()
+    }
+    if (this.open.length) throw STOP
+    this.push(EOF, n, n, '')
+    return this.t
+  }
+
+  private push(kind: number, start: number, end: number, val: string, escaped = false): number {
+    const t = this.t
+    const k = t.kind.length
+    t.kind.push(kind)
+    t.start.push(start)
+    t.end.push(end)
+    t.val.push(val)
+    t.nl.push(this.nl)
+    t.match.push(-1)
+    t.escaped.push(escaped)
+    this.nl = false
+    this.i = end
+    return k
+  }
+
+  private skipLine(): void {
+    const s = this.s
+    let j = this.i
+    while (j < s.length && !isLineBreak(s.charCodeAt(j))) j++
+    this.i = j
+  }
+
+  private skipBlockComment(): void {
+    const end = this.s.indexOf('*/', this.i + 2)
+    if (end < 0) throw STOP
+    for (let j = this.i + 2; j < end; j++) {
+      if (isLineBreak(this.s.charCodeAt(j))) { this.nl = true; break }
+    }
+    this.i = end + 2
+  }
+
+  private word(kind: number, start: number): void {
+    const s = this.s
+    let j = this.i + 1
+    while (j < s.length && isIdentPart(s.charCodeAt(j))) j++
+    const next = s.charCodeAt(j)
+    if (next >= 128 || next === 92) throw STOP // unicode identifiers and escapes
+    this.push(kind, start, j, s.slice(start, j))
+  }
+
+  private number(): void {
+    const s = this.s
+    const start = this.i
+    let j = start
+    const c = s.charCodeAt(j)
+    const d = s.charCodeAt(j + 1) | 0x20
+    let kind = NUMBER
+    if (c === 48 && (d === 120 || d === 98 || d === 111)) { // 0x 0b 0o
+      j += 2
+      const ok = d === 120 ? isHex : d === 98 ? (x: number) => x === 48 || x === 49 : (x: number) => x >= 48 && x <= 55
+      j = this.digits(j, ok)
+      if (s.charCodeAt(j) === 110) { kind = BIGINT; j++ }
+    } else {
+      if (c === 48 && isDigit(s.charCodeAt(j + 1))) throw STOP // legacy octal
+      let fraction = false
+      if (c !== 46) j = this.digits(j, isDigit)
+      if (s.charCodeAt(j) === 46) {
+        fraction = true
+        j++
+        if (isDigit(s.charCodeAt(j))) j = this.digits(j, isDigit)
+      }
+      const e = s.charCodeAt(j) | 0x20
+      if (e === 101) {
+        fraction = true
+        j++
+        if (s.charCodeAt(j) === 43 || s.charCodeAt(j) === 45) j++
+        j = this.digits(j, isDigit)
+      }
+      if (s.charCodeAt(j) === 110) {
+        if (fraction) throw STOP
+        kind = BIGINT
+        j++
+      }
+    }
+    const after = s.charCodeAt(j)
+    if (isIdentPart(after) || after >= 128 || after === 92) throw STOP
+    this.push(kind, start, j, '')
+  }
+
+  /** One or more digits with single `_` separators between them; returns the end. */
+  private digits(from: number, ok: (c: number) => boolean): number {
+    const s = this.s
+    if (!ok(s.charCodeAt(from))) throw STOP
+    let j = from + 1
+    for (;;) {
+      const c = s.charCodeAt(j)
+      if (ok(c)) j++
+      else if (c === 95 && ok(s.charCodeAt(j + 1))) j += 2
+      else return j
+    }
+  }
+
+  /** Checks one escape sequence at `j` (just after the backslash); returns the index after it. */
+  private escape(j: number): number {
+    const s = this.s
+    const c = s.charCodeAt(j)
+    if (c === 120) { // \xHH
+      if (!isHex(s.charCodeAt(j + 1)) || !isHex(s.charCodeAt(j + 2))) throw STOP
+      return j + 3
+    }
+    if (c === 117) { // \uHHHH or \u{H…}
+      if (s.charCodeAt(j + 1) === 123) {
+        const close = s.indexOf('}', j + 2)
+        if (close < 0 || close === j + 2 || close - j > 9) throw STOP
+        for (let k = j + 2; k < close; k++) if (!isHex(s.charCodeAt(k))) throw STOP
+        if (parseInt(s.slice(j + 2, close), 16) > 0x10ffff) throw STOP
+        return close + 1
+      }
+      for (let k = 1; k <= 4; k++) if (!isHex(s.charCodeAt(j + k))) throw STOP
+      return j + 5
+    }
+    if (isDigit(c) && (c !== 48 || isDigit(s.charCodeAt(j + 1)))) throw STOP // octal escapes
+    if (c === 13 && s.charCodeAt(j + 1) === 10) return j + 2
+    if (Number.isNaN(c)) throw STOP
+    return j + 1
+  }
+
+  private string(quote: number): void {
+    const s = this.s
+    const start = this.i
+    let j = start + 1
+    let escaped = false
+    for (;;) {
+      const c = s.charCodeAt(j)
+      if (c === quote) break
+      if (Number.isNaN(c) || c === 10 || c === 13) throw STOP
+      if (c === 92) { escaped = true; j = this.escape(j + 1) } else j++
+    }
+    this.push(STRING, start, j + 1, '', escaped)
+  }
+
+  /** A template part from `start` (a backtick or the `}` closing a substitution). */
+  private template(start: number, headKind: number): void {
+    const s = this.s
+    let j = start + 1
+    let escaped = false
+    for (;;) {
+      const c = s.charCodeAt(j)
+      if (Number.isNaN(c)) throw STOP
+      if (c === 96) {
+        if (headKind === HEAD) this.push(TEMPLATE, start, j + 1, '', escaped)
+        else this.t.match[this.open.pop()!] = this.push(TAIL, start, j + 1, '', escaped)
+        return
+      }
+      if (c === 36 && s.charCodeAt(j + 1) === 123) {
+        if (headKind === MIDDLE) this.t.match[this.open.pop()!] = this.t.kind.length
+        this.open.push(this.push(headKind, start, j + 2, '', escaped))
+        return
+      }
+      if (c === 92) { escaped = true; j = this.escape(j + 1) } else j++
+    }
+  }
+
+  private regex(): void {
+    const s = this.s
+    const start = this.i
+    let j = start + 1
+    let inClass = false
+    for (;;) {
+      const c = s.charCodeAt(j)
+      if (Number.isNaN(c) || isLineBreak(c)) throw STOP
+      if (c === 92) { j += 2; continue }
+      if (c === 91) inClass = true
+      else if (c === 93) inClass = false
+      else if (c === 47 && !inClass) break
+      j++
+    }
+    j++
+    while (isIdentPart(s.charCodeAt(j))) j++
+    this.push(REGEX, start, j, '')
+  }
+
+  /** Whether a `/` here starts a regular expression (else it divides); stops when it cannot tell. */
+  private regexAllowed(): boolean {
+    const t = this.t
+    const last = t.kind.length - 1
+    if (last < 0) return true
+    const kind = t.kind[last]
+    if (kind === IDENT) return REGEX_AFTER_WORD.has(t.val[last]!)
+    if (kind !== PUNCT) return kind === HEAD || kind === MIDDLE
+    const v = t.val[last]
+    if (v === ']') return false
+    if (v === ')') {
+      const open = t.match[last]!
+      return open > 0 && t.kind[open - 1] === IDENT && CONDITION_WORDS.has(t.val[open - 1]!)
+    }
+    if (v === '}' || v === '++' || v === '--') throw STOP
+    return true
+  }
+
+  private punct(): void {
+    const s = this.s
+    const i = this.i
+    const c = s[i]!
+    let p = c
+    for (const q of LONG_BY_FIRST.get(c) ?? []) {
+      if (s.startsWith(q, i)) { p = q; break }
+    }
+    // `a?.5:b` is a conditional, not an optional chain
+    if (p === '?.' && isDigit(s.charCodeAt(i + 2))) p = '?'
+    if (p.length === 1 && !SINGLE_PUNCTUATORS.has(p)) throw STOP
+    const k = this.push(PUNCT, i, i + p.length, p)
+    if (p === '(' || p === '[' || p === '{') this.open.push(k)
+    else if (p === ')' || p === ']' || p === '}') {
+      const o = this.open.pop()
+      if (o === undefined) throw STOP
+      const want = p === ')' ? '(' : p === ']' ? '[' : '{'
+      if (this.t.kind[o] !== PUNCT || this.t.val[o] !== want) throw STOP
+      this.t.match[o] = k
+      this.t.match[k] = o
+    }
+  }
+}

@@ -1,0 +1,390 @@
+import type { MemberFacts, TypeExpr } from '../type-facts.js'
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { parseParameters } from './expressions.js'
+import { BIGINT, HEAD, IDENT, MIDDLE, NUMBER, PRIVATE, PUNCT, STRING, TAIL, TEMPLATE } from './tokens.js'
+
+/**
+ * Type annotations read from tokens, following TypeScript's type grammar, into the same small form the
+ * syntax-tree reader gives (`type-facts.ts`): the forms it names are read, everything else is `complex`
+ * with its source text.
+ */
+
+const KEYWORD_TYPES = new Set(['string', 'number', 'boolean', 'bigint', 'unknown', 'any', 'undefined', 'object', 'never', 'symbol', 'void'])
+
+const complex = (c: Cursor, from: number): TypeExpr => ({ k: 'complex', text: c.slice(from, c.i) })
+
+/** The value of a numeric literal token. */
+export function numberValue(c: Cursor, at: number): number {
+  return Number(c.slice(at, at + 1).replaceAll('_', ''))
+}
+
+/** A type (TypeScript's `parseType`); `noConditional` inside the `extends` part of a conditional type. */
+export function parseType(c: Cursor, noConditional = false): TypeExpr {
+  if (startsFunctionType(c)) return functionType(c)
+  const from = c.i
+  const type = unionType(c)
+  if (!noConditional && !c.nl() && c.is('extends') && c.isIdent()) {
+    c.i++
+    parseType(c, true)
+    c.expect('?')
+    parseType(c)
+    c.expect(':')
+    parseType(c)
+    return complex(c, from)
+  }
+  return type
+}
+
+function startsFunctionType(c: Cursor): boolean {
+  if (c.isPunct('<') || (c.is('new') && c.isIdent())) return true
+  if (c.is('abstract') && c.isIdent() && c.is('new', c.i + 1)) return true
+  return c.isPunct('(') && c.isPunct('=>', c.match(c.i) + 1)
+}
+
+function functionType(c: Cursor): TypeExpr {
+  if (c.is('abstract') && c.isIdent()) c.i++
+  if (c.is('new') && c.isIdent()) c.i++
+  parseTypeParameters(c)
+  parseParameters(c)
+  c.expect('=>')
+  parseReturnType(c)
+  return { k: 'fn' }
+}
+
+function unionType(c: Cursor): TypeExpr {
+  const leading = c.eat('|')
+  const first = leading ? constituent(c, intersectionType) : intersectionType(c)
+  if (!c.isPunct('|') && !leading) return first
+  const types = [first]
+  while (c.eat('|')) types.push(constituent(c, intersectionType))
+  return { k: 'union', of: types }
+}
+
+function intersectionType(c: Cursor): TypeExpr {
+  const from = c.i
+  const leading = c.eat('&')
+  const first = leading ? constituent(c, typeOperator) : typeOperator(c)
+  if (!c.isPunct('&') && !leading) return first
+  while (c.eat('&')) constituent(c, typeOperator)
+  return complex(c, from)
+}
+
+/** A union or intersection member after an operator: a function type there is a syntax error. */
+function constituent(c: Cursor, read: (c: Cursor) => TypeExpr): TypeExpr {
+  if (startsFunctionType(c)) throw GIVE_UP
+  return read(c)
+}
+
+function typeOperator(c: Cursor): TypeExpr {
+  const from = c.i
+  if (c.isIdent()) {
+    const v = c.val()
+    if (v === 'keyof' || v === 'unique' || v === 'readonly') {
+      c.i++
+      const inner = typeOperator(c)
+      return v === 'readonly' ? inner : complex(c, from)
+    }
+    if (v === 'infer') throw GIVE_UP
+  }
+  return postfixType(c)
+}
+
+function postfixType(c: Cursor): TypeExpr {
+  const from = c.i
+  let type = nonArrayType(c)
+  while (!c.nl()) {
+    if (c.isPunct('!')) throw GIVE_UP
+    if (!c.isPunct('[')) return type
+    c.i++
+    if (c.eat(']')) {
+      type = { k: 'array', of: type }
+    } else {
+      parseType(c)
+      c.expect(']')
+      type = complex(c, from)
+    }
+  }
+  return type
+}
+
+function nonArrayType(c: Cursor): TypeExpr {
+  const from = c.i
+  const kind = c.kind()
+  if (kind === STRING || kind === TEMPLATE) {
+    const v = c.literal()
+    c.i++
+    return { k: 'lit', v }
+  }
+  if (kind === NUMBER) return { k: 'lit', v: numberValue(c, c.i++) }
+  if (kind === BIGINT) return c.i++, complex(c, from)
+  if (kind === HEAD) return templateType(c)
+  if (kind === PUNCT) {
+    const v = c.val()
+    if (v === '-' && c.kind(c.i + 1) === NUMBER) {
+      c.i += 2
+      return { k: 'lit', v: -numberValue(c, c.i - 1) }
+    }
+    if (v === '-' && c.kind(c.i + 1) === BIGINT) return c.i += 2, complex(c, from)
+    if (v === '{') return isMappedType(c) ? (c.skipGroup(), complex(c, from)) : typeLiteral(c, from)
+    if (v === '[') return tupleType(c, from)
+    if (v === '(') {
+      c.i++
+      const inner = parseType(c)
+      c.expect(')')
+      return inner
+    }
+    throw MISMATCH
+  }
+  if (kind !== IDENT) throw MISMATCH
+  const v = c.val()
+  if (KEYWORD_TYPES.has(v)) {
+    c.i++
+    if (c.isPunct('.')) throw GIVE_UP
+    return { k: 'kw', name: v as Extract<TypeExpr, { k: 'kw' }>['name'] }
+  }
+  switch (v) {
+    case 'null': return c.i++, { k: 'kw', name: 'null' }
+    case 'true': return c.i++, { k: 'lit', v: true }
+    case 'false': return c.i++, { k: 'lit', v: false }
+    case 'this':
+      c.i++
+      if (c.is('is') && !c.nl()) {
+        c.i++
+        parseType(c)
+      }
+      return complex(c, from)
+    case 'typeof':
+      c.i++
+      if (c.is('import') && c.isIdent()) return importType(c, from)
+      entityName(c, true)
+      if (!c.nl() && c.isPunct('<')) parseTypeArguments(c)
+      return complex(c, from)
+    case 'import':
+      return importType(c, from)
+    case 'asserts':
+    case 'infer':
+      throw GIVE_UP
+  }
+  if (!c.isName()) throw MISMATCH
+  const path = entityName(c, false)
+  const args = !c.nl() && c.isPunct('<') ? parseTypeArguments(c) : []
+  return { k: 'ref', path, args }
+}
+
+/** `import('m').A.B<T>` (after `typeof` too): the module a plain string. */
+function importType(c: Cursor, from: number): TypeExpr {
+  c.i++
+  if (!c.isPunct('(') || c.kind(c.i + 1) !== STRING || !c.isPunct(')', c.i + 2)) throw GIVE_UP
+  c.i += 3
+  while (c.eat('.')) {
+    if (!c.isIdent()) throw MISMATCH
+    c.i++
+  }
+  if (!c.nl() && c.isPunct('<')) parseTypeArguments(c)
+  return complex(c, from)
+}
+
+/** `a.b.c`: the first part a name (or `this` in a type query), the others any identifier. */
+function entityName(c: Cursor, query: boolean): string[] {
+  if (!c.isName() && !(query && c.is('this'))) throw MISMATCH
+  const path = [c.val(c.i++)]
+  while (c.isPunct('.')) {
+    c.i++
+    if (!c.isIdent()) throw c.kind() === PRIVATE ? GIVE_UP : MISMATCH
+    path.push(c.val(c.i++))
+  }
+  return path
+}
+
+function templateType(c: Cursor): TypeExpr {
+  const from = c.i
+  c.i++
+  for (;;) {
+    parseType(c)
+    const kind = c.kind()
+    c.i++
+    if (kind === TAIL) return complex(c, from)
+    if (kind !== MIDDLE) throw MISMATCH
+  }
+}
+
+function isMappedType(c: Cursor): boolean {
+  let j = c.i + 1
+  if (c.isPunct('+', j) || c.isPunct('-', j)) return c.is('readonly', j + 1)
+  if (c.is('readonly', j) && c.isIdent(j)) j++
+  return c.isPunct('[', j) && c.isIdent(j + 1) && c.is('in', j + 2)
+}
+
+function tupleType(c: Cursor, from: number): TypeExpr {
+  const close = c.match(c.i)
+  c.i++
+  const items: TypeExpr[] = []
+  let plain = true
+  while (c.i < close) {
+    const rest = c.isPunct('...')
+    const named = (rest ? c.isIdent(c.i + 1) : c.isIdent()) && (c.isPunct(':', c.i + (rest ? 2 : 1)) || (c.isPunct('?', c.i + (rest ? 2 : 1)) && c.isPunct(':', c.i + (rest ? 3 : 2))))
+    if (named) {
+      if (rest) c.i++
+      c.i++
+      const question = c.eat('?')
+      c.expect(':')
+      if (rest || question) plain = false
+    } else if (c.eat('...')) {
+      plain = false
+    }
+    items.push(parseType(c))
+    if (c.eat('?')) {
+      if (named) throw GIVE_UP
+      plain = false
+    }
+    if (c.i < close) c.expect(',')
+  }
+  c.expect(']')
+  return plain ? { k: 'tuple', items } : complex(c, from)
+}
+
+function typeLiteral(c: Cursor, from: number): TypeExpr {
+  const { members, other } = parseTypeMembers(c)
+  return other ? complex(c, from) : { k: 'object', members }
+}
+
+/** Type arguments `<A, B>`. */
+export function parseTypeArguments(c: Cursor): TypeExpr[] {
+  c.expect('<')
+  const args = [parseType(c)]
+  while (c.eat(',')) args.push(parseType(c))
+  c.expect('>')
+  return args
+}
+
+/** Type parameters `<const T extends A = B, …>` when present; returns their names. */
+export function parseTypeParameters(c: Cursor): string[] {
+  if (!c.eat('<')) return []
+  const names: string[] = []
+  while (!c.isPunct('>')) {
+    while ((c.is('const') || c.is('in') || c.is('out')) && c.isName(c.i + 1)) c.i++
+    names.push(c.name())
+    if (c.is('extends') && c.isIdent()) {
+      c.i++
+      parseType(c)
+    }
+    if (c.eat('=')) parseType(c)
+    if (!c.eat(',')) break
+  }
+  c.expect('>')
+  if (names.length === 0) throw GIVE_UP
+  return names
+}
+
+/** A return type: a type, or a predicate (`x is T`, `asserts x`, `asserts x is T`). */
+export function parseReturnType(c: Cursor): void {
+  if (c.is('asserts') && c.isIdent() && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) {
+    c.i += 2
+    if (c.is('is') && !c.nl()) {
+      c.i++
+      parseType(c)
+    }
+    return
+  }
+  if (c.isName() && c.is('is', c.i + 1) && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) c.i += 2
+  parseType(c)
+}
+
+/** Whether a modifier word can stand before the token after it (TypeScript's `canFollowModifier`). */
+export function canFollowModifier(c: Cursor, at: number): boolean {
+  const kind = c.kind(at)
+  if (kind === IDENT || kind === STRING || kind === NUMBER || kind === BIGINT || kind === PRIVATE) return true
+  return c.isPunct('[', at) || c.isPunct('{', at) || c.isPunct('*', at) || c.isPunct('...', at)
+}
+
+/** A property name's text: identifiers, keywords, strings and plain integers; `null` for anything else. */
+export function propertyNameText(c: Cursor): string | null {
+  const kind = c.kind()
+  if (kind === IDENT) return c.val()
+  if (kind === STRING) return c.literal()
+  if (kind === NUMBER && /^(0|[1-9][0-9]*)$/.test(c.slice(c.i, c.i + 1))) return c.slice(c.i, c.i + 1)
+  return null
+}
+
+/** `get`/`set` starting an accessor (TypeScript's `canFollowGetOrSetKeyword`), not naming a member. */
+export function isAccessor(c: Cursor): boolean {
+  if (!(c.is('get') || c.is('set')) || !c.isIdent()) return false
+  const kind = c.kind(c.i + 1)
+  return c.isPunct('[', c.i + 1) || kind === IDENT || kind === STRING || kind === NUMBER || kind === BIGINT || kind === PRIVATE
+}
+
+/** TypeScript's `isUnambiguouslyIndexSignature`, from the `[`. */
+export function isIndexSignature(c: Cursor): boolean {
+  if (!c.isPunct('[')) return false
+  let j = c.i + 1
+  if (c.isPunct('...', j) || c.isPunct(']', j)) return true
+  if (c.isIdent(j) && MODIFIERS.has(c.val(j))) {
+    if (c.isName(j + 1)) return true
+  } else if (!c.isName(j)) return false
+  j++
+  if (c.isPunct(':', j) || c.isPunct(',', j)) return true
+  if (!c.isPunct('?', j)) return false
+  return c.isPunct(':', j + 1) || c.isPunct(',', j + 1) || c.isPunct(']', j + 1)
+}
+
+const MODIFIERS = new Set(['abstract', 'accessor', 'async', 'const', 'declare', 'default', 'export', 'in', 'out', 'override', 'private', 'protected', 'public', 'readonly', 'static'])
+
+/**
+ * The members of an object type or an interface body, from its `{` past its `}`: property signatures
+ * (in order), and whether there were members of other kinds (methods count as plain).
+ */
+export function parseTypeMembers(c: Cursor): { members: MemberFacts[]; other: boolean } {
+  const close = c.match(c.i)
+  c.expect('{')
+  const members: MemberFacts[] = []
+  let other = false
+  while (c.i < close) {
+    const kind = typeMember(c, members)
+    if (kind === 'other') other = true
+    if (!c.eat(',')) c.semicolon()
+  }
+  c.expect('}')
+  return { members, other }
+}
+
+function typeMember(c: Cursor, members: MemberFacts[]): 'property' | 'method' | 'other' {
+  if (c.isPunct('(') || c.isPunct('<')) return signature(c), 'other'
+  if (c.is('new') && c.isIdent() && (c.isPunct('(', c.i + 1) || c.isPunct('<', c.i + 1))) {
+    c.i++
+    return signature(c), 'other'
+  }
+  while (c.isIdent() && MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)) {
+    if (c.val() !== 'readonly') throw GIVE_UP
+    c.i++
+  }
+  if (isAccessor(c)) {
+    c.i++
+    if (propertyNameText(c) === null) throw GIVE_UP
+    c.i++
+    signature(c)
+    if (c.isPunct('{')) throw GIVE_UP
+    return 'other'
+  }
+  if (isIndexSignature(c)) {
+    c.skipGroup()
+    if (c.eat(':')) parseType(c)
+    return 'other'
+  }
+  const at = c.i
+  const name = propertyNameText(c)
+  if (name === null) throw GIVE_UP
+  c.i++
+  const optional = c.eat('?')
+  if (c.isPunct('(') || c.isPunct('<')) return signature(c), 'method'
+  const type = c.eat(':') ? parseType(c) : null
+  if (c.isPunct('=')) throw GIVE_UP
+  members.push({ name, pos: c.pos(at), optional, type: type ?? { k: 'kw', name: 'any' }, init: null })
+  return 'property'
+}
+
+/** `<T>(params): R` of a call, construct or method signature. */
+function signature(c: Cursor): void {
+  parseTypeParameters(c)
+  parseParameters(c)
+  if (c.eat(':')) parseReturnType(c)
+}
