@@ -1,5 +1,5 @@
 import type { Pos } from '../facts.js'
-import { EOF, IDENT, PUNCT, STRING, TEMPLATE, type Tokens } from './tokens.js'
+import { EOF, ESCAPED, IDENT, NL, PUNCT, STRING, TEMPLATE, type Tokens } from './tokens.js'
 
 /** Thrown when the file holds something the quick reader does not read: TypeScript reads it instead. */
 export class GiveUp {}
@@ -18,7 +18,6 @@ const RESERVED = new Set([
 /** A position in a file's tokens, with the helpers every part of the quick reader uses. */
 export class Cursor {
   i = 0
-  private lineStarts: number[] | null = null
 
   constructor(readonly t: Tokens, readonly text: string) {}
 
@@ -50,7 +49,7 @@ export class Cursor {
   }
 
   nl(at = this.i): boolean {
-    return this.t.nl[at]!
+    return (this.t.flags[at]! & NL) !== 0
   }
 
   atEnd(): boolean {
@@ -121,35 +120,14 @@ export class Cursor {
     const kind = this.t.kind[at]
     if (kind !== STRING && kind !== TEMPLATE) throw MISMATCH
     const raw = this.text.slice(this.t.start[at]! + 1, this.t.end[at]! - 1)
-    return this.t.escaped[at] ? cook(raw, kind === TEMPLATE) : kind === TEMPLATE ? raw.replace(/\r\n?/g, '\n') : raw
+    return (this.t.flags[at]! & ESCAPED) !== 0 ? cook(raw, kind === TEMPLATE) : kind === TEMPLATE ? raw.replace(/\r\n?/g, '\n') : raw
   }
 
   /** 1-based line and column of a token's first character (columns in UTF-16 code units, as TypeScript counts). */
   pos(at: number): Pos {
-    const offset = this.t.start[at]!
-    const starts = this.lineStarts ??= lineStartsOf(this.text)
-    let lo = 0
-    let hi = starts.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1
-      if (starts[mid]! <= offset) lo = mid
-      else hi = mid - 1
-    }
-    return { line: lo + 1, column: offset - starts[lo]! + 1 }
+    const line = this.t.line[at]!
+    return { line: line + 1, column: this.t.start[at]! - this.t.lineStarts[line]! + 1 }
   }
-}
-
-/** Offsets where lines start: after `\n`, `\r\n`, a lone `\r`, U+2028 and U+2029 (TypeScript's line breaks). */
-function lineStartsOf(text: string): number[] {
-  const starts = [0]
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c === 13) {
-      if (text.charCodeAt(i + 1) === 10) i++
-      starts.push(i + 1)
-    } else if (c === 10 || c === 0x2028 || c === 0x2029) starts.push(i + 1)
-  }
-  return starts
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v', '0': '\0' }

@@ -56,9 +56,9 @@ const PRECEDENCE: Record<string, number> = {
   '<<': 12, '>>': 12, '>>>': 12, '+': 13, '-': 13, '*': 14, '/': 14, '%': 14, '**': 15,
 }
 const ASSIGNMENT = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??='])
+/** Operators of TypeScript's simple unary expressions (not update expressions). */
+const SIMPLE_UNARY = new Set(['+', '-', '~', '!', '<', 'delete', 'typeof', 'void', 'await'])
 const PARAM_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'override'])
-
-const span = (s: number, c: Cursor): Span => ({ s, e: c.i })
 
 /** An expression with commas (TypeScript's `parseExpression`). */
 export function parseExpression(c: Cursor): Expr {
@@ -66,7 +66,7 @@ export function parseExpression(c: Cursor): Expr {
   let e = parseAssignment(c)
   while (c.eat(',')) {
     parseAssignment(c)
-    e = { k: 'binary', ...span(s, c) }
+    e = { k: 'binary', s, e: c.i }
   }
   return e
 }
@@ -80,14 +80,14 @@ export function parseAssignment(c: Cursor, allowReturnType = true): Expr {
   if (isLeftHandSide(left) && operatorAt(c)?.assign) {
     c.i += operatorAt(c)!.len
     parseAssignment(c, allowReturnType)
-    return { k: 'binary', ...span(s, c) }
+    return { k: 'binary', s, e: c.i }
   }
   if (!c.isPunct('?')) return left
   c.i++
   parseAssignment(c, false)
   c.expect(':')
   parseAssignment(c, allowReturnType)
-  return { k: 'cond', ...span(s, c) }
+  return { k: 'cond', s, e: c.i }
 }
 
 /** Expressions an assignment can apply to, by syntax (TypeScript's `isLeftHandSideExpression`). */
@@ -135,7 +135,7 @@ function arrow(c: Cursor, allowReturnType: boolean): Expr {
   c.expect('=>')
   if (c.isPunct('{')) c.skipGroup()
   else parseAssignment(c, allowReturnType)
-  return { k: 'other', ...span(s, c) }
+  return { k: 'other', s, e: c.i }
 }
 
 /** The binary or assignment operator at the cursor (`>` tokens next to each other merged, as TypeScript re-scans them). */
@@ -172,18 +172,18 @@ function binaryRest(c: Cursor, precedence: number, left: Expr, s: number): Expr 
       c.i++
       const isConst = op.op === 'as' && c.is('const') && c.isIdent()
       const type: TypeExpr = isConst ? (c.i++, { k: 'complex', text: 'const' }) : parseType(c)
-      left = op.op === 'as' ? { k: 'as', inner: left, type, isConst, ...span(s, c) } : { k: 'satisfies', inner: left, ...span(s, c) }
+      left = op.op === 'as' ? { k: 'as', inner: left, type, isConst, s, e: c.i } : { k: 'satisfies', inner: left, s, e: c.i }
       continue
     }
     c.i += op.len
     binary(c, op.prec)
-    left = { k: 'binary', ...span(s, c) }
+    left = { k: 'binary', s, e: c.i }
   }
 }
 
 function unary(c: Cursor): Expr {
   const s = c.i
-  const simple = c.kind() === PUNCT ? ['+', '-', '~', '!', '<'].includes(c.val()) : c.isIdent() && ['delete', 'typeof', 'void', 'await'].includes(c.val())
+  const simple = c.kind() === PUNCT ? SIMPLE_UNARY.has(c.val()) : c.isIdent() && SIMPLE_UNARY.has(c.val())
   if (!simple) {
     const e = update(c)
     return c.isPunct('**') ? binaryRest(c, 15, e, s) : e
@@ -201,13 +201,13 @@ function simpleUnary(c: Cursor): Expr {
     if (v === '+' || v === '-' || v === '~' || v === '!') {
       c.i++
       const operand = simpleUnary(c)
-      return { k: 'prefix', op: v, operand, ...span(s, c) }
+      return { k: 'prefix', op: v, operand, s, e: c.i }
     }
   } else if (c.isIdent() && (v === 'delete' || v === 'typeof' || v === 'void' || v === 'await')) {
     if (v === 'await' && (c.nl(c.i + 1) || c.isPunct(')', c.i + 1) || c.isPunct(';', c.i + 1))) throw GIVE_UP
     c.i++
     simpleUnary(c)
-    return { k: 'other', ...span(s, c) }
+    return { k: 'other', s, e: c.i }
   }
   return update(c)
 }
@@ -217,12 +217,12 @@ function update(c: Cursor): Expr {
   if (c.isPunct('++') || c.isPunct('--')) {
     const op = c.val(c.i++)
     const operand = leftHandSide(c)
-    return { k: 'prefix', op, operand, ...span(s, c) }
+    return { k: 'prefix', op, operand, s, e: c.i }
   }
   const e = leftHandSide(c)
   if ((c.isPunct('++') || c.isPunct('--')) && !c.nl()) {
     c.i++
-    return { k: 'other', ...span(s, c) }
+    return { k: 'other', s, e: c.i }
   }
   return e
 }
@@ -232,11 +232,11 @@ export function leftHandSide(c: Cursor, decorator = false): Expr {
   const s = c.i
   let e: Expr
   if (c.is('import') && c.isIdent()) {
-    if (c.isPunct('(', c.i + 1)) e = (c.i++, { k: 'lhs', ...span(s, c) })
-    else if (c.isPunct('.', c.i + 1) && c.is('meta', c.i + 2)) e = (c.i += 3, { k: 'lhs', ...span(s, c) })
+    if (c.isPunct('(', c.i + 1)) e = (c.i++, { k: 'lhs', s, e: c.i })
+    else if (c.isPunct('.', c.i + 1) && c.is('meta', c.i + 2)) e = (c.i += 3, { k: 'lhs', s, e: c.i })
     else throw GIVE_UP
   } else if (c.is('super') && c.isIdent()) {
-    e = (c.i++, { k: 'lhs', ...span(s, c) })
+    e = (c.i++, { k: 'lhs', s, e: c.i })
   } else {
     e = memberRest(c, primary(c), s, true, decorator)
   }
@@ -251,31 +251,31 @@ function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean, decor
       if (!c.isIdent() && c.kind() !== PRIVATE) throw MISMATCH
       const name = c.isIdent() ? c.val() : null
       c.i++
-      e = { k: 'prop', obj: e, name, ...span(s, c) }
+      e = { k: 'prop', obj: e, name, s, e: c.i }
       continue
     }
     if ((chain || !decorator) && c.isPunct('[')) {
       c.i++
       const arg = parseExpression(c)
       c.expect(']')
-      e = { k: 'elem', obj: e, arg, ...span(s, c) }
+      e = { k: 'elem', obj: e, arg, s, e: c.i }
       continue
     }
     if (isTemplateStart(c, c.i)) {
       if (chain) throw GIVE_UP
       template(c)
-      e = { k: 'lhs', ...span(s, c) }
+      e = { k: 'lhs', s, e: c.i }
       continue
     }
     if (!chain) {
       if (c.isPunct('!') && !c.nl()) {
         c.i++
-        e = { k: 'nonnull', inner: e, ...span(s, c) }
+        e = { k: 'nonnull', inner: e, s, e: c.i }
         continue
       }
       const targs = typeArgumentsInExpression(c)
       if (targs) {
-        e = { k: 'inst', expr: e, targs, ...span(s, c) }
+        e = { k: 'inst', expr: e, targs, s, e: c.i }
         continue
       }
     }
@@ -292,14 +292,14 @@ function callRest(c: Cursor, e: Expr, s: number, decorator: boolean): Expr {
       targs = typeArgumentsInExpression(c)
       if (isTemplateStart(c, c.i)) {
         template(c)
-        e = { k: 'lhs', ...span(s, c) }
+        e = { k: 'lhs', s, e: c.i }
         continue
       }
     }
     if (targs || c.isPunct('(')) {
       const callee = !chain && e.k === 'inst' ? e.expr : e
       const args = parseArguments(c)
-      e = { k: 'call', callee, args, ...span(s, c) }
+      e = { k: 'call', callee, args, s, e: c.i }
       continue
     }
     if (chain) throw GIVE_UP
@@ -353,12 +353,14 @@ const EXPRESSION_WORDS = new Set(['this', 'super', 'null', 'true', 'false', 'fun
 /** Reserved in strict code (modules and classes): never an identifier. */
 const STRICT_RESERVED = new Set(['implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static'])
 
+const EXPRESSION_PUNCTUATORS = new Set(['(', '[', '{', '+', '-', '~', '!', '++', '--', '<', '/', '/=', '@'])
+
 /** Whether the token can start an expression (TypeScript's `isStartOfExpression`, for the tokens that matter after `>`). */
 function startsExpression(c: Cursor): boolean {
   const kind = c.kind()
   if (kind === IDENT) return EXPRESSION_WORDS.has(c.val()) || (c.isName() && !STRICT_RESERVED.has(c.val()))
   if (kind !== PUNCT) return kind !== TAIL && kind !== MIDDLE
-  return ['(', '[', '{', '+', '-', '~', '!', '++', '--', '<', '/', '/=', '@'].includes(c.val())
+  return EXPRESSION_PUNCTUATORS.has(c.val())
 }
 
 function parseArguments(c: Cursor): Expr[] {
@@ -368,7 +370,7 @@ function parseArguments(c: Cursor): Expr[] {
     const s = c.i
     if (c.eat('...')) {
       parseAssignment(c)
-      args.push({ k: 'other', ...span(s, c) })
+      args.push({ k: 'other', s, e: c.i })
     } else args.push(parseAssignment(c))
     if (!c.eat(',')) break
   }
@@ -379,10 +381,10 @@ function parseArguments(c: Cursor): Expr[] {
 function primary(c: Cursor): Expr {
   const s = c.i
   const kind = c.kind()
-  if (kind === NUMBER) return c.i++, { k: 'num', ...span(s, c) }
-  if (kind === BIGINT) return c.i++, { k: 'bigint', ...span(s, c) }
-  if (kind === STRING) return c.i++, { k: 'str', ...span(s, c) }
-  if (kind === TEMPLATE || kind === HEAD) return { k: template(c) ? 'tmpl' : 'nst', ...span(s, c) }
+  if (kind === NUMBER) return c.i++, { k: 'num', s, e: c.i }
+  if (kind === BIGINT) return c.i++, { k: 'bigint', s, e: c.i }
+  if (kind === STRING) return c.i++, { k: 'str', s, e: c.i }
+  if (kind === TEMPLATE || kind === HEAD) return { k: template(c) ? 'tmpl' : 'nst', s, e: c.i }
   if (kind === REGEX) return regex(c)
   if (kind === PRIVATE) throw GIVE_UP
   if (kind === PUNCT) {
@@ -391,7 +393,7 @@ function primary(c: Cursor): Expr {
       c.i++
       const inner = parseExpression(c)
       c.expect(')')
-      return { k: 'paren', inner, ...span(s, c) }
+      return { k: 'paren', inner, s, e: c.i }
     }
     if (v === '[') return arrayLiteral(c)
     if (v === '{') return objectLiteral(c)
@@ -400,10 +402,10 @@ function primary(c: Cursor): Expr {
   }
   if (kind !== IDENT) throw MISMATCH
   switch (c.val()) {
-    case 'this': return c.i++, { k: 'lhs', ...span(s, c) }
-    case 'null': return c.i++, { k: 'null', ...span(s, c) }
-    case 'true': return c.i++, { k: 'true', ...span(s, c) }
-    case 'false': return c.i++, { k: 'false', ...span(s, c) }
+    case 'this': return c.i++, { k: 'lhs', s, e: c.i }
+    case 'null': return c.i++, { k: 'null', s, e: c.i }
+    case 'true': return c.i++, { k: 'true', s, e: c.i }
+    case 'false': return c.i++, { k: 'false', s, e: c.i }
     case 'function': return functionExpression(c)
     case 'new': return newExpression(c)
     case 'class':
@@ -415,7 +417,7 @@ function primary(c: Cursor): Expr {
   }
   if (!c.isName()) throw MISMATCH
   const name = c.val(c.i++)
-  return { k: 'ident', name, ...span(s, c) }
+  return { k: 'ident', name, s, e: c.i }
 }
 
 /** A regular expression outside a body: TypeScript checks its syntax, so one the engine rejects is given up on. */
@@ -429,13 +431,13 @@ function regex(c: Cursor): Expr {
     throw GIVE_UP
   }
   c.i++
-  return { k: 'lhs', ...span(s, c) }
+  return { k: 'lhs', s, e: c.i }
 }
 
 function functionExpression(c: Cursor): Expr {
   const s = c.i
   skipFunction(c)
-  return { k: 'lhs', ...span(s, c) }
+  return { k: 'lhs', s, e: c.i }
 }
 
 /** `[async] function [*] [name] <T>(params): R { body }` (a body-less overload ends at its semicolon). */
@@ -456,7 +458,7 @@ function newExpression(c: Cursor): Expr {
   c.i++
   if (c.eat('.')) {
     c.expectWord('target')
-    return { k: 'lhs', ...span(s, c) }
+    return { k: 'lhs', s, e: c.i }
   }
   const cs = c.i
   let callee = memberRest(c, primary(c), cs, false, false)
@@ -467,7 +469,7 @@ function newExpression(c: Cursor): Expr {
   }
   if (c.isPunct('?.')) throw GIVE_UP
   if (c.isPunct('(')) parseArguments(c)
-  return { k: 'new', callee, targs, ...span(s, c) }
+  return { k: 'new', callee, targs, s, e: c.i }
 }
 
 function arrayLiteral(c: Cursor): Expr {
@@ -481,12 +483,12 @@ function arrayLiteral(c: Cursor): Expr {
     if (c.eat('...')) {
       spread = true
       parseAssignment(c)
-      items.push({ k: 'other', ...span(es, c) })
+      items.push({ k: 'other', s: es, e: c.i })
     } else items.push(parseAssignment(c))
     if (!c.eat(',')) break
   }
   c.expect(']')
-  return { k: 'arr', items, spread, ...span(s, c) }
+  return { k: 'arr', items, spread, s, e: c.i }
 }
 
 function objectLiteral(c: Cursor): Expr {
@@ -498,14 +500,14 @@ function objectLiteral(c: Cursor): Expr {
     if (!c.eat(',')) break
   }
   c.expect('}')
-  return { k: 'obj', props, ...span(s, c) }
+  return { k: 'obj', props, s, e: c.i }
 }
 
 function objectMember(c: Cursor): Prop {
   const s = c.i
   if (c.eat('...')) {
     const expr = parseAssignment(c)
-    return { k: 'spread', expr, ...span(s, c) }
+    return { k: 'spread', expr, s, e: c.i }
   }
   if (c.isPunct('@')) throw GIVE_UP
   if (isAccessor(c)) {
@@ -515,7 +517,7 @@ function objectMember(c: Cursor): Prop {
     if (c.eat(':')) parseReturnType(c)
     if (!c.isPunct('{')) throw MISMATCH
     c.skipGroup()
-    return { k: 'method', ...span(s, c) }
+    return { k: 'method', s, e: c.i }
   }
   const isAsync = c.is('async') && c.isIdent() && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
   if (isAsync) c.i++
@@ -529,15 +531,15 @@ function objectMember(c: Cursor): Prop {
     if (c.eat(':')) parseReturnType(c)
     if (!c.isPunct('{')) throw MISMATCH
     c.skipGroup()
-    return { k: 'method', ...span(s, c) }
+    return { k: 'method', s, e: c.i }
   }
   if (shorthand && !c.isPunct(':')) {
     if (c.isPunct('=')) throw GIVE_UP
-    return { k: 'short', name: c.val(key.s), ...span(s, c) }
+    return { k: 'short', name: c.val(key.s), s, e: c.i }
   }
   c.expect(':')
   const value = parseAssignment(c)
-  return { k: 'assign', key, value, ...span(s, c) }
+  return { k: 'assign', key, value, s, e: c.i }
 }
 
 /** A property name in an object literal or a class: identifiers, keywords, strings, integers, computed names. */
@@ -556,15 +558,15 @@ export function parseKey(c: Cursor): Key {
       c.i = at
       if (text === null) throw GIVE_UP
     }
-    return { text, computed: true, ...span(s, c) }
+    return { text, computed: true, s, e: c.i }
   }
   const kind = c.kind()
-  if (kind === BIGINT) return c.i++, { text: null, computed: false, ...span(s, c) }
+  if (kind === BIGINT) return c.i++, { text: null, computed: false, s, e: c.i }
   if (kind === PRIVATE) throw GIVE_UP
   const text = propertyNameText(c)
   if (text === null) throw kind === NUMBER ? GIVE_UP : MISMATCH
   c.i++
-  return { text, computed: false, ...span(s, c) }
+  return { text, computed: false, s, e: c.i }
 }
 
 /** Strips parentheses, `as`, `satisfies` and `!` (the wrappers TypeScript's reader looks through). */

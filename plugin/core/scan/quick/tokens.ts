@@ -20,19 +20,52 @@ export const REGEX = 9
 export const PRIVATE = 10 // #name
 export const EOF = 11
 
-/** A file's tokens, as parallel arrays (index = token number). */
+/**
+ * A file's tokens, as parallel arrays (index = token number; `count` of them are in use). The arrays
+ * are reused by the next file tokenized: the tokens of a file are read before the next one is.
+ */
 export interface Tokens {
-  kind: number[]
-  start: number[]
-  end: number[]
+  count: number
+  kind: Uint8Array
+  start: Int32Array
+  end: Int32Array
   /** Identifier and punctuator text ('' for the others). */
   val: string[]
-  /** Preceded by a line break. */
-  nl: boolean[]
-  /** The matching bracket's token (`(` ↔ `)`, `[` ↔ `]`, `{` ↔ `}`, template head → the `}` tokens' template part); -1 otherwise. */
-  match: number[]
-  /** Whether a string or template literal holds a backslash (its value then needs cooking). */
-  escaped: boolean[]
+  /** Bit 1: preceded by a line break; bit 2: a string or template literal with a backslash (its value needs cooking). */
+  flags: Uint8Array
+  /** The matching bracket's token (`(` ↔ `)`, `[` ↔ `]`, `{` ↔ `}`, a template head or middle → the next part); -1 otherwise. */
+  match: Int32Array
+  /** The 0-based line each token starts on, and where each line starts. */
+  line: Int32Array
+  lineStarts: number[]
+}
+
+export const NL = 1
+export const ESCAPED = 2
+
+function allocate(size: number): Tokens {
+  return {
+    count: 0, kind: new Uint8Array(size), start: new Int32Array(size), end: new Int32Array(size), val: new Array<string>(size).fill(''),
+    flags: new Uint8Array(size), match: new Int32Array(size), line: new Int32Array(size), lineStarts: [],
+  }
+}
+
+/** The shared token arrays, grown as a file needs. */
+let shared = allocate(4096)
+
+function grow(t: Tokens): Tokens {
+  const bigger = allocate(t.kind.length * 2)
+  bigger.kind.set(t.kind)
+  bigger.start.set(t.start)
+  bigger.end.set(t.end)
+  bigger.flags.set(t.flags)
+  bigger.match.set(t.match)
+  bigger.line.set(t.line)
+  for (let i = 0; i < t.count; i++) bigger.val[i] = t.val[i]!
+  bigger.count = t.count
+  bigger.lineStarts = t.lineStarts
+  shared = bigger
+  return bigger
 }
 
 /** Punctuators of more than one character, longest first. `>` is always alone (as TypeScript scans it). */
@@ -70,13 +103,18 @@ export function tokenize(text: string): Tokens | null {
 }
 
 class Tokenizer {
-  private t: Tokens = { kind: [], start: [], end: [], val: [], nl: [], match: [], escaped: [] }
+  private t: Tokens = shared
   private i = 0
   private nl = false
+  /** The line the token being read starts on. */
+  private line = 0
   /** Open brackets and template heads (token indices). */
   private open: number[] = []
 
-  constructor(private s: string) {}
+  constructor(private s: string) {
+    this.t.count = 0
+    this.t.lineStarts = [0]
+  }
 
   run(): Tokens {
     const s = this.s
@@ -86,7 +124,8 @@ class Tokenizer {
     while (this.i < n) {
       const c = s.charCodeAt(this.i)
       if (c === 32 || c === 9 || c === 11 || c === 12) { this.i++; continue }
-      if (isLineBreak(c)) { this.nl = true; this.i++; continue }
+      if (isLineBreak(c)) { this.nl = true; this.i = this.lineBreak(this.i); continue }
+      this.line = this.t.lineStarts.length - 1
       if (c === 47) { // '/'
         const d = s.charCodeAt(this.i + 1)
         if (d === 47) { this.skipLine(); continue }
@@ -116,16 +155,24 @@ class Tokenizer {
     return this.t
   }
 
+  /** Records the line that starts after the line break at `at`; returns the index after the break. */
+  private lineBreak(at: number): number {
+    const next = this.s.charCodeAt(at) === 13 && this.s.charCodeAt(at + 1) === 10 ? at + 2 : at + 1
+    this.t.lineStarts.push(next)
+    return next
+  }
+
   private push(kind: number, start: number, end: number, val: string, escaped = false): number {
-    const t = this.t
-    const k = t.kind.length
-    t.kind.push(kind)
-    t.start.push(start)
-    t.end.push(end)
-    t.val.push(val)
-    t.nl.push(this.nl)
-    t.match.push(-1)
-    t.escaped.push(escaped)
+    let t = this.t
+    if (t.count === t.kind.length) t = this.t = grow(t)
+    const k = t.count++
+    t.kind[k] = kind
+    t.start[k] = start
+    t.end[k] = end
+    t.val[k] = val
+    t.flags[k] = (this.nl ? NL : 0) | (escaped ? ESCAPED : 0)
+    t.match[k] = -1
+    t.line[k] = this.line
     this.nl = false
     this.i = end
     return k
@@ -142,7 +189,10 @@ class Tokenizer {
     const end = this.s.indexOf('*/', this.i + 2)
     if (end < 0) throw STOP
     for (let j = this.i + 2; j < end; j++) {
-      if (isLineBreak(this.s.charCodeAt(j))) { this.nl = true; break }
+      if (isLineBreak(this.s.charCodeAt(j))) {
+        this.nl = true
+        j = this.lineBreak(j) - 1
+      }
     }
     this.i = end + 2
   }
@@ -228,7 +278,7 @@ class Tokenizer {
       return j + 5
     }
     if (isDigit(c) && (c !== 48 || isDigit(s.charCodeAt(j + 1)))) throw STOP // octal escapes
-    if (c === 13 && s.charCodeAt(j + 1) === 10) return j + 2
+    if (isLineBreak(c)) return this.lineBreak(j)
     if (Number.isNaN(c)) throw STOP
     return j + 1
   }
@@ -257,15 +307,20 @@ class Tokenizer {
       if (Number.isNaN(c)) throw STOP
       if (c === 96) {
         if (headKind === HEAD) this.push(TEMPLATE, start, j + 1, '', escaped)
-        else this.t.match[this.open.pop()!] = this.push(TAIL, start, j + 1, '', escaped)
+        else {
+          const open = this.open.pop()!
+          const tail = this.push(TAIL, start, j + 1, '', escaped)
+          this.t.match[open] = tail
+        }
         return
       }
       if (c === 36 && s.charCodeAt(j + 1) === 123) {
-        if (headKind === MIDDLE) this.t.match[this.open.pop()!] = this.t.kind.length
+        if (headKind === MIDDLE) this.t.match[this.open.pop()!] = this.t.count
         this.open.push(this.push(headKind, start, j + 2, '', escaped))
         return
       }
-      if (c === 92) { escaped = true; j = this.escape(j + 1) } else j++
+      if (c === 92) { escaped = true; j = this.escape(j + 1) } else if (isLineBreak(c)) j = this.lineBreak(j)
+      else j++
     }
   }
 
@@ -291,7 +346,7 @@ class Tokenizer {
   /** Whether a `/` here starts a regular expression (else it divides); stops when it cannot tell. */
   private regexAllowed(): boolean {
     const t = this.t
-    const last = t.kind.length - 1
+    const last = t.count - 1
     if (last < 0) return true
     const kind = t.kind[last]
     if (kind === IDENT) return REGEX_AFTER_WORD.has(t.val[last]!)
