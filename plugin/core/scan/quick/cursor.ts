@@ -1,5 +1,5 @@
 import type { Pos } from '../facts.js'
-import { EOF, ESCAPED, IDENT, NL, PUNCT, STRING, TEMPLATE, type Tokens } from './tokens.js'
+import { EOF, ESCAPED, IDENT, NAME, NL, PUNCT, STRING, TEMPLATE, type Tokens } from './tokens.js'
 
 /** Thrown when the file holds something the quick reader does not read: TypeScript reads it instead. */
 export class GiveUp {}
@@ -7,13 +7,6 @@ export const GIVE_UP = new GiveUp()
 /** Thrown where the tokens do not fit the syntax expected (a speculative parse catches it and backs off). */
 export class Mismatch {}
 export const MISMATCH = new Mismatch()
-
-/** Words that are never identifiers in an expression or a type name. */
-const RESERVED = new Set([
-  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
-  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw',
-  'true', 'try', 'typeof', 'var', 'void', 'while', 'with',
-])
 
 /** A position in a file's tokens, with the helpers every part of the quick reader uses. */
 export class Cursor {
@@ -30,13 +23,13 @@ export class Cursor {
     return this.t.val[at]!
   }
 
-  /** Whether the token at `at` is the punctuator or identifier `v`. */
+  /** Whether the token at `at` is the punctuator or identifier `v` (literals have no text here, and punctuators and words never share one). */
   is(v: string, at = this.i): boolean {
-    return this.t.val[at] === v && (this.t.kind[at] === PUNCT || this.t.kind[at] === IDENT)
+    return this.t.val[at] === v
   }
 
   isPunct(v: string, at = this.i): boolean {
-    return this.t.kind[at] === PUNCT && this.t.val[at] === v
+    return this.t.val[at] === v
   }
 
   isIdent(at = this.i): boolean {
@@ -45,7 +38,7 @@ export class Cursor {
 
   /** An identifier that can name a binding or a type (not a reserved word). */
   isName(at = this.i): boolean {
-    return this.t.kind[at] === IDENT && !RESERVED.has(this.t.val[at]!)
+    return (this.t.flags[at]! & NAME) !== 0
   }
 
   nl(at = this.i): boolean {

@@ -73,6 +73,8 @@ export function parseExpression(c: Cursor): Expr {
 
 /** An assignment expression: arrow functions, conditionals, assignments, binary expressions. */
 export function parseAssignment(c: Cursor, allowReturnType = true): Expr {
+  const simple = simpleOperand(c)
+  if (simple) return simple
   if (arrowAhead(c, allowReturnType)) return arrow(c, allowReturnType)
   if (c.is('yield') && c.isIdent()) throw GIVE_UP
   const s = c.i
@@ -88,6 +90,33 @@ export function parseAssignment(c: Cursor, allowReturnType = true): Expr {
   c.expect(':')
   parseAssignment(c, allowReturnType)
   return { k: 'cond', s, e: c.i }
+}
+
+/**
+ * A lone literal or name that the next token certainly ends (`''` before `;`, `,`, `)`, `]`, `}` or a
+ * name on the next line): the most common initializers and arguments, read without the full descent.
+ */
+function simpleOperand(c: Cursor): Expr | null {
+  const next = c.i + 1
+  const v = c.val(next)
+  const ends = v === ';' || v === ',' || v === ')' || v === ']' || v === '}' || (c.nl(next) && (c.isName(next) || c.kind(next) === PRIVATE || v === '@'))
+  if (!ends || v === 'in' || v === 'instanceof') return null
+  const s = c.i
+  const kind = c.kind()
+  let k: Expr['k']
+  if (kind === STRING) k = 'str'
+  else if (kind === NUMBER) k = 'num'
+  else if (kind === TEMPLATE) k = 'nst'
+  else if (kind === IDENT) {
+    const name = c.val()
+    if (name === 'true' || name === 'false' || name === 'null') k = name
+    else if (c.isName() && name !== 'yield' && name !== 'await') {
+      c.i++
+      return { k: 'ident', name, s, e: c.i }
+    } else return null
+  } else return null
+  c.i++
+  return { k, s, e: c.i } as Expr
 }
 
 /** Expressions an assignment can apply to, by syntax (TypeScript's `isLeftHandSideExpression`). */

@@ -42,6 +42,15 @@ export interface Tokens {
 
 export const NL = 1
 export const ESCAPED = 2
+/** An identifier that can name a binding or a type (not a reserved word). */
+export const NAME = 4
+
+/** Words that are never identifiers in an expression or a type name. */
+const RESERVED = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw',
+  'true', 'try', 'typeof', 'var', 'void', 'while', 'with',
+])
 
 function allocate(size: number): Tokens {
   return {
@@ -74,17 +83,23 @@ const LONG_PUNCTUATORS = [
   '=>', '==', '!=', '<=', '<<', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '%=', '&=', '|=', '^=', '**',
 ]
 const SINGLE_PUNCTUATORS = new Set('{}()[];,<>+-*%&|^!~?:=.@')
-/** The long punctuators by their first character. */
-const LONG_BY_FIRST = new Map<string, string[]>()
-for (const p of LONG_PUNCTUATORS) LONG_BY_FIRST.set(p[0]!, [...(LONG_BY_FIRST.get(p[0]!) ?? []), p])
+/** The long punctuators by the code of their first character. */
+const LONG_BY_FIRST: string[][] = Array.from({ length: 128 }, () => [])
+for (const p of LONG_PUNCTUATORS) LONG_BY_FIRST[p.charCodeAt(0)]!.push(p)
 
 /** Keywords after which a `/` starts a regular expression. */
 const REGEX_AFTER_WORD = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await', 'extends'])
 /** Keywords whose parenthesised condition a regular expression may follow: `if (a) /x/.test(b)`. */
 const CONDITION_WORDS = new Set(['if', 'while', 'for', 'with'])
 
-const isIdentStart = (c: number): boolean => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36
-const isIdentPart = (c: number): boolean => isIdentStart(c) || (c >= 48 && c <= 57)
+/** ASCII character classes: 1 starts an identifier, 2 continues one. */
+const CHAR_CLASS = new Uint8Array(128)
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36
+  CHAR_CLASS[c] = letter ? 3 : c >= 48 && c <= 57 ? 2 : 0
+}
+const isIdentStart = (c: number): boolean => c < 128 && (CHAR_CLASS[c]! & 1) !== 0
+const isIdentPart = (c: number): boolean => c < 128 && (CHAR_CLASS[c]! & 2) !== 0
 const isDigit = (c: number): boolean => c >= 48 && c <= 57
 const isHex = (c: number): boolean => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)
 const isLineBreak = (c: number): boolean => c === 10 || c === 13 || c === 0x2028 || c === 0x2029
@@ -162,7 +177,7 @@ class Tokenizer {
     return next
   }
 
-  private push(kind: number, start: number, end: number, val: string, escaped = false): number {
+  private push(kind: number, start: number, end: number, val: string, flags = 0): number {
     let t = this.t
     if (t.count === t.kind.length) t = this.t = grow(t)
     const k = t.count++
@@ -170,7 +185,7 @@ class Tokenizer {
     t.start[k] = start
     t.end[k] = end
     t.val[k] = val
-    t.flags[k] = (this.nl ? NL : 0) | (escaped ? ESCAPED : 0)
+    t.flags[k] = (this.nl ? NL : 0) | flags
     t.match[k] = -1
     t.line[k] = this.line
     this.nl = false
@@ -200,10 +215,11 @@ class Tokenizer {
   private word(kind: number, start: number): void {
     const s = this.s
     let j = this.i + 1
-    while (j < s.length && isIdentPart(s.charCodeAt(j))) j++
+    for (let x = s.charCodeAt(j); x < 128 && (CHAR_CLASS[x]! & 2) !== 0; x = s.charCodeAt(++j));
     const next = s.charCodeAt(j)
     if (next >= 128 || next === 92) throw STOP // unicode identifiers and escapes
-    this.push(kind, start, j, s.slice(start, j))
+    const word = s.slice(start, j)
+    this.push(kind, start, j, word, kind === IDENT && !RESERVED.has(word) ? NAME : 0)
   }
 
   private number(): void {
@@ -294,7 +310,7 @@ class Tokenizer {
       if (Number.isNaN(c) || c === 10 || c === 13) throw STOP
       if (c === 92) { escaped = true; j = this.escape(j + 1) } else j++
     }
-    this.push(STRING, start, j + 1, '', escaped)
+    this.push(STRING, start, j + 1, '', escaped ? ESCAPED : 0)
   }
 
   /** A template part from `start` (a backtick or the `}` closing a substitution). */
@@ -306,17 +322,17 @@ class Tokenizer {
       const c = s.charCodeAt(j)
       if (Number.isNaN(c)) throw STOP
       if (c === 96) {
-        if (headKind === HEAD) this.push(TEMPLATE, start, j + 1, '', escaped)
+        if (headKind === HEAD) this.push(TEMPLATE, start, j + 1, '', escaped ? ESCAPED : 0)
         else {
           const open = this.open.pop()!
-          const tail = this.push(TAIL, start, j + 1, '', escaped)
+          const tail = this.push(TAIL, start, j + 1, '', escaped ? ESCAPED : 0)
           this.t.match[open] = tail
         }
         return
       }
       if (c === 36 && s.charCodeAt(j + 1) === 123) {
         if (headKind === MIDDLE) this.t.match[this.open.pop()!] = this.t.count
-        this.open.push(this.push(headKind, start, j + 2, '', escaped))
+        this.open.push(this.push(headKind, start, j + 2, '', escaped ? ESCAPED : 0))
         return
       }
       if (c === 92) { escaped = true; j = this.escape(j + 1) } else if (isLineBreak(c)) j = this.lineBreak(j)
@@ -366,8 +382,9 @@ class Tokenizer {
     const i = this.i
     const c = s[i]!
     let p = c
-    for (const q of LONG_BY_FIRST.get(c) ?? []) {
-      if (s.startsWith(q, i)) { p = q; break }
+    const long = LONG_BY_FIRST[c.charCodeAt(0)]!
+    for (let k = 0; k < long.length; k++) {
+      if (s.startsWith(long[k]!, i)) { p = long[k]!; break }
     }
     // `a?.5:b` is a conditional, not an optional chain
     if (p === '?.' && isDigit(s.charCodeAt(i + 2))) p = '?'

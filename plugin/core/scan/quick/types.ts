@@ -20,6 +20,8 @@ export function numberValue(c: Cursor, at: number): number {
 
 /** A type (TypeScript's `parseType`); `noConditional` inside the `extends` part of a conditional type. */
 export function parseType(c: Cursor, noConditional = false): TypeExpr {
+  const simple = simpleType(c)
+  if (simple) return simple
   if (startsFunctionType(c)) return functionType(c)
   const from = c.i
   const type = unionType(c)
@@ -33,6 +35,23 @@ export function parseType(c: Cursor, noConditional = false): TypeExpr {
     return complex(c, from)
   }
   return type
+}
+
+/** A lone keyword type or name that the next token certainly ends: the most common annotations, read without the full descent. */
+function simpleType(c: Cursor): TypeExpr | null {
+  if (c.kind() !== IDENT) return null
+  const next = c.i + 1
+  const v = c.val(next)
+  const ends = v === ';' || v === ',' || v === ')' || v === ']' || v === '}' || v === '=' || v === '>' || v === '{' || (c.nl(next) && c.kind(next) === IDENT)
+  if (!ends) return null
+  const name = c.val()
+  if (KEYWORD_TYPES.has(name)) {
+    c.i++
+    return { k: 'kw', name: name as Extract<TypeExpr, { k: 'kw' }>['name'] }
+  }
+  if (!c.isName() || name === 'keyof' || name === 'unique' || name === 'readonly' || name === 'infer' || name === 'asserts' || name === 'this' || name === 'typeof' || name === 'import') return null
+  c.i++
+  return { k: 'ref', path: [name], args: [] }
 }
 
 function startsFunctionType(c: Cursor): boolean {
