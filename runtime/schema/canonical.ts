@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { textHash } from '../hash.js'
 import type { FieldInfo, FieldType, ShapeInfo } from '../types.js'
 
 /** A field type with named shapes expanded; a shape already being expanded is a `{ kind: 'cycle' }` reference. */
@@ -112,5 +112,5 @@ export function stableJson(value: unknown): string {
  * order. Canonical models are built with a fixed key order, so plain JSON text is canonical.
  */
 export function fingerprintOf(model: CanonicalField[]): string {
-  return `sha256:${createHash('sha256').update(JSON.stringify(model)).digest('hex')}`
+  return `sha256:${textHash('sha256', JSON.stringify(model))}`
 }
