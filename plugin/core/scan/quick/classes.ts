@@ -48,7 +48,8 @@ class Members {
  */
 export function classDeclaration(c: Cursor, decorators: DecoratorFacts[], abstract: boolean): ClassFacts | null {
   c.expectWord('class')
-  const nameAt = c.isName() && !(c.is('implements') && c.isIdent(c.i + 1)) ? c.i++ : -1
+  const nameAt = c.isName() ? c.i++ : -1
+  if (nameAt < 0 && c.isIdent() && !c.is('extends') && !c.is('implements')) throw GIVE_UP // a reserved word as the name
   const params = parseTypeParameters(c)
   let heritage: StaticExpr | null = null
   let extended = false
@@ -98,7 +99,8 @@ function classMember(c: Cursor, members: Members): void {
   }
   if (isAccessor(c)) {
     c.i++
-    parseKey(c)
+    if (c.kind() === PRIVATE) c.i++
+    else parseKey(c)
     signatureAndBody(c)
     return
   }

@@ -110,7 +110,7 @@ function simpleOperand(c: Cursor): Expr | null {
   else if (kind === IDENT) {
     const name = c.val()
     if (name === 'true' || name === 'false' || name === 'null') k = name
-    else if (c.isName() && name !== 'yield' && name !== 'await') {
+    else if (c.isName()) {
       c.i++
       return { k: 'ident', name, s, e: c.i }
     } else return null
@@ -379,15 +379,13 @@ function canFollowTypeArguments(c: Cursor): boolean {
 
 /** Words that start an expression although they are reserved. */
 const EXPRESSION_WORDS = new Set(['this', 'super', 'null', 'true', 'false', 'function', 'class', 'new', 'import', 'delete', 'typeof', 'void', 'await', 'yield'])
-/** Reserved in strict code (modules and classes): never an identifier. */
-const STRICT_RESERVED = new Set(['implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static'])
 
 const EXPRESSION_PUNCTUATORS = new Set(['(', '[', '{', '+', '-', '~', '!', '++', '--', '<', '/', '/=', '@'])
 
 /** Whether the token can start an expression (TypeScript's `isStartOfExpression`, for the tokens that matter after `>`). */
 function startsExpression(c: Cursor): boolean {
   const kind = c.kind()
-  if (kind === IDENT) return EXPRESSION_WORDS.has(c.val()) || (c.isName() && !STRICT_RESERVED.has(c.val()))
+  if (kind === IDENT) return EXPRESSION_WORDS.has(c.val()) || c.isName()
   if (kind !== PUNCT) return kind !== TAIL && kind !== MIDDLE
   return EXPRESSION_PUNCTUATORS.has(c.val())
 }

@@ -5,7 +5,7 @@ import { classDeclaration, decorator } from './classes.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide, parseAssignment, skipFunction } from './expressions.js'
 import { namePath, toStatic } from './statics.js'
-import { otherStatement } from './statements.js'
+import { block, otherStatement } from './statements.js'
 import { IDENT, STRING, tokenize } from './tokens.js'
 import { parseType, parseTypeArguments, parseTypeMembers, parseTypeParameters } from './types.js'
 
@@ -80,7 +80,7 @@ function statement(c: Cursor, facts: FileFacts): void {
   if (abstract) c.i++
   if (!c.isIdent()) {
     if (exported || decorators.length || declared) throw GIVE_UP
-    return otherStatement(c)
+    return otherStatement(c, nestedStatement)
   }
   const word = c.val()
   if (decorators.length && word !== 'class') throw GIVE_UP
@@ -124,13 +124,18 @@ function statement(c: Cursor, facts: FileFacts): void {
     case 'global':
       if (!c.isPunct('{', c.i + 1)) break
       c.i++
-      return c.skipGroup()
+      return block(c, nestedStatement)
     case 'import':
       if (exported || c.isPunct('(', c.i + 1) || c.isPunct('.', c.i + 1)) break
       return importDeclaration(c, facts)
   }
   if (exported || decorators.length || abstract || declared) throw GIVE_UP
-  otherStatement(c)
+  otherStatement(c, nestedStatement)
+}
+
+/** A statement inside a block or a namespace: read for its syntax, its declarations not recorded. */
+function nestedStatement(c: Cursor): void {
+  statement(c, emptyFacts(''))
 }
 
 /** After `export default`: a declaration (class, function, interface) rather than an expression. */
@@ -369,6 +374,5 @@ function skipNamespace(c: Cursor): void {
       c.i++
     }
   }
-  if (!c.isPunct('{')) throw MISMATCH
-  c.skipGroup()
+  block(c, nestedStatement)
 }

@@ -1,49 +1,47 @@
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { parseExpression } from './expressions.js'
+import { parseType } from './types.js'
 
 /**
- * Top-level statements that declare nothing (expression statements, `if`, loops, `try`, blocks):
+ * Top-level statements that declare nothing (expression statements, `if`, `while`, `try`, blocks):
  * read so the reader knows where they end, and otherwise passed over, as the syntax-tree reader does.
  */
-export function otherStatement(c: Cursor): void {
-  if (c.isPunct('{')) return c.skipGroup()
+export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void {
+  if (c.isPunct('{')) return block(c, statement)
   if (c.isIdent()) {
     const word = c.val()
     switch (word) {
       case 'if':
         c.i++
         condition(c)
-        nested(c)
+        nested(c, statement)
         if (c.is('else') && c.isIdent()) {
           c.i++
-          nested(c)
+          nested(c, statement)
         }
         return
       case 'while':
         c.i++
         condition(c)
-        return nested(c)
+        return nested(c, statement)
       case 'for':
-        c.i++
-        if (c.is('await') && c.isIdent()) c.i++
-        if (!c.isPunct('(')) throw MISMATCH
-        c.skipGroup()
-        return nested(c)
       case 'switch':
-        c.i++
-        condition(c)
-        return block(c)
+        throw GIVE_UP
       case 'try':
         c.i++
-        block(c)
+        block(c, statement)
         if (c.is('catch') && c.isIdent()) {
           c.i++
-          if (c.isPunct('(')) c.skipGroup()
-          block(c)
+          if (c.eat('(')) {
+            c.name()
+            if (c.eat(':')) parseType(c)
+            c.expect(')')
+          }
+          block(c, statement)
         }
         if (c.is('finally') && c.isIdent()) {
           c.i++
-          block(c)
+          block(c, statement)
         }
         return
       case 'throw':
@@ -65,10 +63,15 @@ export function otherStatement(c: Cursor): void {
         if (c.isName(c.i + 1) && !c.nl(c.i + 1)) throw GIVE_UP
     }
     if (c.isPunct(':', c.i + 1)) throw GIVE_UP // a labelled statement
+    // a declaration word that did not start a declaration (`interface` then a line break, say)
+    if (DECLARATION_WORDS.has(word)) throw GIVE_UP
   }
   parseExpression(c)
   c.semicolon()
 }
+
+/** TypeScript's declaration words: as the start of an expression statement they are given up on. */
+const DECLARATION_WORDS = new Set(['interface', 'namespace', 'module', 'type', 'declare', 'abstract', 'global', 'enum', 'let', 'using'])
 
 function condition(c: Cursor): void {
   c.expect('(')
@@ -76,13 +79,17 @@ function condition(c: Cursor): void {
   c.expect(')')
 }
 
-function block(c: Cursor): void {
-  if (!c.isPunct('{')) throw MISMATCH
-  c.skipGroup()
+/**
+ * A block `{ … }` whose statements are read with `statement` (so a syntax error in them is seen) and
+ * whose declarations count for nothing.
+ */
+export function block(c: Cursor, statement: (c: Cursor) => void): void {
+  c.expect('{')
+  while (!c.eat('}')) statement(c)
 }
 
 /** The statement of an `if`, `else` or loop: a block, or another statement that declares nothing. */
-function nested(c: Cursor): void {
+function nested(c: Cursor, statement: (c: Cursor) => void): void {
   if (c.is('const') || c.is('let') || c.is('var') || c.is('enum') || c.is('interface') || c.is('type') || c.is('import') || c.is('export')) throw GIVE_UP
-  if (!c.eat(';')) otherStatement(c)
+  if (!c.eat(';')) otherStatement(c, statement)
 }

@@ -50,6 +50,8 @@ const RESERVED = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
   'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw',
   'true', 'try', 'typeof', 'var', 'void', 'while', 'with',
+  // reserved in strict code (modules and classes)
+  'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield', 'await',
 ])
 
 function allocate(size: number): Tokens {
@@ -135,7 +137,7 @@ class Tokenizer {
     const s = this.s
     const n = s.length
     if (s.charCodeAt(0) === 0xfeff) this.i = 1
-    if (s.startsWith('#!', this.i)) this.skipLine()
+    else if (s.startsWith('#!')) this.skipLine()
     while (this.i < n) {
       const c = s.charCodeAt(this.i)
       if (c === 32 || c === 9 || c === 11 || c === 12) { this.i++; continue }
@@ -308,7 +310,8 @@ class Tokenizer {
       const c = s.charCodeAt(j)
       if (c === quote) break
       if (Number.isNaN(c) || c === 10 || c === 13) throw STOP
-      if (c === 92) { escaped = true; j = this.escape(j + 1) } else j++
+      if (c === 92) { escaped = true; j = this.escape(j + 1) } else if (c === 0x2028 || c === 0x2029) j = this.lineBreak(j)
+      else j++
     }
     this.push(STRING, start, j + 1, '', escaped ? ESCAPED : 0)
   }
