@@ -1,4 +1,4 @@
-import { loadTypeScript, Project, ts, type Type } from './morph.js'
+import { loadMorph, Project, ts, type Type } from './morph.js'
 import type { ResolvedSpec } from '../options.js'
 
 const PROBE_FILE = '__koan_backup_probe__.ts'
@@ -32,7 +32,7 @@ export class CheckerFallback implements TypeChecked {
 
   private load(): Project {
     if (this.project) return this.project
-    loadTypeScript()
+    loadMorph()
     const project = new Project({ compilerOptions: { ...this.compilerOptions, noEmit: true }, skipAddingFilesFromTsConfig: true })
     project.addSourceFilesAtPaths(this.files())
     // a probe file imports each configured base, so the checker can tell us which symbol it is

@@ -3,28 +3,47 @@ import type * as Morph from 'ts-morph'
 import type { ts as T } from 'ts-morph'
 
 /**
- * ts-morph (and the TypeScript 6 API it bundles), loaded on first use with `require`: loading it
- * costs about a quarter of a second, which a build whose files and results are all cached never
- * pays (and an ESM `import` of this CommonJS package would add 0.1 s of export scanning). The
- * scanner takes TypeScript's API from here, never from 'ts-morph': every entry point that parses,
- * lists or resolves calls `loadTypeScript()` first; the bindings below are live once it has run.
+ * TypeScript's API (the TypeScript 6 that ts-morph bundles) and ts-morph, loaded on first use with
+ * `require`: a build whose files and results are all cached never pays for them (and an ESM `import` of
+ * these CommonJS packages would add 0.1 s of export scanning). The scanner takes TypeScript's API from
+ * here, never from 'ts-morph': every entry point that lists or resolves calls `loadTypeScript()` first,
+ * and the type checker `loadMorph()`; the bindings below are live once they have run.
+ *
+ * `loadTypeScript()` loads the TypeScript file that ts-morph itself requires (the same module, so the
+ * two share it), without ts-morph's own code: about 0.06 s less for a build that lists a project or
+ * resolves imports but needs no type checker.
  */
 export let ts: typeof T = undefined as never
 export let Project: typeof Morph.Project = undefined as never
 export let Node: typeof Morph.Node = undefined as never
 
-/** Loads ts-morph once; returns TypeScript's API. */
+const requireHere = createRequire(import.meta.url)
+
+/** Loads TypeScript's API once; returns it. */
 export function loadTypeScript(): typeof T {
-  if (!typeScriptLoaded()) {
-    const morph = createRequire(import.meta.url)('ts-morph') as typeof Morph
-    Project = morph.Project
-    Node = morph.Node
-    ts = morph.ts
+  if (ts === undefined) {
+    try {
+      // the file ts-morph's common package requires as './typescript'
+      const common = createRequire(requireHere.resolve('ts-morph')).resolve('@ts-morph/common')
+      ts = createRequire(common)('./typescript.js') as typeof T
+    } catch {
+      loadMorph()
+    }
   }
   return ts
 }
 
-/** Whether ts-morph was loaded in this process (for tests and benchmarks). */
+/** Loads ts-morph once (for the type checker). */
+export function loadMorph(): void {
+  if (Project !== undefined) return
+  const morph = requireHere('ts-morph') as typeof Morph
+  Project = morph.Project
+  Node = morph.Node
+  // ts-morph hands out a namespace copy of the same module: keep the one already in use
+  ts ??= morph.ts
+}
+
+/** Whether TypeScript was loaded in this process (for tests and benchmarks). */
 export function typeScriptLoaded(): boolean {
   return ts !== undefined
 }
