@@ -352,3 +352,16 @@ describe('quick declaration reader', () => {
     })
   })
 })
+
+describe('quick declaration reader: large files', () => {
+  it('reads a file of 200,000 tokens (the token arrays grow, then shrink back) and the next small file alike', () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => `export const c${i} = { a: ${i}, b: 'x' }`).join('\n')
+    const facts = quickFacts('/proj/src/big.ts', big, HASH)
+    expect(facts).not.toBeNull()
+    expect(Object.keys(facts!.consts)).toHaveLength(20_000)
+    expect(facts!.consts.c19999).toMatchObject({ k: 'obj', pos: { line: 20_000, column: 23 } })
+    expect(firstDifference({ ...tsFacts('/proj/src/big.ts', big, HASH), syntaxErrors: [] }, facts)).toBeNull()
+    const small = "export class A { x = 1 }\n"
+    expect(quickFacts('/proj/src/a.ts', small, HASH)).toEqual({ ...tsFacts('/proj/src/a.ts', small, HASH), syntaxErrors: [] })
+  })
+})

@@ -6,7 +6,7 @@ import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide, parseAssignment, skipFunction } from './expressions.js'
 import { namePath, toStatic } from './statics.js'
 import { block, otherStatement } from './statements.js'
-import { IDENT, STRING, tokenize } from './tokens.js'
+import { IDENT, releaseTokens, STRING, tokenize } from './tokens.js'
 import { parseType, parseTypeArguments, parseTypeMembers, parseTypeParameters } from './types.js'
 
 /**
@@ -32,18 +32,22 @@ export function quickFacts(file: string, text: string, hash: string): FileFacts 
  */
 export function readQuick(file: string, text: string, hash: string, gaveUpAt?: (offset: number) => void): FileFacts | null {
   if (!/\.[mc]?ts$/.test(file) || /\.d\.[mc]?ts$/.test(file)) return null
-  const tokens = tokenize(text)
-  if (!tokens) return gaveUpAt?.(-1), null
-  const c = new Cursor(tokens, text)
-  const facts = emptyFacts(hash)
   try {
-    while (!c.atEnd()) statement(c, facts)
-  } catch (e) {
-    if (e !== GIVE_UP && e !== MISMATCH) throw e
-    gaveUpAt?.(c.start(c.i))
-    return null
+    const tokens = tokenize(text)
+    if (!tokens) return gaveUpAt?.(-1), null
+    const c = new Cursor(tokens, text)
+    const facts = emptyFacts(hash)
+    try {
+      while (!c.atEnd()) statement(c, facts)
+    } catch (e) {
+      if (e !== GIVE_UP && e !== MISMATCH) throw e
+      gaveUpAt?.(c.start(c.i))
+      return null
+    }
+    return facts
+  } finally {
+    releaseTokens()
   }
-  return facts
 }
 
 /** Whether the word at the cursor is followed, on the same line, by a name (or a string). */

@@ -61,8 +61,14 @@ function allocate(size: number): Tokens {
   }
 }
 
+const INITIAL_TOKENS = 4096
 /** The shared token arrays, grown as a file needs. */
-let shared = allocate(4096)
+let shared = allocate(INITIAL_TOKENS)
+
+/** Lets go of token arrays a large file made grow (they would hold its memory until the next file). */
+export function releaseTokens(): void {
+  if (shared.kind.length > 16 * INITIAL_TOKENS) shared = allocate(INITIAL_TOKENS)
+}
 
 function grow(t: Tokens): Tokens {
   const bigger = allocate(t.kind.length * 2)
