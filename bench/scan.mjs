@@ -208,7 +208,7 @@ function bestOf(n, fn) {
 async function childPhases(dir, mode) {
   const T = {}
   let t = performance.now()
-  const ts = (await import(distUrl('plugin/core/scan/morph.js'))).loadTypeScript()
+  ;(await import(distUrl('plugin/core/scan/morph.js'))).loadTypeScript()
   T.tsMorphImport = performance.now() - t
   t = performance.now()
   const { resolveOptions } = await import(distUrl('plugin/core/options.js'))
@@ -289,19 +289,23 @@ async function childPhases(dir, mode) {
     T.cacheSave = performance.now() - t
     T.cacheFileBytes = statSync(tmpFile).size
     rmSync(tmpFile, { force: true })
-    // warm repeats (best of 3): the TS parser alone (same options as parseFacts) and the facts visit on top of it
-    const sfOptions = { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }
+    // the syntax-tree reader on the same files, its code run for the first time here (what every file cost
+    // before the quick reader, and what a file the quick reader gives up on costs), then warm repeats (best
+    // of 3) of both readers
+    const { tsFacts } = await import(distUrl('plugin/core/scan/parse.js'))
+    t = performance.now()
+    for (let i = 0; i < all.length; i++) tsFacts(all[i], texts[i], hashes[i])
+    T.tsParse = performance.now() - t
     T.parseWarm = Infinity
-    T.createSourceFileWarm = Infinity
+    T.tsParseWarm = Infinity
     for (let round = 0; round < 3; round++) {
       t = performance.now()
       for (let i = 0; i < all.length; i++) parseFacts(all[i], texts[i], hashes[i])
       T.parseWarm = Math.min(T.parseWarm, performance.now() - t)
       t = performance.now()
-      for (let i = 0; i < all.length; i++) ts.createSourceFile(all[i], texts[i], sfOptions, false, ts.ScriptKind.TS)
-      T.createSourceFileWarm = Math.min(T.createSourceFileWarm, performance.now() - t)
+      for (let i = 0; i < all.length; i++) tsFacts(all[i], texts[i], hashes[i])
+      T.tsParseWarm = Math.min(T.tsParseWarm, performance.now() - t)
     }
-    T.factsExtractionWarm = T.parseWarm - T.createSourceFileWarm
   }
   // JIT-warm repeats: a full link, an incremental link after one entity file changed, the module generation
   T.linkWarm = bestOf(3, () => new Analyzer().analyze(input, 'all'))
@@ -908,7 +912,9 @@ async function main() {
   if (args.phases) {
     out.push('')
     out.push('cold scan phases (fresh process, the steps of Scanner.scan() + module generation; ms):')
-    out.push(...phaseTable('cold', ['tsMorphImport', 'pluginImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'parse', 'link', 'scanSum', 'generate', 'cacheSave', 'parseWarm', 'createSourceFileWarm', 'factsExtractionWarm', 'linkWarm', 'relinkOne', 'generateWarm']))
+    out.push(...phaseTable('cold', ['tsMorphImport', 'pluginImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'parse', 'link', 'scanSum', 'generate', 'cacheSave', 'tsParse', 'parseWarm', 'tsParseWarm', 'linkWarm', 'relinkOne', 'generateWarm']))
+    out.push('(parse = the quick declaration reader (TypeScript\'s parser where it gives up); tsParse = the syntax-tree reader alone over the same files,')
+    out.push(' its code run for the first time; parseWarm / tsParseWarm = both again, best of 3)')
     out.push('')
     out.push('warm scan phases (fresh process, facts from the cache file; ms):')
     out.push(...phaseTable('warm', ['tsMorphImport', 'pluginImport', 'loadTsconfig', 'findScopeFiles', 'readFiles', 'hash', 'cacheLoad', 'cacheLookup', 'link', 'scanSum', 'generate', 'linkWarm', 'relinkOne', 'generateWarm']))
