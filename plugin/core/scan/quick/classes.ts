@@ -1,10 +1,15 @@
 import type { ClassFacts, DecoratorFacts, StaticExpr } from '../facts.js'
 import type { MemberFacts, TypeExpr } from '../type-facts.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
-import { leftHandSide, parseAssignment, parseKey, parseParameters, type Expr } from './expressions.js'
+import { leftHandSide } from './calls.js'
+import { parseAssignment } from './expressions.js'
+import { parseParameters } from './functions.js'
+import { parseKey } from './literals.js'
+import type { Expr } from './nodes.js'
 import { initializerType, namePath, toStatic } from './statics.js'
-import { PRIVATE, STRING } from './tokens.js'
-import { canFollowModifier, isAccessor, isIndexSignature, parseReturnType, parseType, parseTypeArguments, parseTypeParameters } from './types.js'
+import { PRIVATE, STRING } from './token-arrays.js'
+import { canFollowModifier, isAccessor, isIndexSignature } from './members.js'
+import { parseReturnType, parseType, parseTypeArguments, parseTypeParameters } from './types.js'
 
 /** Class declarations read from tokens into the same facts as the syntax-tree reader's `classFacts`. */
 

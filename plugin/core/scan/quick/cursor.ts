@@ -1,5 +1,5 @@
 import type { Pos } from '../facts.js'
-import { EOF, ESCAPED, IDENT, NAME, NL, PUNCT, STRING, TEMPLATE, type Tokens } from './tokens.js'
+import { EOF, ESCAPED, IDENT, NAME, NL, PUNCT, STRING, TEMPLATE, type Tokens } from './token-arrays.js'
 
 /** Thrown when the file holds something the quick reader does not read: TypeScript reads it instead. */
 export class GiveUp {}

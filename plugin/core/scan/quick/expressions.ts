@@ -1,54 +1,18 @@
 import type { TypeExpr } from '../type-facts.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
-import { BIGINT, HEAD, IDENT, MIDDLE, NUMBER, PRIVATE, PUNCT, REGEX, STRING, TAIL, TEMPLATE } from './tokens.js'
-import { canFollowModifier, isAccessor, parseReturnType, parseType, parseTypeArguments, parseTypeParameters, propertyNameText } from './types.js'
+import { arrow, arrowAhead, functionExpression } from './functions.js'
+import { leftHandSide, memberRest, parseArguments, template } from './calls.js'
+import { arrayLiteral, objectLiteral } from './literals.js'
+import type { Expr } from './nodes.js'
+import { BIGINT, HEAD, IDENT, NUMBER, PRIVATE, PUNCT, REGEX, STRING, TEMPLATE } from './token-arrays.js'
+import { parseType } from './types.js'
 
 /**
  * Expressions read from tokens, following TypeScript's expression grammar (precedence, ASI, arrow
- * functions, type arguments), into a light tree: enough to know each node's kind and extent as
- * TypeScript's parser would give them. Function bodies are skipped by their matched braces.
+ * functions, type arguments), into a light tree (`nodes.ts`): enough to know each node's kind and
+ * extent as TypeScript's parser would give them. Member chains and calls are in `calls.ts`, object and
+ * array literals in `literals.ts`, functions and parameters in `functions.ts`.
  */
-
-/** Token range `[s, e)` of a node. */
-interface Span {
-  s: number
-  e: number
-}
-
-/** A property key: its text (`null` for a computed name that is not a literal) and extent. */
-export interface Key extends Span {
-  text: string | null
-  computed: boolean
-}
-
-export type Prop =
-  | ({ k: 'assign'; key: Key; value: Expr } & Span)
-  | ({ k: 'short'; name: string } & Span)
-  | ({ k: 'spread'; expr: Expr } & Span)
-  | ({ k: 'method' } & Span)
-
-export type Expr =
-  | ({ k: 'str' | 'nst' | 'num' | 'bigint' | 'true' | 'false' | 'null' | 'tmpl' | 'binary' | 'cond' | 'lhs' | 'other' } & Span)
-  | ({ k: 'ident'; name: string } & Span)
-  | ({ k: 'paren' | 'nonnull' | 'satisfies' } & Span & { inner: Expr })
-  | ({ k: 'as'; inner: Expr; type: TypeExpr; isConst: boolean } & Span)
-  | ({ k: 'prop'; obj: Expr; name: string | null } & Span)
-  | ({ k: 'elem'; obj: Expr; arg: Expr } & Span)
-  | ({ k: 'call'; callee: Expr; args: Expr[] } & Span)
-  | ({ k: 'new'; callee: Expr; targs: TypeExpr[] | null } & Span)
-  | ({ k: 'inst'; expr: Expr; targs: TypeExpr[] } & Span)
-  | ({ k: 'obj'; props: Prop[] } & Span)
-  | ({ k: 'arr'; items: Expr[]; spread: boolean } & Span)
-  | ({ k: 'prefix'; op: string; operand: Expr } & Span)
-
-/** A parameter: its modifiers, name token (`-1` for a binding pattern or `this`), and what follows. */
-export interface Param {
-  modifiers: string[]
-  name: number
-  optional: boolean
-  type: TypeExpr | null
-  init: Expr | null
-}
 
 const PRECEDENCE: Record<string, number> = {
   '??': 4, '||': 5, '&&': 6, '|': 7, '^': 8, '&': 9, '==': 10, '!=': 10, '===': 10, '!==': 10,
@@ -58,8 +22,6 @@ const PRECEDENCE: Record<string, number> = {
 const ASSIGNMENT = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??='])
 /** Operators of TypeScript's simple unary expressions (not update expressions). */
 const SIMPLE_UNARY = new Set(['+', '-', '~', '!', '<', 'delete', 'typeof', 'void', 'await'])
-const PARAM_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'override'])
-
 /** An expression with commas (TypeScript's `parseExpression`). */
 export function parseExpression(c: Cursor): Expr {
   const s = c.i
@@ -124,51 +86,8 @@ function isLeftHandSide(e: Expr): boolean {
   return e.k !== 'binary' && e.k !== 'cond' && e.k !== 'prefix' && e.k !== 'as' && e.k !== 'satisfies' && e.k !== 'other'
 }
 
-function arrowAhead(c: Cursor, allowReturnType: boolean): boolean {
-  let j = c.i
-  if (c.is('async') && c.isIdent(j) && !c.nl(j + 1) && (c.isName(j + 1) || c.isPunct('(', j + 1))) j++
-  if (c.isName(j) && c.isPunct('=>', j + 1)) {
-    if (c.nl(j + 1)) throw GIVE_UP
-    return true
-  }
-  if (c.isPunct('<', j)) {
-    // `<T>(x: T) => x` (a type assertion `<T>x` is given up on)
-    if (!c.isName(j + 1) && !c.is('const', j + 1)) throw GIVE_UP
-    return true
-  }
-  if (!c.isPunct('(', j)) return false
-  const after = c.match(j) + 1
-  if (c.isPunct('=>', after)) {
-    if (c.nl(after)) throw GIVE_UP
-    return true
-  }
-  return allowReturnType && c.isPunct(':', after)
-}
-
-function arrow(c: Cursor, allowReturnType: boolean): Expr {
-  const s = c.i
-  if (c.is('async') && !c.isPunct('=>', c.i + 1)) c.i++
-  if (c.isName()) c.i++
-  else {
-    if (c.isPunct('<')) {
-      try {
-        parseTypeParameters(c)
-      } catch (e) {
-        throw e === MISMATCH ? GIVE_UP : e
-      }
-    }
-    parseParameters(c)
-    if (c.eat(':')) parseReturnType(c)
-  }
-  if (c.nl()) throw GIVE_UP
-  c.expect('=>')
-  if (c.isPunct('{')) c.skipGroup()
-  else parseAssignment(c, allowReturnType)
-  return { k: 'other', s, e: c.i }
-}
-
 /** The binary or assignment operator at the cursor (`>` tokens next to each other merged, as TypeScript re-scans them). */
-function operatorAt(c: Cursor): { op: string; len: number; prec: number; assign: boolean } | null {
+export function operatorAt(c: Cursor): { op: string; len: number; prec: number; assign: boolean } | null {
   const kind = c.kind()
   if (kind === IDENT) {
     const v = c.val()
@@ -256,156 +175,8 @@ function update(c: Cursor): Expr {
   return e
 }
 
-/** A left-hand-side expression (member accesses and calls); in a decorator, `[` does not index. */
-export function leftHandSide(c: Cursor, decorator = false): Expr {
-  const s = c.i
-  let e: Expr
-  if (c.is('import') && c.isIdent()) {
-    if (c.isPunct('(', c.i + 1)) e = (c.i++, { k: 'lhs', s, e: c.i })
-    else if (c.isPunct('.', c.i + 1) && c.is('meta', c.i + 2)) e = (c.i += 3, { k: 'lhs', s, e: c.i })
-    else throw GIVE_UP
-  } else if (c.is('super') && c.isIdent()) {
-    e = (c.i++, { k: 'lhs', s, e: c.i })
-  } else {
-    e = memberRest(c, primary(c), s, true, decorator)
-  }
-  return callRest(c, e, s, decorator)
-}
-
-function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean, decorator: boolean): Expr {
-  for (;;) {
-    const chain = optionalChain && c.isPunct('?.') && (c.isIdent(c.i + 1) || c.kind(c.i + 1) === PRIVATE || c.isPunct('[', c.i + 1) || isTemplateStart(c, c.i + 1))
-    if (chain) c.i++
-    if (chain ? c.isIdent() || c.kind() === PRIVATE : c.eat('.')) {
-      if (!c.isIdent() && c.kind() !== PRIVATE) throw MISMATCH
-      const name = c.isIdent() ? c.val() : null
-      c.i++
-      e = { k: 'prop', obj: e, name, s, e: c.i }
-      continue
-    }
-    if ((chain || !decorator) && c.isPunct('[')) {
-      c.i++
-      const arg = parseExpression(c)
-      c.expect(']')
-      e = { k: 'elem', obj: e, arg, s, e: c.i }
-      continue
-    }
-    if (isTemplateStart(c, c.i)) {
-      if (chain) throw GIVE_UP
-      template(c)
-      e = { k: 'lhs', s, e: c.i }
-      continue
-    }
-    if (!chain) {
-      if (c.isPunct('!') && !c.nl()) {
-        c.i++
-        e = { k: 'nonnull', inner: e, s, e: c.i }
-        continue
-      }
-      const targs = typeArgumentsInExpression(c)
-      if (targs) {
-        e = { k: 'inst', expr: e, targs, s, e: c.i }
-        continue
-      }
-    }
-    return e
-  }
-}
-
-function callRest(c: Cursor, e: Expr, s: number, decorator: boolean): Expr {
-  for (;;) {
-    e = memberRest(c, e, s, true, decorator)
-    const chain = c.eat('?.')
-    let targs: TypeExpr[] | null = null
-    if (chain) {
-      targs = typeArgumentsInExpression(c)
-      if (isTemplateStart(c, c.i)) {
-        template(c)
-        e = { k: 'lhs', s, e: c.i }
-        continue
-      }
-    }
-    if (targs || c.isPunct('(')) {
-      const callee = !chain && e.k === 'inst' ? e.expr : e
-      const args = parseArguments(c)
-      e = { k: 'call', callee, args, s, e: c.i }
-      continue
-    }
-    if (chain) throw GIVE_UP
-    return e
-  }
-}
-
-function isTemplateStart(c: Cursor, at: number): boolean {
-  return c.kind(at) === TEMPLATE || c.kind(at) === HEAD
-}
-
-/** A template literal from its first token; returns whether it had substitutions. */
-function template(c: Cursor): boolean {
-  if (c.kind() === TEMPLATE) return c.i++, false
-  c.i++
-  for (;;) {
-    parseExpression(c)
-    const kind = c.kind()
-    c.i++
-    if (kind === TAIL) return true
-    if (kind !== MIDDLE) throw MISMATCH
-  }
-}
-
-/** TypeScript's `parseTypeArgumentsInExpression`: `<…>` taken as type arguments only when what follows allows it. */
-function typeArgumentsInExpression(c: Cursor): TypeExpr[] | null {
-  if (!c.isPunct('<')) return null
-  const save = c.i
-  let targs: TypeExpr[]
-  try {
-    targs = parseTypeArguments(c)
-  } catch (e) {
-    if (e !== MISMATCH) throw e
-    c.i = save
-    return null
-  }
-  if (canFollowTypeArguments(c)) return targs
-  c.i = save
-  return null
-}
-
-function canFollowTypeArguments(c: Cursor): boolean {
-  if (c.isPunct('(') || isTemplateStart(c, c.i)) return true
-  if (c.isPunct('<') || c.isPunct('>') || c.isPunct('+') || c.isPunct('-')) return false
-  if (c.nl() || operatorAt(c)) return true
-  return !startsExpression(c)
-}
-
-/** Words that start an expression although they are reserved. */
-const EXPRESSION_WORDS = new Set(['this', 'super', 'null', 'true', 'false', 'function', 'class', 'new', 'import', 'delete', 'typeof', 'void', 'await', 'yield'])
-
-const EXPRESSION_PUNCTUATORS = new Set(['(', '[', '{', '+', '-', '~', '!', '++', '--', '<', '/', '/=', '@'])
-
-/** Whether the token can start an expression (TypeScript's `isStartOfExpression`, for the tokens that matter after `>`). */
-function startsExpression(c: Cursor): boolean {
-  const kind = c.kind()
-  if (kind === IDENT) return EXPRESSION_WORDS.has(c.val()) || c.isName()
-  if (kind !== PUNCT) return kind !== TAIL && kind !== MIDDLE
-  return EXPRESSION_PUNCTUATORS.has(c.val())
-}
-
-function parseArguments(c: Cursor): Expr[] {
-  c.expect('(')
-  const args: Expr[] = []
-  while (!c.isPunct(')')) {
-    const s = c.i
-    if (c.eat('...')) {
-      parseAssignment(c)
-      args.push({ k: 'other', s, e: c.i })
-    } else args.push(parseAssignment(c))
-    if (!c.eat(',')) break
-  }
-  c.expect(')')
-  return args
-}
-
-function primary(c: Cursor): Expr {
+/** A primary expression: literals, names, `this`, parentheses, object and array literals, functions, `new`. */
+export function primary(c: Cursor): Expr {
   const s = c.i
   const kind = c.kind()
   if (kind === NUMBER) return c.i++, { k: 'num', s, e: c.i }
@@ -461,25 +232,6 @@ function regex(c: Cursor): Expr {
   return { k: 'lhs', s, e: c.i }
 }
 
-function functionExpression(c: Cursor): Expr {
-  const s = c.i
-  skipFunction(c)
-  return { k: 'lhs', s, e: c.i }
-}
-
-/** `[async] function [*] [name] <T>(params): R { body }` (a body-less overload ends at its semicolon). */
-export function skipFunction(c: Cursor): void {
-  if (c.is('async')) c.i++
-  c.expectWord('function')
-  c.eat('*')
-  if (c.isName()) c.i++
-  parseTypeParameters(c)
-  parseParameters(c)
-  if (c.eat(':')) parseReturnType(c)
-  if (c.isPunct('{')) c.skipGroup()
-  else c.semicolon()
-}
-
 function newExpression(c: Cursor): Expr {
   const s = c.i
   c.i++
@@ -499,139 +251,3 @@ function newExpression(c: Cursor): Expr {
   return { k: 'new', callee, targs, s, e: c.i }
 }
 
-function arrayLiteral(c: Cursor): Expr {
-  const s = c.i
-  c.i++
-  const items: Expr[] = []
-  let spread = false
-  while (!c.isPunct(']')) {
-    if (c.isPunct(',')) throw GIVE_UP // holes
-    const es = c.i
-    if (c.eat('...')) {
-      spread = true
-      parseAssignment(c)
-      items.push({ k: 'other', s: es, e: c.i })
-    } else items.push(parseAssignment(c))
-    if (!c.eat(',')) break
-  }
-  c.expect(']')
-  return { k: 'arr', items, spread, s, e: c.i }
-}
-
-function objectLiteral(c: Cursor): Expr {
-  const s = c.i
-  c.i++
-  const props: Prop[] = []
-  while (!c.isPunct('}')) {
-    props.push(objectMember(c))
-    if (!c.eat(',')) break
-  }
-  c.expect('}')
-  return { k: 'obj', props, s, e: c.i }
-}
-
-function objectMember(c: Cursor): Prop {
-  const s = c.i
-  if (c.eat('...')) {
-    const expr = parseAssignment(c)
-    return { k: 'spread', expr, s, e: c.i }
-  }
-  if (c.isPunct('@')) throw GIVE_UP
-  if (isAccessor(c)) {
-    c.i++
-    parseKey(c)
-    parseParameters(c)
-    if (c.eat(':')) parseReturnType(c)
-    if (!c.isPunct('{')) throw MISMATCH
-    c.skipGroup()
-    return { k: 'method', s, e: c.i }
-  }
-  const isAsync = c.is('async') && c.isIdent() && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
-  if (isAsync) c.i++
-  const star = c.eat('*')
-  const shorthand = c.isName()
-  const key = parseKey(c)
-  if (c.isPunct('?') || c.isPunct('!')) throw GIVE_UP
-  if (star || isAsync || c.isPunct('(') || c.isPunct('<')) {
-    parseTypeParameters(c)
-    parseParameters(c)
-    if (c.eat(':')) parseReturnType(c)
-    if (!c.isPunct('{')) throw MISMATCH
-    c.skipGroup()
-    return { k: 'method', s, e: c.i }
-  }
-  if (shorthand && !c.isPunct(':')) {
-    if (c.isPunct('=')) throw GIVE_UP
-    return { k: 'short', name: c.val(key.s), s, e: c.i }
-  }
-  c.expect(':')
-  const value = parseAssignment(c)
-  return { k: 'assign', key, value, s, e: c.i }
-}
-
-/** A property name in an object literal or a class: identifiers, keywords, strings, integers, computed names. */
-export function parseKey(c: Cursor): Key {
-  const s = c.i
-  if (c.isPunct('[')) {
-    c.i++
-    const inner = unwrap(parseExpression(c))
-    c.expect(']')
-    let text: string | null = null
-    if (inner.k === 'str' || inner.k === 'nst') text = c.literal(inner.s)
-    else if (inner.k === 'num') {
-      const at = c.i
-      c.i = inner.s
-      text = propertyNameText(c)
-      c.i = at
-      if (text === null) throw GIVE_UP
-    }
-    return { text, computed: true, s, e: c.i }
-  }
-  const kind = c.kind()
-  if (kind === BIGINT) return c.i++, { text: null, computed: false, s, e: c.i }
-  if (kind === PRIVATE) throw GIVE_UP
-  const text = propertyNameText(c)
-  if (text === null) throw kind === NUMBER ? GIVE_UP : MISMATCH
-  c.i++
-  return { text, computed: false, s, e: c.i }
-}
-
-/** Strips parentheses, `as`, `satisfies` and `!` (the wrappers TypeScript's reader looks through). */
-export function unwrap(e: Expr): Expr {
-  while (e.k === 'paren' || e.k === 'as' || e.k === 'satisfies' || e.k === 'nonnull') e = e.inner
-  return e
-}
-
-/** A parameter list `( … )`. */
-export function parseParameters(c: Cursor): Param[] {
-  c.expect('(')
-  const params: Param[] = []
-  while (!c.isPunct(')')) {
-    params.push(parameter(c))
-    if (!c.eat(',')) break
-  }
-  c.expect(')')
-  return params
-}
-
-function parameter(c: Cursor): Param {
-  while (c.eat('@')) leftHandSide(c, true)
-  const modifiers: string[] = []
-  while (c.isIdent() && PARAM_MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1) && !c.isPunct('{', c.i + 1) && !c.isPunct('*', c.i + 1)) {
-    modifiers.push(c.val(c.i++))
-  }
-  if (c.is('this') && c.isIdent()) {
-    c.i++
-    const type = c.eat(':') ? parseType(c) : null
-    return { modifiers, name: -1, optional: false, type, init: null }
-  }
-  c.eat('...')
-  let name = -1
-  if (c.isName()) name = c.i++
-  else if (c.isPunct('{') || c.isPunct('[')) c.skipGroup()
-  else throw MISMATCH
-  const optional = c.eat('?')
-  const type = c.eat(':') ? parseType(c) : null
-  const init = c.eat('=') ? parseAssignment(c) : null
-  return { modifiers, name, optional, type, init }
-}

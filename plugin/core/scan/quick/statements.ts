@@ -1,4 +1,4 @@
-import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { Cursor, GIVE_UP } from './cursor.js'
 import { parseExpression } from './expressions.js'
 import { parseType } from './types.js'
 

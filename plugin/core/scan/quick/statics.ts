@@ -1,7 +1,7 @@
 import type { ObjEntry, StaticExpr } from '../facts.js'
 import type { TypeExpr } from '../type-facts.js'
 import type { Cursor } from './cursor.js'
-import { unwrap, type Expr } from './expressions.js'
+import { unwrap, type Expr } from './nodes.js'
 import { numberValue } from './types.js'
 
 /**

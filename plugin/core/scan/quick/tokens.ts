@@ -6,44 +6,7 @@
  * `/` it cannot tell apart as division or a regular expression.
  */
 
-/** Token kinds. */
-export const IDENT = 0
-export const PUNCT = 1
-export const STRING = 2
-export const TEMPLATE = 3 // no substitutions
-export const HEAD = 4 // `…${
-export const MIDDLE = 5 // }…${
-export const TAIL = 6 // }…`
-export const NUMBER = 7
-export const BIGINT = 8
-export const REGEX = 9
-export const PRIVATE = 10 // #name
-export const EOF = 11
-
-/**
- * A file's tokens, as parallel arrays (index = token number; `count` of them are in use). The arrays
- * are reused by the next file tokenized: the tokens of a file are read before the next one is.
- */
-export interface Tokens {
-  count: number
-  kind: Uint8Array
-  start: Int32Array
-  end: Int32Array
-  /** Identifier and punctuator text ('' for the others). */
-  val: string[]
-  /** Bit 1: preceded by a line break; bit 2: a string or template literal with a backslash (its value needs cooking). */
-  flags: Uint8Array
-  /** The matching bracket's token (`(` ↔ `)`, `[` ↔ `]`, `{` ↔ `}`, a template head or middle → the next part); -1 otherwise. */
-  match: Int32Array
-  /** The 0-based line each token starts on, and where each line starts. */
-  line: Int32Array
-  lineStarts: number[]
-}
-
-export const NL = 1
-export const ESCAPED = 2
-/** An identifier that can name a binding or a type (not a reserved word). */
-export const NAME = 4
+import { BIGINT, EOF, ESCAPED, grow, HEAD, IDENT, MIDDLE, NAME, NL, NUMBER, PRIVATE, PUNCT, REGEX, sharedTokens, STRING, TAIL, TEMPLATE, type Tokens } from './token-arrays.js'
 
 /** Words that are never identifiers in an expression or a type name. */
 const RESERVED = new Set([
@@ -53,37 +16,6 @@ const RESERVED = new Set([
   // reserved in strict code (modules and classes)
   'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield', 'await',
 ])
-
-function allocate(size: number): Tokens {
-  return {
-    count: 0, kind: new Uint8Array(size), start: new Int32Array(size), end: new Int32Array(size), val: new Array<string>(size).fill(''),
-    flags: new Uint8Array(size), match: new Int32Array(size), line: new Int32Array(size), lineStarts: [],
-  }
-}
-
-const INITIAL_TOKENS = 4096
-/** The shared token arrays, grown as a file needs. */
-let shared = allocate(INITIAL_TOKENS)
-
-/** Lets go of token arrays a large file made grow (they would hold its memory until the next file). */
-export function releaseTokens(): void {
-  if (shared.kind.length > 16 * INITIAL_TOKENS) shared = allocate(INITIAL_TOKENS)
-}
-
-function grow(t: Tokens): Tokens {
-  const bigger = allocate(t.kind.length * 2)
-  bigger.kind.set(t.kind)
-  bigger.start.set(t.start)
-  bigger.end.set(t.end)
-  bigger.flags.set(t.flags)
-  bigger.match.set(t.match)
-  bigger.line.set(t.line)
-  for (let i = 0; i < t.count; i++) bigger.val[i] = t.val[i]!
-  bigger.count = t.count
-  bigger.lineStarts = t.lineStarts
-  shared = bigger
-  return bigger
-}
 
 /** Punctuators of more than one character, longest first. `>` is always alone (as TypeScript scans it). */
 const LONG_PUNCTUATORS = [
@@ -126,7 +58,7 @@ export function tokenize(text: string): Tokens | null {
 }
 
 class Tokenizer {
-  private t: Tokens = shared
+  private t: Tokens = sharedTokens()
   private i = 0
   private nl = false
   /** The line the token being read starts on. */

@@ -1,0 +1,109 @@
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { leftHandSide } from './calls.js'
+import { parseAssignment } from './expressions.js'
+import type { Expr, Param } from './nodes.js'
+import { canFollowModifier } from './members.js'
+import { parseReturnType, parseType, parseTypeParameters } from './types.js'
+
+/** Arrow functions, function expressions and declarations (bodies skipped), and parameter lists. */
+
+const PARAM_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', 'override'])
+
+/** Whether an arrow function starts here (`x =>`, `async (…) =>`, `(…): T =>`, `<T>(…) =>`). */
+export function arrowAhead(c: Cursor, allowReturnType: boolean): boolean {
+  let j = c.i
+  if (c.is('async') && c.isIdent(j) && !c.nl(j + 1) && (c.isName(j + 1) || c.isPunct('(', j + 1))) j++
+  if (c.isName(j) && c.isPunct('=>', j + 1)) {
+    if (c.nl(j + 1)) throw GIVE_UP
+    return true
+  }
+  if (c.isPunct('<', j)) {
+    // `<T>(x: T) => x` (a type assertion `<T>x` is given up on)
+    if (!c.isName(j + 1) && !c.is('const', j + 1)) throw GIVE_UP
+    return true
+  }
+  if (!c.isPunct('(', j)) return false
+  const after = c.match(j) + 1
+  if (c.isPunct('=>', after)) {
+    if (c.nl(after)) throw GIVE_UP
+    return true
+  }
+  return allowReturnType && c.isPunct(':', after)
+}
+
+/** An arrow function: its parameters, return type and body (a block body skipped). */
+export function arrow(c: Cursor, allowReturnType: boolean): Expr {
+  const s = c.i
+  if (c.is('async') && !c.isPunct('=>', c.i + 1)) c.i++
+  if (c.isName()) c.i++
+  else {
+    if (c.isPunct('<')) {
+      try {
+        parseTypeParameters(c)
+      } catch (e) {
+        throw e === MISMATCH ? GIVE_UP : e
+      }
+    }
+    parseParameters(c)
+    if (c.eat(':')) parseReturnType(c)
+  }
+  if (c.nl()) throw GIVE_UP
+  c.expect('=>')
+  if (c.isPunct('{')) c.skipGroup()
+  else parseAssignment(c, allowReturnType)
+  return { k: 'other', s, e: c.i }
+}
+
+/** A function expression (its body skipped). */
+export function functionExpression(c: Cursor): Expr {
+  const s = c.i
+  skipFunction(c)
+  return { k: 'lhs', s, e: c.i }
+}
+
+/** `[async] function [*] [name] <T>(params): R { body }` (a body-less overload ends at its semicolon). */
+export function skipFunction(c: Cursor): void {
+  if (c.is('async')) c.i++
+  c.expectWord('function')
+  c.eat('*')
+  if (c.isName()) c.i++
+  parseTypeParameters(c)
+  parseParameters(c)
+  if (c.eat(':')) parseReturnType(c)
+  if (c.isPunct('{')) c.skipGroup()
+  else c.semicolon()
+}
+
+/** A parameter list `( … )`. */
+export function parseParameters(c: Cursor): Param[] {
+  c.expect('(')
+  const params: Param[] = []
+  while (!c.isPunct(')')) {
+    params.push(parameter(c))
+    if (!c.eat(',')) break
+  }
+  c.expect(')')
+  return params
+}
+
+function parameter(c: Cursor): Param {
+  while (c.eat('@')) leftHandSide(c, true)
+  const modifiers: string[] = []
+  while (c.isIdent() && PARAM_MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1) && !c.isPunct('{', c.i + 1) && !c.isPunct('*', c.i + 1)) {
+    modifiers.push(c.val(c.i++))
+  }
+  if (c.is('this') && c.isIdent()) {
+    c.i++
+    const type = c.eat(':') ? parseType(c) : null
+    return { modifiers, name: -1, optional: false, type, init: null }
+  }
+  c.eat('...')
+  let name = -1
+  if (c.isName()) name = c.i++
+  else if (c.isPunct('{') || c.isPunct('[')) c.skipGroup()
+  else throw MISMATCH
+  const optional = c.eat('?')
+  const type = c.eat(':') ? parseType(c) : null
+  const init = c.eat('=') ? parseAssignment(c) : null
+  return { modifiers, name, optional, type, init }
+}

@@ -1,0 +1,109 @@
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { parseAssignment, parseExpression } from './expressions.js'
+import { parseParameters } from './functions.js'
+import { unwrap, type Expr, type Key, type Prop } from './nodes.js'
+import { BIGINT, NUMBER, PRIVATE } from './token-arrays.js'
+import { canFollowModifier, isAccessor, propertyNameText } from './members.js'
+import { parseReturnType, parseTypeParameters } from './types.js'
+
+/** Object and array literals, and property keys (of object literals and classes). */
+
+/** An array literal (holes are given up on). */
+export function arrayLiteral(c: Cursor): Expr {
+  const s = c.i
+  c.i++
+  const items: Expr[] = []
+  let spread = false
+  while (!c.isPunct(']')) {
+    if (c.isPunct(',')) throw GIVE_UP // holes
+    const es = c.i
+    if (c.eat('...')) {
+      spread = true
+      parseAssignment(c)
+      items.push({ k: 'other', s: es, e: c.i })
+    } else items.push(parseAssignment(c))
+    if (!c.eat(',')) break
+  }
+  c.expect(']')
+  return { k: 'arr', items, spread, s, e: c.i }
+}
+
+/** An object literal: property assignments, shorthands, spreads; methods and accessors with their bodies skipped. */
+export function objectLiteral(c: Cursor): Expr {
+  const s = c.i
+  c.i++
+  const props: Prop[] = []
+  while (!c.isPunct('}')) {
+    props.push(objectMember(c))
+    if (!c.eat(',')) break
+  }
+  c.expect('}')
+  return { k: 'obj', props, s, e: c.i }
+}
+
+function objectMember(c: Cursor): Prop {
+  const s = c.i
+  if (c.eat('...')) {
+    const expr = parseAssignment(c)
+    return { k: 'spread', expr, s, e: c.i }
+  }
+  if (c.isPunct('@')) throw GIVE_UP
+  if (isAccessor(c)) {
+    c.i++
+    parseKey(c)
+    parseParameters(c)
+    if (c.eat(':')) parseReturnType(c)
+    if (!c.isPunct('{')) throw MISMATCH
+    c.skipGroup()
+    return { k: 'method', s, e: c.i }
+  }
+  const isAsync = c.is('async') && c.isIdent() && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
+  if (isAsync) c.i++
+  const star = c.eat('*')
+  const shorthand = c.isName()
+  const key = parseKey(c)
+  if (c.isPunct('?') || c.isPunct('!')) throw GIVE_UP
+  if (star || isAsync || c.isPunct('(') || c.isPunct('<')) {
+    parseTypeParameters(c)
+    parseParameters(c)
+    if (c.eat(':')) parseReturnType(c)
+    if (!c.isPunct('{')) throw MISMATCH
+    c.skipGroup()
+    return { k: 'method', s, e: c.i }
+  }
+  if (shorthand && !c.isPunct(':')) {
+    if (c.isPunct('=')) throw GIVE_UP
+    return { k: 'short', name: c.val(key.s), s, e: c.i }
+  }
+  c.expect(':')
+  const value = parseAssignment(c)
+  return { k: 'assign', key, value, s, e: c.i }
+}
+
+/** A property name in an object literal or a class: identifiers, keywords, strings, integers, computed names. */
+export function parseKey(c: Cursor): Key {
+  const s = c.i
+  if (c.isPunct('[')) {
+    c.i++
+    const inner = unwrap(parseExpression(c))
+    c.expect(']')
+    let text: string | null = null
+    if (inner.k === 'str' || inner.k === 'nst') text = c.literal(inner.s)
+    else if (inner.k === 'num') {
+      const at = c.i
+      c.i = inner.s
+      text = propertyNameText(c)
+      c.i = at
+      if (text === null) throw GIVE_UP
+    }
+    return { text, computed: true, s, e: c.i }
+  }
+  const kind = c.kind()
+  if (kind === BIGINT) return c.i++, { text: null, computed: false, s, e: c.i }
+  if (kind === PRIVATE) throw GIVE_UP
+  const text = propertyNameText(c)
+  if (text === null) throw kind === NUMBER ? GIVE_UP : MISMATCH
+  c.i++
+  return { text, computed: false, s, e: c.i }
+}
+

@@ -1,0 +1,132 @@
+import type { FileFacts } from '../facts.js'
+import { REGISTRY_IMPORT } from '../../virtual.js'
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
+import { STRING } from './token-arrays.js'
+
+/** Import and export declarations read into facts (bindings, re-exports, registry-only import ranges). */
+
+/** A module specifier string, then import attributes and the statement's end. */
+function moduleSpecifier(c: Cursor): { module: string; at: number } {
+  c.expectWord('from')
+  if (c.kind() !== STRING) throw MISMATCH
+  const at = c.i
+  const module = c.literal(c.i++)
+  if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isIdent() && c.isPunct('{', c.i + 1)) {
+    c.i++
+    c.skipGroup()
+  }
+  c.semicolon()
+  return { module, at }
+}
+
+interface Specifier {
+  typeOnly: boolean
+  /** The name in the other module (`propertyName ?? name`). */
+  imported: string
+  /** The name here (import) or the exported name (export). */
+  name: string
+}
+
+function moduleExportName(c: Cursor): string {
+  if (c.kind() === STRING) return c.literal(c.i++)
+  if (!c.isIdent()) throw MISMATCH
+  return c.val(c.i++)
+}
+
+/** `{ a, b as c, type d }` of an import or export declaration. */
+function specifiers(c: Cursor, isImport: boolean): Specifier[] {
+  c.expect('{')
+  const list: Specifier[] = []
+  while (!c.isPunct('}')) {
+    let typeOnly = false
+    if (c.is('type') && c.isIdent() && !c.isPunct(',', c.i + 1) && !c.isPunct('}', c.i + 1)) {
+      if (c.is('as', c.i + 1)) throw GIVE_UP
+      typeOnly = true
+      c.i++
+    }
+    const first = c.i
+    const imported = moduleExportName(c)
+    let name = imported
+    if (c.is('as') && c.isIdent()) {
+      c.i++
+      name = moduleExportName(c)
+      if (isImport && !c.isName(c.i - 1)) throw GIVE_UP
+    } else if (isImport && !c.isName(first)) throw GIVE_UP
+    list.push({ typeOnly, imported, name })
+    if (!c.eat(',')) break
+  }
+  c.expect('}')
+  return list
+}
+
+/** An import declaration from its `import`: the bindings it makes, and registry-only imports. */
+export function importDeclaration(c: Cursor, facts: FileFacts): void {
+  c.i++
+  if (c.kind() === STRING) {
+    c.i++
+    if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isPunct('{', c.i + 1)) {
+      c.i++
+      c.skipGroup()
+    }
+    return c.semicolon()
+  }
+  let typeOnly = false
+  if (c.is('type') && c.isIdent()) {
+    const next = c.i + 1
+    if (c.is('from', next) || c.isPunct(',', next) || c.is('=', next)) {
+      if (!(c.is('from', next) && c.kind(next + 1) === STRING)) throw GIVE_UP
+    } else {
+      typeOnly = true
+      c.i++
+    }
+  }
+  if ((c.is('defer') || c.is('source')) && c.isIdent() && !c.is('from', c.i + 1) && !c.isPunct(',', c.i + 1)) throw GIVE_UP
+  let defaultName: string | null = null
+  let namespace: string | null = null
+  let named: Specifier[] | null = null
+  if (c.isName()) {
+    if (c.is('from') && c.is('from', c.i + 1)) throw GIVE_UP
+    defaultName = c.name()
+    if (c.isPunct('=')) throw GIVE_UP // import x = require(…)
+    if (!c.eat(',') && !c.is('from')) throw MISMATCH
+  }
+  if (!c.is('from')) {
+    if (c.eat('*')) {
+      c.expectWord('as')
+      namespace = c.name()
+    } else named = specifiers(c, true)
+  }
+  const { module, at } = moduleSpecifier(c)
+  if (module === REGISTRY_IMPORT && c.slice(at, at + 1).slice(1, -1) === REGISTRY_IMPORT && !typeOnly && defaultName === null && named && named.every((s) => s.typeOnly || s.imported === 'registry')) {
+    const start = c.start(at) + 1
+    facts.registryOnlyImports.push([start, c.end(at) - 1])
+  }
+  if (defaultName !== null) facts.imports[defaultName] = { module, imported: 'default' }
+  if (namespace !== null) facts.imports[namespace] = { module, imported: '*' }
+  for (const s of named ?? []) facts.imports[s.name] = { module, imported: s.imported }
+}
+
+/** `export { … } [from …]`, `export * [as ns] from …` (type-only ones alike). */
+export function exportDeclaration(c: Cursor, facts: FileFacts): void {
+  c.i++
+  if (c.is('type') && c.isIdent()) c.i++
+  if (c.eat('*')) {
+    if (c.is('as') && c.isIdent()) {
+      c.i++
+      const exported = moduleExportName(c)
+      const { module } = moduleSpecifier(c)
+      facts.reExports.push({ module, imported: '*', exported })
+      return
+    }
+    facts.starExports.push(moduleSpecifier(c).module)
+    return
+  }
+  const list = specifiers(c, false)
+  if (c.is('from') && c.isIdent()) {
+    const { module } = moduleSpecifier(c)
+    for (const s of list) facts.reExports.push({ module, imported: s.imported, exported: s.name })
+    return
+  }
+  c.semicolon()
+  for (const s of list) facts.localExports[s.name] = s.imported
+}
