@@ -51,11 +51,7 @@ function objectMember(c: Cursor): Prop {
   if (isAccessor(c)) {
     c.i++
     parseKey(c)
-    parseParameters(c)
-    if (c.eat(':')) parseReturnType(c)
-    if (!c.isPunct('{')) throw MISMATCH
-    c.skipGroup()
-    return { k: 'method', s, e: c.i }
+    return method(c, s)
   }
   const isAsync = c.is('async') && c.isIdent() && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
   if (isAsync) c.i++
@@ -63,14 +59,7 @@ function objectMember(c: Cursor): Prop {
   const shorthand = c.isName()
   const key = parseKey(c)
   if (c.isPunct('?') || c.isPunct('!')) throw GIVE_UP
-  if (star || isAsync || c.isPunct('(') || c.isPunct('<')) {
-    parseTypeParameters(c)
-    parseParameters(c)
-    if (c.eat(':')) parseReturnType(c)
-    if (!c.isPunct('{')) throw MISMATCH
-    c.skipGroup()
-    return { k: 'method', s, e: c.i }
-  }
+  if (star || isAsync || c.isPunct('(') || c.isPunct('<')) return method(c, s)
   if (shorthand && !c.isPunct(':')) {
     if (c.isPunct('=')) throw GIVE_UP
     return { k: 'short', name: c.val(key.s), s, e: c.i }
@@ -78,6 +67,16 @@ function objectMember(c: Cursor): Prop {
   c.expect(':')
   const value = parseAssignment(c)
   return { k: 'assign', key, value, s, e: c.i }
+}
+
+/** The rest of a method or accessor from its name: `<T>(params): R { body }` (the body skipped). */
+function method(c: Cursor, s: number): Prop {
+  parseTypeParameters(c)
+  parseParameters(c)
+  if (c.eat(':')) parseReturnType(c)
+  if (!c.isPunct('{')) throw MISMATCH
+  c.skipGroup()
+  return { k: 'method', s, e: c.i }
 }
 
 /** A property name in an object literal or a class: identifiers, keywords, strings, integers, computed names. */
