@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest'
 import type { FileFacts } from '../../plugin/core/scan/facts.js'
 import { loadTypeScript, ts } from '../../plugin/core/scan/morph.js'
 import { tsFacts } from '../../plugin/core/scan/parse.js'
-import { quickFacts } from '../../plugin/core/scan/quick/reader.js'
+import { readQuick } from '../../plugin/core/scan/quick/reader.js'
 import { seeded } from '../random.js'
 import { ORDINARY, SNIPPETS, SNIPPET_GROUPS, benchFiles, mutate, type ErrorPlace, type Snippet } from './quick-corpus.js'
 
 /*
- * The quick declaration reader's contract: `quickFacts(file, text, hash)` answers `null` ("use TypeScript"),
+ * The quick declaration reader's contract: `readQuick(file, text, hash)` answers `null` ("use TypeScript"),
  * or facts deep-equal to `tsFacts(file, text, hash)` except `syntaxErrors`, which it answers as `[]`. It must
  * answer `null` whenever TypeScript reports a syntax error outside function, method, accessor, constructor
  * and arrow bodies (inside them it may miss errors).
@@ -247,7 +247,7 @@ let mutantVerdictCache: Array<{ m: MutantCase; v: Verdict }> | null = null
 
 /** The reader's verdict on every mutant (computed once for the two mutant tests). */
 function mutantVerdicts(): Array<{ m: MutantCase; v: Verdict }> {
-  return (mutantVerdictCache ??= mutants().map((m) => ({ m, v: judge(quickFacts, m.file, m.text) })))
+  return (mutantVerdictCache ??= mutants().map((m) => ({ m, v: judge(readQuick, m.file, m.text) })))
 }
 
 const mutantProblem = (m: MutantCase, why: string): string => `${m.label} in ${m.file}: ${why}\n      text: ${JSON.stringify(m.text)}`
@@ -304,7 +304,7 @@ describe('quick declaration reader', () => {
     let answered = 0
     for (const path of files) {
       const text = readFileSync(path, 'utf8')
-      const v = judge(quickFacts, path, text)
+      const v = judge(readQuick, path, text)
       if (!v.answered) continue
       answered++
       const errors = tsFacts(path, text, HASH).syntaxErrors
@@ -317,7 +317,7 @@ describe('quick declaration reader', () => {
 
   it("answers for the benchmark's generated files", () => {
     const files = benchFiles()
-    const { problems, answered } = judgeAll(quickFacts, files, true)
+    const { problems, answered } = judgeAll(readQuick, files, true)
     console.log(`quick reader: answered ${answered} of ${files.length} benchmark files`)
     expectNoProblems('benchmark files not answered as TypeScript reads them', problems)
   })
@@ -325,7 +325,7 @@ describe('quick declaration reader', () => {
   describe('tricky snippets: null or the facts TypeScript reads', () => {
     for (const [group, snippets] of Object.entries(SNIPPET_GROUPS)) {
       it(group, () => {
-        const { problems, answered } = judgeAll(quickFacts, snippets, false)
+        const { problems, answered } = judgeAll(readQuick, snippets, false)
         console.log(`quick reader: answered ${answered} of ${snippets.length} snippets (${group})`)
         expectNoProblems(`${group} snippets read differently from TypeScript`, problems)
       })
@@ -333,7 +333,7 @@ describe('quick declaration reader', () => {
   })
 
   it('answers for ordinary declaration files', () => {
-    const { problems, answered } = judgeAll(quickFacts, ORDINARY, true)
+    const { problems, answered } = judgeAll(readQuick, ORDINARY, true)
     console.log(`quick reader: answered ${answered} of ${ORDINARY.length} ordinary files`)
     expectNoProblems('ordinary files not answered as TypeScript reads them', problems)
   })
@@ -356,12 +356,12 @@ describe('quick declaration reader', () => {
 describe('quick declaration reader: large files', () => {
   it('reads a file of 200,000 tokens (the token arrays grow, then shrink back) and the next small file alike', () => {
     const big = Array.from({ length: 20_000 }, (_, i) => `export const c${i} = { a: ${i}, b: 'x' }`).join('\n')
-    const facts = quickFacts('/proj/src/big.ts', big, HASH)
+    const facts = readQuick('/proj/src/big.ts', big, HASH)
     expect(facts).not.toBeNull()
     expect(Object.keys(facts!.consts)).toHaveLength(20_000)
     expect(facts!.consts.c19999).toMatchObject({ k: 'obj', pos: { line: 20_000, column: 23 } })
     expect(firstDifference({ ...tsFacts('/proj/src/big.ts', big, HASH), syntaxErrors: [] }, facts)).toBeNull()
     const small = "export class A { x = 1 }\n"
-    expect(quickFacts('/proj/src/a.ts', small, HASH)).toEqual({ ...tsFacts('/proj/src/a.ts', small, HASH), syntaxErrors: [] })
+    expect(readQuick('/proj/src/a.ts', small, HASH)).toEqual({ ...tsFacts('/proj/src/a.ts', small, HASH), syntaxErrors: [] })
   })
 })

@@ -16,10 +16,11 @@ import { parseType, parseTypeArguments, parseTypeParameters } from './types.js'
 /**
  * The quick declaration reader: the facts of a `.ts` file read from its tokens, without TypeScript.
  * It reads the top-level declarations the facts need (imports, exports, classes, interfaces, type
- * aliases, enums, variables) and skips function bodies by their matched braces. Anything else
- * (top-level statements, JSX, syntax it does not know, a syntax error outside a body) makes it
- * give up, and TypeScript's parser reads the file instead: so its facts, when it answers, are those
- * the syntax-tree reader gives. Syntax errors inside function bodies are left to the bundler.
+ * aliases, enums, variables), reads the other top-level statements for their syntax, and skips
+ * function bodies by their matched braces. Anything it does not read exactly as TypeScript does
+ * (JSX files, syntax it does not cover, a syntax error outside a function body) makes it give up,
+ * and TypeScript's parser reads the file instead: so its facts, when it answers, are those the
+ * syntax-tree reader gives. Syntax errors inside function bodies are left to the bundler.
  */
 export function quickFacts(file: string, text: string, hash: string): FileFacts | null {
   try {
