@@ -1304,6 +1304,56 @@ const modules: Snippet[] = [
 
 /** Statements other than declarations, and file-level oddities. */
 const statements: Snippet[] = [
+  // regressions found by fuzzing the reader with more seeds than the test runs
+  snip('an escaped line break inside a regular expression', 'export const re = /a\\\nb/\nexport class A { x = 1 }\n', { errors: 'outside' }),
+  snip('type parameter modifiers before a line break', src`
+    export type D<in out
+     W> = W
+    export class G<const
+     V> { v = 1 }
+  `, { errors: 'outside' }),
+  snip('an optional chain in a decorator across a line break', '@a?.\nb class B {}\n', { errors: 'outside' }),
+  snip('empty module names in exports', src`
+    export { default } from ''
+    export * from ''
+    export * as n from ''
+    export { x as y } from 'm'
+  `),
+  snip('an elision in an object pattern', src`
+    const { , b } = o
+    export class A { x = 1 }
+  `, { errors: 'outside' }),
+  snip('destructuring patterns', src`
+    export const { a, b: [c, , d = 1, ...e], ...f } = o
+    export const [g, { h = 2 }] = arr
+    export function k({ l, m: { n } }: P, [o2, p2]: Q) {}
+  `),
+  snip('a function declaration without a name', src`
+    function* () {}
+    export class K { k = 1 }
+  `, { errors: 'outside' }),
+  snip('a class static block with a syntax error', src`
+    export class I {
+      static {
+        init()    const x = { a: 1 }
+      }
+      y = 1
+    }
+  `, { errors: 'outside' }),
+  snip('an optional tuple member marker on the next line', src`
+    export type F = [string, number
+    ?]
+  `, { errors: 'outside' }),
+  snip('try without catch or finally', src`
+    try { a() }
+    export class A { x = 1 }
+  `, { errors: 'outside' }),
+  snip('try with catch and finally, and calls to functions named like statements', src`
+    try { a() } catch (e: unknown) { b(e) } finally { c() }
+    label()
+    using(1)
+    export class A { x = 1 }
+  `),
   snip('expression statements and control flow', src`
     console.log('x')
     if (a) { b() } else if (c) d()

@@ -27,6 +27,7 @@ export function leftHandSide(c: Cursor, decorator = false): Expr {
 export function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean, decorator: boolean): Expr {
   for (;;) {
     const chain = optionalChain && c.isPunct('?.') && (c.isIdent(c.i + 1) || c.kind(c.i + 1) === PRIVATE || c.isPunct('[', c.i + 1) || isTemplateStart(c, c.i + 1))
+    if (chain && decorator && c.nl(c.i + 1)) throw GIVE_UP
     if (chain) c.i++
     if (chain ? c.isIdent() || c.kind() === PRIVATE : c.eat('.')) {
       if (!c.isIdent() && c.kind() !== PRIVATE) throw MISMATCH

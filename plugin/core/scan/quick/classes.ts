@@ -97,11 +97,8 @@ function classMember(c: Cursor, members: Members): void {
     modifiers.add(v)
     c.i++
   }
-  if (c.is('static') && c.isIdent() && c.isPunct('{', c.i + 1)) {
-    c.i++
-    c.skipGroup()
-    return
-  }
+  // a static block holds statements, which this reader does not read inside classes
+  if (c.is('static') && c.isIdent() && c.isPunct('{', c.i + 1)) throw GIVE_UP
   if (isAccessor(c)) {
     c.i++
     if (c.kind() === PRIVATE) c.i++

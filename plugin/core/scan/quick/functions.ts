@@ -1,6 +1,7 @@
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide } from './calls.js'
 import { parseAssignment } from './expressions.js'
+import { parseKey } from './literals.js'
 import type { Expr, Param } from './nodes.js'
 import { canFollowModifier } from './members.js'
 import { parseReturnType, parseType, parseTypeParameters } from './types.js'
@@ -57,16 +58,20 @@ export function arrow(c: Cursor, allowReturnType: boolean): Expr {
 /** A function expression (its body skipped). */
 export function functionExpression(c: Cursor): Expr {
   const s = c.i
-  skipFunction(c)
+  skipFunction(c, false)
   return { k: 'lhs', s, e: c.i }
 }
 
-/** `[async] function [*] [name] <T>(params): R { body }` (a body-less overload ends at its semicolon). */
-export function skipFunction(c: Cursor): void {
+/**
+ * `[async] function [*] [name] <T>(params): R { body }` (a body-less overload ends at its semicolon);
+ * `named`: a declaration, whose name may be left out only after `export default`.
+ */
+export function skipFunction(c: Cursor, named: boolean): void {
   if (c.is('async')) c.i++
   c.expectWord('function')
   c.eat('*')
   if (c.isName()) c.i++
+  else if (named) throw MISMATCH
   parseTypeParameters(c)
   parseParameters(c)
   if (c.eat(':')) parseReturnType(c)
@@ -100,10 +105,43 @@ function parameter(c: Cursor): Param {
   c.eat('...')
   let name = -1
   if (c.isName()) name = c.i++
-  else if (c.isPunct('{') || c.isPunct('[')) c.skipGroup()
+  else if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
   else throw MISMATCH
   const optional = c.eat('?')
   const type = c.eat(':') ? parseType(c) : null
   const init = c.eat('=') ? parseAssignment(c) : null
   return { modifiers, name, optional, type, init }
+}
+
+/** A destructuring pattern (`{ a, b: [c], ...d }`, `[a, , b = 1, ...c]`), read for its syntax. */
+export function bindingPattern(c: Cursor): void {
+  if (c.eat('{')) {
+    while (!c.isPunct('}')) {
+      if (c.eat('...')) c.name()
+      else {
+        const shorthand = c.isName()
+        parseKey(c)
+        if (c.eat(':')) bindingElement(c)
+        else if (!shorthand) throw MISMATCH
+        if (c.eat('=')) parseAssignment(c)
+      }
+      if (!c.eat(',')) break
+    }
+    c.expect('}')
+    return
+  }
+  c.expect('[')
+  while (!c.isPunct(']')) {
+    if (c.eat(',')) continue // an elision
+    c.eat('...')
+    bindingElement(c)
+    if (c.eat('=')) parseAssignment(c)
+    if (!c.eat(',')) break
+  }
+  c.expect(']')
+}
+
+function bindingElement(c: Cursor): void {
+  if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
+  else c.name()
 }

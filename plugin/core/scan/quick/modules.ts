@@ -110,23 +110,23 @@ export function importDeclaration(c: Cursor, facts: FileFacts): void {
 export function exportDeclaration(c: Cursor, facts: FileFacts): void {
   c.i++
   if (c.is('type') && c.isIdent()) c.i++
+  // an empty module name counts as none, as in the syntax-tree reader
   if (c.eat('*')) {
     if (c.is('as') && c.isIdent()) {
       c.i++
       const exported = moduleExportName(c)
       const { module } = moduleSpecifier(c)
-      facts.reExports.push({ module, imported: '*', exported })
+      if (module) facts.reExports.push({ module, imported: '*', exported })
       return
     }
-    facts.starExports.push(moduleSpecifier(c).module)
+    const { module } = moduleSpecifier(c)
+    if (module) facts.starExports.push(module)
     return
   }
   const list = specifiers(c, false)
-  if (c.is('from') && c.isIdent()) {
-    const { module } = moduleSpecifier(c)
-    for (const s of list) facts.reExports.push({ module, imported: s.imported, exported: s.name })
-    return
+  const module = c.is('from') && c.isIdent() ? moduleSpecifier(c).module : (c.semicolon(), '')
+  for (const s of list) {
+    if (module) facts.reExports.push({ module, imported: s.imported, exported: s.name })
+    else facts.localExports[s.name] = s.imported
   }
-  c.semicolon()
-  for (const s of list) facts.localExports[s.name] = s.imported
 }

@@ -4,7 +4,7 @@ import { classDeclaration, decorator } from './classes.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide } from './calls.js'
 import { parseAssignment } from './expressions.js'
-import { skipFunction } from './functions.js'
+import { bindingPattern, skipFunction } from './functions.js'
 import { namePath, toStatic } from './statics.js'
 import { block, otherStatement } from './statements.js'
 import { IDENT, releaseTokens, STRING } from './token-arrays.js'
@@ -123,9 +123,9 @@ function statement(c: Cursor, facts: FileFacts): void {
       return variables(c, facts, exported, false)
     case 'async':
       if (!c.is('function', c.i + 1) || c.nl(c.i + 1)) break
-      return skipFunction(c)
+      return skipFunction(c, !isDefault)
     case 'function':
-      return skipFunction(c)
+      return skipFunction(c, !isDefault)
     case 'namespace':
     case 'module':
       if (isDefault || !beforeName(c, true)) break
@@ -234,7 +234,7 @@ function variables(c: Cursor, facts: FileFacts, exported: boolean, isConst: bool
   do {
     let name: string | null = null
     if (c.isName()) name = c.name()
-    else if (c.isPunct('{') || c.isPunct('[')) c.skipGroup()
+    else if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
     else throw MISMATCH
     if (name !== null && !c.nl()) c.eat('!')
     if (c.eat(':')) parseType(c)

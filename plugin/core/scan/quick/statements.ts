@@ -1,4 +1,4 @@
-import { Cursor, GIVE_UP } from './cursor.js'
+import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { parseExpression } from './expressions.js'
 import { parseType } from './types.js'
 
@@ -30,6 +30,7 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
       case 'try':
         c.i++
         block(c, statement)
+        if (!c.is('catch') && !c.is('finally')) throw MISMATCH
         if (c.is('catch') && c.isIdent()) {
           c.i++
           if (c.eat('(')) {
@@ -57,7 +58,6 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
       case 'continue':
       case 'debugger':
       case 'with':
-      case 'label':
         throw GIVE_UP
       case 'using':
         if (c.isName(c.i + 1) && !c.nl(c.i + 1)) throw GIVE_UP

@@ -289,7 +289,12 @@ class Tokenizer {
     for (;;) {
       const c = s.charCodeAt(j)
       if (Number.isNaN(c) || isLineBreak(c)) throw STOP
-      if (c === 92) { j += 2; continue }
+      if (c === 92) {
+        // not even an escaped line break: a regular expression is one line
+        if (isLineBreak(s.charCodeAt(j + 1))) throw STOP
+        j += 2
+        continue
+      }
       if (c === 91) inClass = true
       else if (c === 93) inClass = false
       else if (c === 47 && !inClass) break

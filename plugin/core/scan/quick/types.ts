@@ -253,7 +253,7 @@ function tupleType(c: Cursor, from: number): TypeExpr {
       plain = false
     }
     items.push(parseType(c))
-    if (c.eat('?')) {
+    if (!c.nl() && c.eat('?')) {
       if (named) throw GIVE_UP
       plain = false
     }
@@ -282,7 +282,7 @@ export function parseTypeParameters(c: Cursor): string[] {
   if (!c.eat('<')) return []
   const names: string[] = []
   while (!c.isPunct('>')) {
-    while ((c.is('const') || c.is('in') || c.is('out')) && c.isName(c.i + 1)) c.i++
+    while ((c.is('const') || c.is('in') || c.is('out')) && c.isName(c.i + 1) && !c.nl(c.i + 1)) c.i++
     names.push(c.name())
     if (c.is('extends') && c.isIdent()) {
       c.i++
