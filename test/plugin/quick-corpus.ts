@@ -1313,6 +1313,18 @@ const statements: Snippet[] = [
      V> { v = 1 }
   `, { errors: 'outside' }),
   snip('an optional chain in a decorator across a line break', '@a?.\nb class B {}\n', { errors: 'outside' }),
+  snip('a syntax error in a template substitution inside a function body', src`
+    export function money(m: { value: number }): string {
+      return \`\${(m.value  100).toFixed(2)} EUR\`
+    }
+    export class Clock { now = new Date() }
+  `, { errors: 'outside' }),
+  snip('a function body followed by =', src`
+    export class A {
+      x = function () {} = 1
+    }
+  `, { errors: 'outside' }),
+  snip('a member name on the next line, before a word on its line', '@a\n.\nb class B {}\nexport const c = d.\ne\n', { errors: 'outside' }),
   snip('empty module names in exports', src`
     export { default } from ''
     export * from ''

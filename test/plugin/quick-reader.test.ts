@@ -13,7 +13,8 @@ import { ORDINARY, SNIPPETS, SNIPPET_GROUPS, benchFiles, mutate, type ErrorPlace
  * The quick declaration reader's contract: `readQuick(file, text, hash)` answers `null` ("use TypeScript"),
  * or facts deep-equal to `tsFacts(file, text, hash)` except `syntaxErrors`, which it answers as `[]`. It must
  * answer `null` whenever TypeScript reports a syntax error outside function, method, accessor, constructor
- * and arrow bodies (inside them it may miss errors).
+ * and arrow bodies (inside them it may miss errors). `scripts/fuzz-quick-reader.ts` runs more mutants than
+ * these tests (any seed, any count).
  */
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))

@@ -27,10 +27,11 @@ export function leftHandSide(c: Cursor, decorator = false): Expr {
 export function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean, decorator: boolean): Expr {
   for (;;) {
     const chain = optionalChain && c.isPunct('?.') && (c.isIdent(c.i + 1) || c.kind(c.i + 1) === PRIVATE || c.isPunct('[', c.i + 1) || isTemplateStart(c, c.i + 1))
-    if (chain && decorator && c.nl(c.i + 1)) throw GIVE_UP
     if (chain) c.i++
     if (chain ? c.isIdent() || c.kind() === PRIVATE : c.eat('.')) {
       if (!c.isIdent() && c.kind() !== PRIVATE) throw MISMATCH
+      // a name on the next line followed by a word on its line starts the next statement (TypeScript: missing name)
+      if (c.nl() && c.isIdent() && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) throw GIVE_UP
       const name = c.isIdent() ? c.val() : null
       c.i++
       e = { k: 'prop', obj: e, name, s, e: c.i }

@@ -3,7 +3,7 @@ import type { MemberFacts, TypeExpr } from '../type-facts.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide } from './calls.js'
 import { parseAssignment } from './expressions.js'
-import { parseParameters } from './functions.js'
+import { parseParameters, skipBody } from './functions.js'
 import { parseKey } from './literals.js'
 import type { Expr } from './nodes.js'
 import { initializerType, namePath, toStatic } from './statics.js'
@@ -159,7 +159,7 @@ function signatureAndBody(c: Cursor): void {
 }
 
 function body(c: Cursor): void {
-  if (c.isPunct('{')) c.skipGroup()
+  if (c.isPunct('{')) skipBody(c)
   else if (c.isPunct('=>')) throw MISMATCH
   else c.semicolon()
 }

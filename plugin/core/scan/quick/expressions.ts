@@ -120,6 +120,8 @@ function binaryRest(c: Cursor, precedence: number, left: Expr, s: number): Expr 
       c.i++
       const isConst = op.op === 'as' && c.is('const') && c.isIdent()
       const type: TypeExpr = isConst ? (c.i++, { k: 'complex', text: 'const' }) : parseType(c)
+      // `as const` followed by what would continue a type (`as const<T>`, `as const[]`): TypeScript reads a type there
+      if (isConst && !c.nl() && (c.isPunct('<') || c.isPunct('[') || c.isPunct('.') || c.isPunct('|') || c.isPunct('&'))) throw GIVE_UP
       left = op.op === 'as' ? { k: 'as', inner: left, type, isConst, s, e: c.i } : { k: 'satisfies', inner: left, s, e: c.i }
       continue
     }

@@ -1,9 +1,10 @@
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { leftHandSide } from './calls.js'
-import { parseAssignment } from './expressions.js'
+import { parseAssignment, parseExpression } from './expressions.js'
 import { parseKey } from './literals.js'
 import type { Expr, Param } from './nodes.js'
 import { canFollowModifier } from './members.js'
+import { HEAD, MIDDLE } from './token-arrays.js'
 import { parseReturnType, parseType, parseTypeParameters } from './types.js'
 
 /** Arrow functions, function expressions and declarations (bodies skipped), and parameter lists. */
@@ -50,7 +51,7 @@ export function arrow(c: Cursor, allowReturnType: boolean): Expr {
   }
   if (c.nl()) throw GIVE_UP
   c.expect('=>')
-  if (c.isPunct('{')) c.skipGroup()
+  if (c.isPunct('{')) skipBody(c)
   else parseAssignment(c, allowReturnType)
   return { k: 'other', s, e: c.i }
 }
@@ -75,7 +76,7 @@ export function skipFunction(c: Cursor, named: boolean): void {
   parseTypeParameters(c)
   parseParameters(c)
   if (c.eat(':')) parseReturnType(c)
-  if (c.isPunct('{')) c.skipGroup()
+  if (c.isPunct('{')) skipBody(c)
   else c.semicolon()
 }
 
@@ -144,4 +145,29 @@ export function bindingPattern(c: Cursor): void {
 function bindingElement(c: Cursor): void {
   if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
   else c.name()
+}
+
+/**
+ * Skips a function body or block from its `{`, with two checks where TypeScript's reading of what
+ * follows depends on the body: the expression of every template substitution in it must end at its
+ * `}` (else TypeScript scans the rest of the template as code), and no `=` may follow the body
+ * (TypeScript reads `{ a } = b` as a destructuring written without parentheses, an error).
+ */
+export function skipBody(c: Cursor): void {
+  const open = c.i
+  const close = c.match(open)
+  if (close < 0 || !c.isPunct('{')) throw MISMATCH
+  for (let k = open + 1; k < close; k++) {
+    const kind = c.kind(k)
+    if (kind !== HEAD && kind !== MIDDLE) continue
+    c.i = k + 1
+    try {
+      parseExpression(c)
+    } catch (e) {
+      throw e === MISMATCH ? GIVE_UP : e
+    }
+    if (c.i !== c.match(k)) throw GIVE_UP
+  }
+  c.i = close + 1
+  if (c.isPunct('=')) throw GIVE_UP
 }

@@ -1,6 +1,6 @@
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { parseAssignment, parseExpression } from './expressions.js'
-import { parseParameters } from './functions.js'
+import { parseParameters, skipBody } from './functions.js'
 import { unwrap, type Expr, type Key, type Prop } from './nodes.js'
 import { BIGINT, NUMBER, PRIVATE } from './token-arrays.js'
 import { canFollowModifier, isAccessor, propertyNameText } from './members.js'
@@ -75,7 +75,7 @@ function method(c: Cursor, s: number): Prop {
   parseParameters(c)
   if (c.eat(':')) parseReturnType(c)
   if (!c.isPunct('{')) throw MISMATCH
-  c.skipGroup()
+  skipBody(c)
   return { k: 'method', s, e: c.i }
 }
 

@@ -86,6 +86,7 @@ function condition(c: Cursor): void {
 export function block(c: Cursor, statement: (c: Cursor) => void): void {
   c.expect('{')
   while (!c.eat('}')) statement(c)
+  if (c.isPunct('=')) throw GIVE_UP // see Cursor.skipBody
 }
 
 /** The statement of an `if`, `else` or loop: a block, or another statement that declares nothing. */
