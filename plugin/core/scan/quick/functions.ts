@@ -160,6 +160,7 @@ export function skipBody(c: Cursor): void {
   for (let k = open + 1; k < close; k++) {
     const kind = c.kind(k)
     if (kind !== HEAD && kind !== MIDDLE) continue
+    if (isDottedName(c, k + 1, c.match(k))) continue
     c.i = k + 1
     try {
       parseExpression(c)
@@ -170,4 +171,11 @@ export function skipBody(c: Cursor): void {
   }
   c.i = close + 1
   if (c.isPunct('=')) throw GIVE_UP
+}
+
+/** Whether tokens `[from, to)` are `a.b.c` or `this.a.b` (the common substitutions, which need no parse). */
+function isDottedName(c: Cursor, from: number, to: number): boolean {
+  if (to - from < 1 || (to - from) % 2 === 0 || !(c.isName(from) || c.is('this', from))) return false
+  for (let k = from + 1; k < to; k += 2) if (!c.isPunct('.', k) || !c.isIdent(k + 1)) return false
+  return true
 }
