@@ -12,10 +12,9 @@
  *
  * Exit code 1 when a difference was found.
  */
-import { ts, loadTypeScript } from '../plugin/core/scan/morph.js'
 import { tsFacts } from '../plugin/core/scan/parse.js'
 import { readQuick } from '../plugin/core/scan/quick/reader.js'
-import { ORDINARY, SNIPPETS, benchFiles, mutate } from '../test/plugin/quick-corpus.js'
+import { ORDINARY, SNIPPETS, benchFiles, errorsOutsideBodies, mutate } from '../test/plugin/quick-corpus.js'
 import { seeded } from '../test/random.js'
 
 const seed = Number(process.argv[2] ?? 1)
@@ -24,21 +23,6 @@ const random = seeded(seed)
 const sources = [...SNIPPETS, ...ORDINARY, ...benchFiles().slice(0, 40)].filter((s) => s.text.length > 0)
 /** JSON with `undefined` kept apart from a missing key. */
 const json = (x: unknown): string => JSON.stringify(x, (_, v: unknown) => (v === undefined ? '__undefined' : v))
-
-/** Offsets of TypeScript's syntax errors that fall outside every function body. */
-function errorsOutsideBodies(file: string, text: string): number[] {
-  loadTypeScript()
-  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true)
-  const bodies: Array<[number, number]> = []
-  const visit = (node: ts.Node): void => {
-    if (ts.isFunctionLike(node) && 'body' in node && node.body) bodies.push([(node.body as ts.Node).getStart(sf), (node.body as ts.Node).end])
-    ts.forEachChild(node, visit)
-  }
-  visit(sf)
-  const diagnostics = (sf as unknown as { parseDiagnostics: Array<{ start: number }> }).parseDiagnostics
-  // an error at the very end of a body (an unterminated one) counts as inside it
-  return diagnostics.map((d) => d.start).filter((at) => !bodies.some(([a, b]) => at >= a && at <= b))
-}
 
 let answered = 0
 let different = 0
@@ -54,19 +38,24 @@ for (let n = 0; n < count; n++) {
   if (!quick) continue
   answered++
   const reference = tsFacts(file, text, 'h')
+  const errorsOutside = reference.syntaxErrors.length > 0 && errorsOutsideBodies(file, text).length > 0
   if (json(quick) !== json({ ...reference, syntaxErrors: [] })) {
     // a syntax error inside a body can throw TypeScript's own reading of what follows off (a template
     // substitution, say): the quick reader reads the declarations as written, the bundler reports the error
-    const inBodyOnly = reference.syntaxErrors.length > 0 && errorsOutsideBodies(file, text).length === 0
+    const inBodyOnly = reference.syntaxErrors.length > 0 && !errorsOutside
     if (inBodyOnly) afterBodyErrors++
     else different++
-    const key = `${inBodyOnly ? 'body ' : ''}${source.name}`
-    if (!reported.has(key)) console.log(`${inBodyOnly ? 'different after a syntax error inside a body' : 'DIFFERENT'} (${source.name}): ${JSON.stringify(text)}`)
-    reported.add(key)
-  } else if (reference.syntaxErrors.length && errorsOutsideBodies(file, text).length && !reported.has(`outside ${source.name}`)) {
-    reported.add(`outside ${source.name}`)
-    console.log(`answered with an error outside the bodies (${source.name}): ${JSON.stringify(text)}`)
+    report(`${inBodyOnly ? 'different after a syntax error inside a body' : 'DIFFERENT'} (${source.name})`, text)
+  } else if (errorsOutside) {
+    report(`answered with an error outside the bodies (${source.name})`, text)
   }
+}
+
+/** Prints the first mutant of each kind of report and source. */
+function report(what: string, text: string): void {
+  if (reported.has(what)) return
+  reported.add(what)
+  console.log(`${what}: ${JSON.stringify(text)}`)
 }
 console.log(JSON.stringify({ seed, mutants: count, answered, different, afterBodyErrors }))
 process.exitCode = different ? 1 : 0

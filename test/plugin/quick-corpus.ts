@@ -8,6 +8,12 @@
  */
 
 import { projectFiles } from '../../bench/projects.mjs'
+import type { FileFacts } from '../../plugin/core/scan/facts.js'
+import { loadTypeScript, ts } from '../../plugin/core/scan/morph.js'
+import { scriptKind } from '../../plugin/core/scan/parse.js'
+
+/** A syntax error as the facts give it. */
+export type SyntaxError = FileFacts['syntaxErrors'][number]
 
 /** Where TypeScript reports syntax errors in a snippet (checked by the corpus sanity test). */
 export type ErrorPlace = 'none' | 'bodies' | 'outside'
@@ -2031,4 +2037,37 @@ export function mutate(text: string, random: () => number): Mutant {
       return { kind, text: text.slice(0, at) + '\n' + text.slice(at + 1) }
     }
   }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Where TypeScript reports syntax errors
+// -------------------------------------------------------------------------------------------------
+
+/**
+ * TypeScript's syntax errors (all of them, not only the five the facts keep) that are not inside a function,
+ * method, accessor, constructor or arrow body. A block body spans from after its `{` to its `}` included (an
+ * unclosed body ends at the end of the file, where its error is: outside); an expression body (`=> a + b`)
+ * spans its expression.
+ */
+export function errorsOutsideBodies(file: string, text: string): SyntaxError[] {
+  loadTypeScript()
+  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind(file))
+  const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []
+  if (diags.length === 0) return []
+  const bodies: Array<[number, number]> = []
+  const visit = (node: ts.Node): void => {
+    const body = ts.isFunctionLike(node) ? (node as { body?: ts.Node }).body : undefined
+    if (body) {
+      const start = body.getStart(sf)
+      bodies.push(text[start] === '{' && body.kind === ts.SyntaxKind.Block ? [start + 1, body.end] : [start, body.end])
+    }
+    ts.forEachChild(node, visit)
+  }
+  visit(sf)
+  return diags
+    .filter((d) => !bodies.some(([from, to]) => d.start >= from && d.start < to))
+    .map((d) => {
+      const lc = sf.getLineAndCharacterOfPosition(d.start)
+      return { message: ts.flattenDiagnosticMessageText(d.messageText, ' '), pos: { line: lc.line + 1, column: lc.character + 1 } }
+    })
 }

@@ -3,11 +3,10 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { FileFacts } from '../../plugin/core/scan/facts.js'
-import { loadTypeScript, ts } from '../../plugin/core/scan/morph.js'
 import { tsFacts } from '../../plugin/core/scan/parse.js'
 import { readQuick } from '../../plugin/core/scan/quick/reader.js'
 import { seeded } from '../random.js'
-import { ORDINARY, SNIPPETS, SNIPPET_GROUPS, benchFiles, mutate, type ErrorPlace, type Snippet } from './quick-corpus.js'
+import { ORDINARY, SNIPPETS, SNIPPET_GROUPS, benchFiles, errorsOutsideBodies, mutate, type ErrorPlace, type Snippet, type SyntaxError } from './quick-corpus.js'
 
 /*
  * The quick declaration reader's contract: `readQuick(file, text, hash)` answers `null` ("use TypeScript"),
@@ -23,8 +22,6 @@ const HASH = 'test-hash'
 /** A facts reader with the signature of `quickFacts`. */
 type Reader = (file: string, text: string, hash: string) => FileFacts | null
 
-/** A syntax error as the facts give it. */
-type SyntaxError = FileFacts['syntaxErrors'][number]
 
 // -------------------------------------------------------------------------------------------------
 // Comparing facts
@@ -79,46 +76,6 @@ export function firstDifference(expected: unknown, actual: unknown, path = '$'):
     return `${path}: keys in order ${show(eKeys)} expected, got ${show(aKeys)}`
   }
   return null
-}
-
-// -------------------------------------------------------------------------------------------------
-// Where TypeScript reports syntax errors
-// -------------------------------------------------------------------------------------------------
-
-function scriptKind(file: string): ts.ScriptKind {
-  if (file.endsWith('.tsx')) return ts.ScriptKind.TSX
-  if (file.endsWith('.jsx')) return ts.ScriptKind.JSX
-  if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS
-  return ts.ScriptKind.TS
-}
-
-/**
- * TypeScript's syntax errors (all of them, not only the five the facts keep) that are not inside a function,
- * method, accessor, constructor or arrow body. A block body spans from after its `{` to its `}` included (an
- * unclosed body ends at the end of the file, where its error is: outside); an expression body (`=> a + b`)
- * spans its expression.
- */
-function errorsOutsideBodies(file: string, text: string): SyntaxError[] {
-  loadTypeScript()
-  const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, true, scriptKind(file))
-  const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []
-  if (diags.length === 0) return []
-  const bodies: Array<[number, number]> = []
-  const visit = (node: ts.Node): void => {
-    const body = ts.isFunctionLike(node) ? (node as { body?: ts.Node }).body : undefined
-    if (body) {
-      const start = body.getStart(sf)
-      bodies.push(text[start] === '{' && body.kind === ts.SyntaxKind.Block ? [start + 1, body.end] : [start, body.end])
-    }
-    ts.forEachChild(node, visit)
-  }
-  visit(sf)
-  return diags
-    .filter((d) => !bodies.some(([from, to]) => d.start >= from && d.start < to))
-    .map((d) => {
-      const lc = sf.getLineAndCharacterOfPosition(d.start)
-      return { message: ts.flattenDiagnosticMessageText(d.messageText, ' '), pos: { line: lc.line + 1, column: lc.character + 1 } }
-    })
 }
 
 /** Where TypeScript reports syntax errors in a text: nowhere, only inside bodies, or (also) outside them. */

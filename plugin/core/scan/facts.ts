@@ -103,6 +103,19 @@ export function emptyFacts(hash: string): FileFacts {
   }
 }
 
+/**
+ * Records an enum member: its value (`init`), or the number after the member before it; returns the
+ * number the next member gets (`null` after a value that is not a number).
+ */
+export function addEnumMember(members: Record<string, StaticExpr>, key: string, pos: Pos, init: StaticExpr | null, next: number | null): number | null {
+  if (init) {
+    members[key] = init
+    return init.k === 'lit' && typeof init.v === 'number' ? init.v + 1 : null
+  }
+  members[key] = next !== null ? { k: 'lit', v: next, pos } : { k: 'unknown', text: key, why: 'an enum member after a computed one', pos }
+  return next !== null ? next + 1 : null
+}
+
 /** Records an interface declaration; a later declaration of the same interface adds its members and bases (declaration merging). */
 export function addInterface(facts: FileFacts, name: string, decl: Extract<TypeDecl, { k: 'interface' }>): void {
   const prior = facts.types[name]

@@ -2,7 +2,7 @@ import { textHash } from '../../../runtime/hash.js'
 import { loadTypeScript, ts } from './morph.js'
 import { classFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
-import { addInterface, dict, emptyFacts, type FileFacts, type StaticExpr } from './facts.js'
+import { addEnumMember, addInterface, dict, emptyFacts, type FileFacts, type StaticExpr } from './facts.js'
 import { REGISTRY_IMPORT } from '../virtual.js'
 import { quickFacts } from './quick/reader.js'
 import { signatureMember, typeExpr, typeParams } from './type-facts.js'
@@ -12,7 +12,8 @@ export function contentHash(text: string): string {
   return textHash('sha1', text)
 }
 
-function scriptKind(file: string): ts.ScriptKind {
+/** TypeScript's script kind for a file name. */
+export function scriptKind(file: string): ts.ScriptKind {
   if (file.endsWith('.tsx')) return ts.ScriptKind.TSX
   if (file.endsWith('.jsx')) return ts.ScriptKind.JSX
   if (/\.[mc]?js$/.test(file)) return ts.ScriptKind.JS
@@ -74,17 +75,7 @@ function visitEnum(node: ts.EnumDeclaration, sf: ts.SourceFile, facts: FileFacts
   for (const m of node.members) {
     const key = ts.isIdentifier(m.name) || ts.isStringLiteral(m.name) ? m.name.text : null
     if (key === null) continue
-    const pos = posOf(m, sf)
-    if (m.initializer) {
-      const value = toStatic(m.initializer, sf)
-      members[key] = value
-      next = value.k === 'lit' && typeof value.v === 'number' ? value.v + 1 : null
-    } else if (next !== null) {
-      members[key] = { k: 'lit', v: next, pos }
-      next += 1
-    } else {
-      members[key] = { k: 'unknown', text: key, why: 'an enum member after a computed one', pos }
-    }
+    next = addEnumMember(members, key, posOf(m, sf), m.initializer ? toStatic(m.initializer, sf) : null, next)
   }
   facts.enums[node.name.text] = members
   if (hasModifier(node, ts.SyntaxKind.ExportKeyword)) facts.localExports[node.name.text] = node.name.text

@@ -11,11 +11,11 @@ import { parseTypeArguments } from './types.js'
 export function leftHandSide(c: Cursor, decorator = false): Expr {
   const s = c.i
   let e: Expr
-  if (c.is('import') && c.isIdent()) {
-    if (c.isPunct('(', c.i + 1)) e = (c.i++, { k: 'lhs', s, e: c.i })
-    else if (c.isPunct('.', c.i + 1) && c.is('meta', c.i + 2)) e = (c.i += 3, { k: 'lhs', s, e: c.i })
+  if (c.is('import')) {
+    if (c.is('(', c.i + 1)) e = (c.i++, { k: 'lhs', s, e: c.i })
+    else if (c.is('.', c.i + 1) && c.is('meta', c.i + 2)) e = (c.i += 3, { k: 'lhs', s, e: c.i })
     else throw GIVE_UP
-  } else if (c.is('super') && c.isIdent()) {
+  } else if (c.is('super')) {
     e = (c.i++, { k: 'lhs', s, e: c.i })
   } else {
     e = memberRest(c, primary(c), s, true, decorator)
@@ -23,10 +23,17 @@ export function leftHandSide(c: Cursor, decorator = false): Expr {
   return callRest(c, e, s, decorator)
 }
 
+/** A type of an `extends` or `implements` list: its expression and type arguments (`Base<T>`, `ns.Base`). */
+export function heritageType(c: Cursor): { expr: Expr; args: TypeExpr[] } {
+  const e = leftHandSide(c)
+  if (e.k === 'inst') return { expr: e.expr, args: e.targs }
+  return { expr: e, args: c.is('<') ? parseTypeArguments(c) : [] }
+}
+
 /** Member accesses, element accesses, `!`, tagged templates and type arguments after `e` (`optionalChain`: `?.` allowed). */
 export function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean, decorator: boolean): Expr {
   for (;;) {
-    const chain = optionalChain && c.isPunct('?.') && (c.isIdent(c.i + 1) || c.kind(c.i + 1) === PRIVATE || c.isPunct('[', c.i + 1) || isTemplateStart(c, c.i + 1))
+    const chain = optionalChain && c.is('?.') && (c.isIdent(c.i + 1) || c.kind(c.i + 1) === PRIVATE || c.is('[', c.i + 1) || isTemplateStart(c, c.i + 1))
     if (chain) c.i++
     if (chain ? c.isIdent() || c.kind() === PRIVATE : c.eat('.')) {
       if (!c.isIdent() && c.kind() !== PRIVATE) throw MISMATCH
@@ -37,7 +44,7 @@ export function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean
       e = { k: 'prop', obj: e, name, s, e: c.i }
       continue
     }
-    if ((chain || !decorator) && c.isPunct('[')) {
+    if ((chain || !decorator) && c.is('[')) {
       c.i++
       const arg = parseExpression(c)
       c.expect(']')
@@ -51,7 +58,7 @@ export function memberRest(c: Cursor, e: Expr, s: number, optionalChain: boolean
       continue
     }
     if (!chain) {
-      if (c.isPunct('!') && !c.nl()) {
+      if (c.is('!') && !c.nl()) {
         c.i++
         e = { k: 'nonnull', inner: e, s, e: c.i }
         continue
@@ -79,7 +86,7 @@ function callRest(c: Cursor, e: Expr, s: number, decorator: boolean): Expr {
         continue
       }
     }
-    if (targs || c.isPunct('(')) {
+    if (targs || c.is('(')) {
       const callee = !chain && e.k === 'inst' ? e.expr : e
       const args = parseArguments(c)
       e = { k: 'call', callee, args, s, e: c.i }
@@ -109,7 +116,7 @@ export function template(c: Cursor): boolean {
 
 /** TypeScript's `parseTypeArgumentsInExpression`: `<…>` taken as type arguments only when what follows allows it. */
 export function typeArgumentsInExpression(c: Cursor): TypeExpr[] | null {
-  if (!c.isPunct('<')) return null
+  if (!c.is('<')) return null
   const save = c.i
   let targs: TypeExpr[]
   try {
@@ -125,8 +132,8 @@ export function typeArgumentsInExpression(c: Cursor): TypeExpr[] | null {
 }
 
 function canFollowTypeArguments(c: Cursor): boolean {
-  if (c.isPunct('(') || isTemplateStart(c, c.i)) return true
-  if (c.isPunct('<') || c.isPunct('>') || c.isPunct('+') || c.isPunct('-')) return false
+  if (c.is('(') || isTemplateStart(c, c.i)) return true
+  if (c.is('<') || c.is('>') || c.is('+') || c.is('-')) return false
   if (c.nl() || operatorAt(c)) return true
   return !startsExpression(c)
 }
@@ -148,7 +155,7 @@ function startsExpression(c: Cursor): boolean {
 export function parseArguments(c: Cursor): Expr[] {
   c.expect('(')
   const args: Expr[] = []
-  while (!c.isPunct(')')) {
+  while (!c.is(')')) {
     const s = c.i
     if (c.eat('...')) {
       parseAssignment(c)

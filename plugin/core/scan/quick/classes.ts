@@ -1,20 +1,20 @@
 import type { ClassFacts, DecoratorFacts, StaticExpr } from '../facts.js'
 import type { MemberFacts, TypeExpr } from '../type-facts.js'
-import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
-import { leftHandSide } from './calls.js'
+import { Cursor, GIVE_UP } from './cursor.js'
+import { heritageType, leftHandSide } from './calls.js'
 import { parseAssignment } from './expressions.js'
-import { parseParameters, skipBody } from './functions.js'
+import { functionBody, signature } from './functions.js'
 import { parseKey } from './literals.js'
 import type { Expr } from './nodes.js'
 import { initializerType, namePath, toStatic } from './statics.js'
 import { PRIVATE, STRING } from './token-arrays.js'
-import { canFollowModifier, isAccessor, isIndexSignature } from './members.js'
-import { parseReturnType, parseType, parseTypeArguments, parseTypeParameters } from './types.js'
+import { canFollowModifier, isAccessor, isIndexSignature, MODIFIERS } from './members.js'
+import { parseType, parseTypeParameters } from './types.js'
 
 /** Class declarations read from tokens into the same facts as the syntax-tree reader's `classFacts`. */
 
+/** The modifiers of class members (the other modifier words are errors there). */
 const CLASS_MODIFIERS = new Set(['abstract', 'accessor', 'async', 'declare', 'override', 'private', 'protected', 'public', 'readonly', 'static'])
-const OTHER_MODIFIERS = new Set(['const', 'default', 'export', 'in', 'out'])
 const PROPERTY_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly'])
 
 /** A decorator from its `@`. */
@@ -34,9 +34,9 @@ class Members {
 
   constructor(private c: Cursor) {}
 
-  /** A field or parameter property: `name` is its token, `-1` when it has no plain name. */
-  add(name: number, isPrivate: boolean, hidden: boolean, type: TypeExpr | null, init: Expr | null, optional: boolean): void {
-    if (isPrivate || hidden) {
+  /** A field or parameter property: `name` is its token, `-1` when it has no plain name; `hidden`: `#private`, `private` or `protected`. */
+  add(name: number, hidden: boolean, type: TypeExpr | null, init: Expr | null, optional: boolean): void {
+    if (hidden) {
       this.privateState = true
       return
     }
@@ -52,7 +52,7 @@ class Members {
  * anonymous class (the tokens are read all the same).
  */
 export function classDeclaration(c: Cursor, decorators: DecoratorFacts[], abstract: boolean): ClassFacts | null {
-  c.expectWord('class')
+  c.expect('class')
   const nameAt = c.isName() ? c.i++ : -1
   if (nameAt < 0 && c.isIdent() && !c.is('extends') && !c.is('implements')) throw GIVE_UP // a reserved word as the name
   const params = parseTypeParameters(c)
@@ -62,12 +62,10 @@ export function classDeclaration(c: Cursor, decorators: DecoratorFacts[], abstra
     const extendsClause = c.val(c.i++) === 'extends'
     do {
       const s = c.i
-      let e = leftHandSide(c)
-      if (e.k === 'inst') e = e.expr
-      else if (c.isPunct('<')) parseTypeArguments(c)
+      const { expr } = heritageType(c)
       if (extendsClause && !extended) {
-        const path = namePath(e)
-        heritage = path ? { k: 'ref', path, pos: c.pos(s) } : { k: 'unknown', text: c.slice(e.s, e.e), why: 'a computed base class', pos: c.pos(s) }
+        const path = namePath(expr)
+        heritage = path ? { k: 'ref', path, pos: c.pos(s) } : { k: 'unknown', text: c.slice(expr.s, expr.e), why: 'a computed base class', pos: c.pos(s) }
       }
     } while (c.eat(','))
     if (extendsClause) extended = true
@@ -83,41 +81,38 @@ function classMember(c: Cursor, members: Members): void {
   if (c.eat(';')) return
   const modifiers = new Set<string>()
   for (;;) {
-    if (c.isPunct('@')) {
+    if (c.is('@')) {
       decorator(c)
       continue
     }
     if (!c.isIdent()) break
     const v = c.val()
-    if (v === 'static' && c.isPunct('{', c.i + 1)) break
-    if (!CLASS_MODIFIERS.has(v) && !OTHER_MODIFIERS.has(v)) break
+    if (v === 'static' && c.is('{', c.i + 1)) break
+    if (!MODIFIERS.has(v)) break
     if (v === 'static' && modifiers.has('static')) break
     if (!canFollowModifier(c, c.i + 1) || (v !== 'static' && c.nl(c.i + 1))) break
-    if (OTHER_MODIFIERS.has(v)) throw GIVE_UP
+    if (!CLASS_MODIFIERS.has(v)) throw GIVE_UP
     modifiers.add(v)
     c.i++
   }
   // a static block holds statements, which this reader does not read inside classes
-  if (c.is('static') && c.isIdent() && c.isPunct('{', c.i + 1)) throw GIVE_UP
+  if (c.is('static') && c.is('{', c.i + 1)) throw GIVE_UP
   if (isAccessor(c)) {
     c.i++
     if (c.kind() === PRIVATE) c.i++
     else parseKey(c)
-    signatureAndBody(c)
-    return
+    signature(c)
+    return functionBody(c, false)
   }
-  if ((c.is('constructor') && c.isIdent()) || (c.kind() === STRING && c.isPunct('(', c.i + 1) && c.slice(c.i, c.i + 1).slice(1, -1) === 'constructor')) {
+  if ((c.is('constructor')) || (c.kind() === STRING && c.is('(', c.i + 1) && c.slice(c.i, c.i + 1).slice(1, -1) === 'constructor')) {
     c.i++
-    parseTypeParameters(c)
-    for (const p of parseParameters(c)) {
+    for (const p of signature(c)) {
       if (p.modifiers.some((m) => PROPERTY_MODIFIERS.has(m))) {
         const hidden = p.modifiers.includes('private') || p.modifiers.includes('protected')
-        members.add(p.name, false, hidden, p.type, p.init, p.optional)
+        members.add(p.name, hidden, p.type, p.init, p.optional)
       }
     }
-    if (c.eat(':')) parseReturnType(c)
-    body(c)
-    return
+    return functionBody(c, false)
   }
   if (isIndexSignature(c)) {
     c.skipGroup()
@@ -137,29 +132,15 @@ function classMember(c: Cursor, members: Members): void {
     plainName = !key.computed && (c.isIdent(nameAt) || c.kind(nameAt) === STRING)
   }
   const optional = c.eat('?')
-  if (star || c.isPunct('(') || c.isPunct('<')) {
-    parseTypeParameters(c)
-    signatureAndBody(c)
-    return
+  if (star || c.is('(') || c.is('<')) {
+    signature(c)
+    return functionBody(c, false)
   }
   if (!optional && !c.nl()) c.eat('!')
   const type = c.eat(':') ? parseType(c) : null
   const init = c.eat('=') ? parseAssignment(c) : null
   c.semicolon()
   if (modifiers.has('static')) return
-  const hidden = modifiers.has('private') || modifiers.has('protected')
-  members.add(plainName ? nameAt : -1, isPrivate, hidden, type, init, optional)
-}
-
-/** `(params): R` and a body or, for an overload or abstract member, a semicolon. */
-function signatureAndBody(c: Cursor): void {
-  parseParameters(c)
-  if (c.eat(':')) parseReturnType(c)
-  body(c)
-}
-
-function body(c: Cursor): void {
-  if (c.isPunct('{')) skipBody(c)
-  else if (c.isPunct('=>')) throw MISMATCH
-  else c.semicolon()
+  const hidden = isPrivate || modifiers.has('private') || modifiers.has('protected')
+  members.add(plainName ? nameAt : -1, hidden, type, init, optional)
 }

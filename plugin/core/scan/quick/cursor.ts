@@ -23,12 +23,8 @@ export class Cursor {
     return this.t.val[at]!
   }
 
-  /** Whether the token at `at` is the punctuator or identifier `v` (literals have no text here, and punctuators and words never share one). */
+  /** Whether the token at `at` is the punctuator or word `v` (literals have no text here, and punctuators and words never share one). */
   is(v: string, at = this.i): boolean {
-    return this.t.val[at] === v
-  }
-
-  isPunct(v: string, at = this.i): boolean {
     return this.t.val[at] === v
   }
 
@@ -49,22 +45,16 @@ export class Cursor {
     return this.t.kind[this.i] === EOF
   }
 
-  /** Consumes the punctuator `v` when it is next. */
+  /** Consumes the punctuator or word `v` when it is next. */
   eat(v: string): boolean {
-    if (!this.isPunct(v)) return false
+    if (!this.is(v)) return false
     this.i++
     return true
   }
 
-  /** Consumes the punctuator `v`, or fails with a mismatch. */
+  /** Consumes the punctuator or word `v`, or fails with a mismatch. */
   expect(v: string): void {
-    if (!this.isPunct(v)) throw MISMATCH
-    this.i++
-  }
-
-  /** Consumes the identifier or keyword `v`, or fails with a mismatch. */
-  expectWord(v: string): void {
-    if (this.t.kind[this.i] !== IDENT || this.t.val[this.i] !== v) throw MISMATCH
+    if (!this.is(v)) throw MISMATCH
     this.i++
   }
 
@@ -99,7 +89,7 @@ export class Cursor {
   /** The end of a statement: `;`, or a line break, `}` or the end of the file before the next token (ASI). */
   semicolon(): void {
     if (this.eat(';')) return
-    if (this.nl() || this.isPunct('}') || this.atEnd()) return
+    if (this.nl() || this.is('}') || this.atEnd()) return
     throw MISMATCH
   }
 

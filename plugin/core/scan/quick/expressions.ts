@@ -38,15 +38,16 @@ export function parseAssignment(c: Cursor, allowReturnType = true): Expr {
   const simple = simpleOperand(c)
   if (simple) return simple
   if (arrowAhead(c, allowReturnType)) return arrow(c, allowReturnType)
-  if (c.is('yield') && c.isIdent()) throw GIVE_UP
+  if (c.is('yield')) throw GIVE_UP
   const s = c.i
   const left = binary(c, 0)
-  if (isLeftHandSide(left) && operatorAt(c)?.assign) {
-    c.i += operatorAt(c)!.len
+  const op = operatorAt(c)
+  if (op?.assign && isLeftHandSide(left)) {
+    c.i += op.len
     parseAssignment(c, allowReturnType)
     return { k: 'binary', s, e: c.i }
   }
-  if (!c.isPunct('?')) return left
+  if (!c.is('?')) return left
   c.i++
   parseAssignment(c, false)
   c.expect(':')
@@ -97,8 +98,8 @@ export function operatorAt(c: Cursor): { op: string; len: number; prec: number; 
   let op = c.val()
   let len = 1
   if (op === '>') {
-        while (len < 3 && c.isPunct('>', c.i + len) && c.start(c.i + len) === c.end(c.i + len - 1)) { op += '>'; len++ }
-    if (c.isPunct('=', c.i + len) && c.start(c.i + len) === c.end(c.i + len - 1)) { op += '='; len++ }
+    while (len < 3 && c.is('>', c.i + len) && c.start(c.i + len) === c.end(c.i + len - 1)) { op += '>'; len++ }
+    if (c.is('=', c.i + len) && c.start(c.i + len) === c.end(c.i + len - 1)) { op += '='; len++ }
   }
   if (ASSIGNMENT.has(op)) return { op, len, prec: 3, assign: true }
   const prec = PRECEDENCE[op]
@@ -118,10 +119,10 @@ function binaryRest(c: Cursor, precedence: number, left: Expr, s: number): Expr 
     if (op.op === 'as' || op.op === 'satisfies') {
       if (c.nl()) return left
       c.i++
-      const isConst = op.op === 'as' && c.is('const') && c.isIdent()
+      const isConst = op.op === 'as' && c.is('const')
       const type: TypeExpr = isConst ? (c.i++, { k: 'complex', text: 'const' }) : parseType(c)
       // `as const` followed by what would continue a type (`as const<T>`, `as const[]`): TypeScript reads a type there
-      if (isConst && !c.nl() && (c.isPunct('<') || c.isPunct('[') || c.isPunct('.') || c.isPunct('|') || c.isPunct('&'))) throw GIVE_UP
+      if (isConst && !c.nl() && (c.is('<') || c.is('[') || c.is('.') || c.is('|') || c.is('&'))) throw GIVE_UP
       left = op.op === 'as' ? { k: 'as', inner: left, type, isConst, s, e: c.i } : { k: 'satisfies', inner: left, s, e: c.i }
       continue
     }
@@ -133,13 +134,12 @@ function binaryRest(c: Cursor, precedence: number, left: Expr, s: number): Expr 
 
 function unary(c: Cursor): Expr {
   const s = c.i
-  const simple = c.kind() === PUNCT ? SIMPLE_UNARY.has(c.val()) : c.isIdent() && SIMPLE_UNARY.has(c.val())
-  if (!simple) {
+  if (!SIMPLE_UNARY.has(c.val())) {
     const e = update(c)
-    return c.isPunct('**') ? binaryRest(c, 15, e, s) : e
+    return c.is('**') ? binaryRest(c, 15, e, s) : e
   }
   const e = simpleUnary(c)
-  if (c.isPunct('**')) throw GIVE_UP
+  if (c.is('**')) throw GIVE_UP
   return e
 }
 
@@ -153,8 +153,8 @@ function simpleUnary(c: Cursor): Expr {
       const operand = simpleUnary(c)
       return { k: 'prefix', op: v, operand, s, e: c.i }
     }
-  } else if (c.isIdent() && (v === 'delete' || v === 'typeof' || v === 'void' || v === 'await')) {
-    if (v === 'await' && (c.nl(c.i + 1) || c.isPunct(')', c.i + 1) || c.isPunct(';', c.i + 1))) throw GIVE_UP
+  } else if (v === 'delete' || v === 'typeof' || v === 'void' || v === 'await') {
+    if (v === 'await' && (c.nl(c.i + 1) || c.is(')', c.i + 1) || c.is(';', c.i + 1))) throw GIVE_UP
     c.i++
     simpleUnary(c)
     return { k: 'other', s, e: c.i }
@@ -164,13 +164,13 @@ function simpleUnary(c: Cursor): Expr {
 
 function update(c: Cursor): Expr {
   const s = c.i
-  if (c.isPunct('++') || c.isPunct('--')) {
+  if (c.is('++') || c.is('--')) {
     const op = c.val(c.i++)
     const operand = leftHandSide(c)
     return { k: 'prefix', op, operand, s, e: c.i }
   }
   const e = leftHandSide(c)
-  if ((c.isPunct('++') || c.isPunct('--')) && !c.nl()) {
+  if ((c.is('++') || c.is('--')) && !c.nl()) {
     c.i++
     return { k: 'other', s, e: c.i }
   }
@@ -220,7 +220,7 @@ export function primary(c: Cursor): Expr {
   return { k: 'ident', name, s, e: c.i }
 }
 
-/** A regular expression outside a body: TypeScript checks its syntax, so one the engine rejects is given up on. */
+/** A regular expression literal: TypeScript checks its syntax, so one the engine rejects is given up on. */
 function regex(c: Cursor): Expr {
   const s = c.i
   const text = c.slice(s, s + 1)
@@ -238,7 +238,7 @@ function newExpression(c: Cursor): Expr {
   const s = c.i
   c.i++
   if (c.eat('.')) {
-    c.expectWord('target')
+    c.expect('target')
     return { k: 'lhs', s, e: c.i }
   }
   const cs = c.i
@@ -248,8 +248,8 @@ function newExpression(c: Cursor): Expr {
     targs = callee.targs
     callee = callee.expr
   }
-  if (c.isPunct('?.')) throw GIVE_UP
-  if (c.isPunct('(')) parseArguments(c)
+  if (c.is('?.')) throw GIVE_UP
+  if (c.is('(')) parseArguments(c)
   return { k: 'new', callee, targs, s, e: c.i }
 }
 

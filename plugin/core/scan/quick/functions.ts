@@ -14,32 +14,32 @@ const PARAM_MODIFIERS = new Set(['public', 'private', 'protected', 'readonly', '
 /** Whether an arrow function starts here (`x =>`, `async (…) =>`, `(…): T =>`, `<T>(…) =>`). */
 export function arrowAhead(c: Cursor, allowReturnType: boolean): boolean {
   let j = c.i
-  if (c.is('async') && c.isIdent(j) && !c.nl(j + 1) && (c.isName(j + 1) || c.isPunct('(', j + 1))) j++
-  if (c.isName(j) && c.isPunct('=>', j + 1)) {
+  if (c.is('async') && c.isIdent(j) && !c.nl(j + 1) && (c.isName(j + 1) || c.is('(', j + 1))) j++
+  if (c.isName(j) && c.is('=>', j + 1)) {
     if (c.nl(j + 1)) throw GIVE_UP
     return true
   }
-  if (c.isPunct('<', j)) {
+  if (c.is('<', j)) {
     // `<T>(x: T) => x` (a type assertion `<T>x` is given up on)
     if (!c.isName(j + 1) && !c.is('const', j + 1)) throw GIVE_UP
     return true
   }
-  if (!c.isPunct('(', j)) return false
+  if (!c.is('(', j)) return false
   const after = c.match(j) + 1
-  if (c.isPunct('=>', after)) {
+  if (c.is('=>', after)) {
     if (c.nl(after)) throw GIVE_UP
     return true
   }
-  return allowReturnType && c.isPunct(':', after)
+  return allowReturnType && c.is(':', after)
 }
 
 /** An arrow function: its parameters, return type and body (a block body skipped). */
 export function arrow(c: Cursor, allowReturnType: boolean): Expr {
   const s = c.i
-  if (c.is('async') && !c.isPunct('=>', c.i + 1)) c.i++
+  if (c.is('async') && !c.is('=>', c.i + 1)) c.i++
   if (c.isName()) c.i++
   else {
-    if (c.isPunct('<')) {
+    if (c.is('<')) {
       try {
         parseTypeParameters(c)
       } catch (e) {
@@ -51,7 +51,7 @@ export function arrow(c: Cursor, allowReturnType: boolean): Expr {
   }
   if (c.nl()) throw GIVE_UP
   c.expect('=>')
-  if (c.isPunct('{')) skipBody(c)
+  if (c.is('{')) skipBody(c)
   else parseAssignment(c, allowReturnType)
   return { k: 'other', s, e: c.i }
 }
@@ -69,14 +69,25 @@ export function functionExpression(c: Cursor): Expr {
  */
 export function skipFunction(c: Cursor, named: boolean): void {
   if (c.is('async')) c.i++
-  c.expectWord('function')
+  c.expect('function')
   c.eat('*')
   if (c.isName()) c.i++
   else if (named) throw MISMATCH
+  signature(c)
+  functionBody(c, false)
+}
+
+/** `<T>(params): R` of a function, method, accessor or constructor, or of a signature in a type; returns the parameters. */
+export function signature(c: Cursor): Param[] {
   parseTypeParameters(c)
-  parseParameters(c)
+  const params = parseParameters(c)
   if (c.eat(':')) parseReturnType(c)
-  if (c.isPunct('{')) skipBody(c)
+  return params
+}
+
+/** A function's body, skipped; without `required`, a semicolon instead ends an overload or abstract member. */
+export function functionBody(c: Cursor, required: boolean): void {
+  if (required || c.is('{')) skipBody(c)
   else c.semicolon()
 }
 
@@ -84,7 +95,7 @@ export function skipFunction(c: Cursor, named: boolean): void {
 export function parseParameters(c: Cursor): Param[] {
   c.expect('(')
   const params: Param[] = []
-  while (!c.isPunct(')')) {
+  while (!c.is(')')) {
     params.push(parameter(c))
     if (!c.eat(',')) break
   }
@@ -95,10 +106,10 @@ export function parseParameters(c: Cursor): Param[] {
 function parameter(c: Cursor): Param {
   while (c.eat('@')) leftHandSide(c, true)
   const modifiers: string[] = []
-  while (c.isIdent() && PARAM_MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1) && !c.isPunct('{', c.i + 1) && !c.isPunct('*', c.i + 1)) {
+  while (c.isIdent() && PARAM_MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1) && !c.is('{', c.i + 1) && !c.is('*', c.i + 1)) {
     modifiers.push(c.val(c.i++))
   }
-  if (c.is('this') && c.isIdent()) {
+  if (c.is('this')) {
     c.i++
     const type = c.eat(':') ? parseType(c) : null
     return { modifiers, name: -1, optional: false, type, init: null }
@@ -106,7 +117,7 @@ function parameter(c: Cursor): Param {
   c.eat('...')
   let name = -1
   if (c.isName()) name = c.i++
-  else if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
+  else if (c.is('{') || c.is('[')) bindingPattern(c)
   else throw MISMATCH
   const optional = c.eat('?')
   const type = c.eat(':') ? parseType(c) : null
@@ -117,7 +128,7 @@ function parameter(c: Cursor): Param {
 /** A destructuring pattern (`{ a, b: [c], ...d }`, `[a, , b = 1, ...c]`), read for its syntax. */
 export function bindingPattern(c: Cursor): void {
   if (c.eat('{')) {
-    while (!c.isPunct('}')) {
+    while (!c.is('}')) {
       if (c.eat('...')) c.name()
       else {
         const shorthand = c.isName()
@@ -132,7 +143,7 @@ export function bindingPattern(c: Cursor): void {
     return
   }
   c.expect('[')
-  while (!c.isPunct(']')) {
+  while (!c.is(']')) {
     if (c.eat(',')) continue // an elision
     c.eat('...')
     bindingElement(c)
@@ -143,7 +154,7 @@ export function bindingPattern(c: Cursor): void {
 }
 
 function bindingElement(c: Cursor): void {
-  if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
+  if (c.is('{') || c.is('[')) bindingPattern(c)
   else c.name()
 }
 
@@ -156,26 +167,30 @@ function bindingElement(c: Cursor): void {
 export function skipBody(c: Cursor): void {
   const open = c.i
   const close = c.match(open)
-  if (close < 0 || !c.isPunct('{')) throw MISMATCH
+  if (close < 0 || !c.is('{')) throw MISMATCH
   for (let k = open + 1; k < close; k++) {
     const kind = c.kind(k)
     if (kind !== HEAD && kind !== MIDDLE) continue
-    if (isDottedName(c, k + 1, c.match(k))) continue
-    c.i = k + 1
-    try {
-      parseExpression(c)
-    } catch (e) {
-      throw e === MISMATCH ? GIVE_UP : e
+    const next = c.match(k)
+    if (!isDottedName(c, k + 1, next)) {
+      c.i = k + 1
+      try {
+        parseExpression(c)
+      } catch (e) {
+        throw e === MISMATCH ? GIVE_UP : e
+      }
+      if (c.i !== next) throw GIVE_UP
     }
-    if (c.i !== c.match(k)) throw GIVE_UP
+    // on at the next part of the template (templates inside the substitution were read with it)
+    k = next - 1
   }
   c.i = close + 1
-  if (c.isPunct('=')) throw GIVE_UP
+  if (c.is('=')) throw GIVE_UP
 }
 
 /** Whether tokens `[from, to)` are `a.b.c` or `this.a.b` (the common substitutions, which need no parse). */
 function isDottedName(c: Cursor, from: number, to: number): boolean {
   if (to - from < 1 || (to - from) % 2 === 0 || !(c.isName(from) || c.is('this', from))) return false
-  for (let k = from + 1; k < to; k += 2) if (!c.isPunct('.', k) || !c.isIdent(k + 1)) return false
+  for (let k = from + 1; k < to; k += 2) if (!c.is('.', k) || !c.isIdent(k + 1)) return false
   return true
 }

@@ -1,10 +1,9 @@
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
 import { parseAssignment, parseExpression } from './expressions.js'
-import { parseParameters, skipBody } from './functions.js'
+import { functionBody, signature } from './functions.js'
 import { unwrap, type Expr, type Key, type Prop } from './nodes.js'
 import { BIGINT, NUMBER, PRIVATE } from './token-arrays.js'
 import { canFollowModifier, isAccessor, propertyNameText } from './members.js'
-import { parseReturnType, parseTypeParameters } from './types.js'
 
 /** Object and array literals, and property keys (of object literals and classes). */
 
@@ -14,8 +13,8 @@ export function arrayLiteral(c: Cursor): Expr {
   c.i++
   const items: Expr[] = []
   let spread = false
-  while (!c.isPunct(']')) {
-    if (c.isPunct(',')) throw GIVE_UP // holes
+  while (!c.is(']')) {
+    if (c.is(',')) throw GIVE_UP // holes
     const es = c.i
     if (c.eat('...')) {
       spread = true
@@ -33,7 +32,7 @@ export function objectLiteral(c: Cursor): Expr {
   const s = c.i
   c.i++
   const props: Prop[] = []
-  while (!c.isPunct('}')) {
+  while (!c.is('}')) {
     props.push(objectMember(c))
     if (!c.eat(',')) break
   }
@@ -47,21 +46,21 @@ function objectMember(c: Cursor): Prop {
     const expr = parseAssignment(c)
     return { k: 'spread', expr, s, e: c.i }
   }
-  if (c.isPunct('@')) throw GIVE_UP
+  if (c.is('@')) throw GIVE_UP
   if (isAccessor(c)) {
     c.i++
     parseKey(c)
     return method(c, s)
   }
-  const isAsync = c.is('async') && c.isIdent() && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
+  const isAsync = c.is('async') && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)
   if (isAsync) c.i++
   const star = c.eat('*')
   const shorthand = c.isName()
   const key = parseKey(c)
-  if (c.isPunct('?') || c.isPunct('!')) throw GIVE_UP
-  if (star || isAsync || c.isPunct('(') || c.isPunct('<')) return method(c, s)
-  if (shorthand && !c.isPunct(':')) {
-    if (c.isPunct('=')) throw GIVE_UP
+  if (c.is('?') || c.is('!')) throw GIVE_UP
+  if (star || isAsync || c.is('(') || c.is('<')) return method(c, s)
+  if (shorthand && !c.is(':')) {
+    if (c.is('=')) throw GIVE_UP
     return { k: 'short', name: c.val(key.s), s, e: c.i }
   }
   c.expect(':')
@@ -71,28 +70,22 @@ function objectMember(c: Cursor): Prop {
 
 /** The rest of a method or accessor from its name: `<T>(params): R { body }` (the body skipped). */
 function method(c: Cursor, s: number): Prop {
-  parseTypeParameters(c)
-  parseParameters(c)
-  if (c.eat(':')) parseReturnType(c)
-  if (!c.isPunct('{')) throw MISMATCH
-  skipBody(c)
+  signature(c)
+  functionBody(c, true)
   return { k: 'method', s, e: c.i }
 }
 
 /** A property name in an object literal or a class: identifiers, keywords, strings, integers, computed names. */
 export function parseKey(c: Cursor): Key {
   const s = c.i
-  if (c.isPunct('[')) {
+  if (c.is('[')) {
     c.i++
     const inner = unwrap(parseExpression(c))
     c.expect(']')
     let text: string | null = null
     if (inner.k === 'str' || inner.k === 'nst') text = c.literal(inner.s)
     else if (inner.k === 'num') {
-      const at = c.i
-      c.i = inner.s
-      text = propertyNameText(c)
-      c.i = at
+      text = propertyNameText(c, inner.s)
       if (text === null) throw GIVE_UP
     }
     return { text, computed: true, s, e: c.i }

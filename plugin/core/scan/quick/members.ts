@@ -1,52 +1,55 @@
 import type { MemberFacts } from '../type-facts.js'
 import { Cursor, GIVE_UP } from './cursor.js'
-import { parseParameters } from './functions.js'
+import { signature } from './functions.js'
 import { BIGINT, IDENT, NUMBER, PRIVATE, STRING } from './token-arrays.js'
-import { parseReturnType, parseType, parseTypeParameters } from './types.js'
+import { parseType } from './types.js'
 
 /**
  * Members of object types and interfaces, and the lookaheads that classes and object literals share
  * with them: modifiers, accessors, index signatures, property names.
  */
 
+/** Whether a member name can start at `at` (TypeScript's `isLiteralPropertyName`, or a computed name). */
+function startsPropertyName(c: Cursor, at: number): boolean {
+  const kind = c.kind(at)
+  return kind === IDENT || kind === STRING || kind === NUMBER || kind === BIGINT || kind === PRIVATE || c.is('[', at)
+}
+
 /** Whether a modifier word can stand before the token after it (TypeScript's `canFollowModifier`). */
 export function canFollowModifier(c: Cursor, at: number): boolean {
-  const kind = c.kind(at)
-  if (kind === IDENT || kind === STRING || kind === NUMBER || kind === BIGINT || kind === PRIVATE) return true
-  return c.isPunct('[', at) || c.isPunct('{', at) || c.isPunct('*', at) || c.isPunct('...', at)
+  return startsPropertyName(c, at) || c.is('{', at) || c.is('*', at) || c.is('...', at)
 }
 
 /** A property name's text: identifiers, keywords, strings and plain integers; `null` for anything else. */
-export function propertyNameText(c: Cursor): string | null {
-  const kind = c.kind()
-  if (kind === IDENT) return c.val()
-  if (kind === STRING) return c.literal()
-  if (kind === NUMBER && /^(0|[1-9][0-9]*)$/.test(c.slice(c.i, c.i + 1))) return c.slice(c.i, c.i + 1)
+export function propertyNameText(c: Cursor, at = c.i): string | null {
+  const kind = c.kind(at)
+  if (kind === IDENT) return c.val(at)
+  if (kind === STRING) return c.literal(at)
+  if (kind === NUMBER && /^(0|[1-9][0-9]*)$/.test(c.slice(at, at + 1))) return c.slice(at, at + 1)
   return null
 }
 
 /** `get`/`set` starting an accessor (TypeScript's `canFollowGetOrSetKeyword`), not naming a member. */
 export function isAccessor(c: Cursor): boolean {
-  if (!(c.is('get') || c.is('set')) || !c.isIdent()) return false
-  const kind = c.kind(c.i + 1)
-  return c.isPunct('[', c.i + 1) || kind === IDENT || kind === STRING || kind === NUMBER || kind === BIGINT || kind === PRIVATE
+  return (c.is('get') || c.is('set')) && startsPropertyName(c, c.i + 1)
 }
 
 /** TypeScript's `isUnambiguouslyIndexSignature`, from the `[`. */
 export function isIndexSignature(c: Cursor): boolean {
-  if (!c.isPunct('[')) return false
+  if (!c.is('[')) return false
   let j = c.i + 1
-  if (c.isPunct('...', j) || c.isPunct(']', j)) return true
+  if (c.is('...', j) || c.is(']', j)) return true
   if (c.isIdent(j) && MODIFIERS.has(c.val(j))) {
     if (c.isName(j + 1)) return true
   } else if (!c.isName(j)) return false
   j++
-  if (c.isPunct(':', j) || c.isPunct(',', j)) return true
-  if (!c.isPunct('?', j)) return false
-  return c.isPunct(':', j + 1) || c.isPunct(',', j + 1) || c.isPunct(']', j + 1)
+  if (c.is(':', j) || c.is(',', j)) return true
+  if (!c.is('?', j)) return false
+  return c.is(':', j + 1) || c.is(',', j + 1) || c.is(']', j + 1)
 }
 
-const MODIFIERS = new Set(['abstract', 'accessor', 'async', 'const', 'declare', 'default', 'export', 'in', 'out', 'override', 'private', 'protected', 'public', 'readonly', 'static'])
+/** TypeScript's modifier words. */
+export const MODIFIERS = new Set(['abstract', 'accessor', 'async', 'const', 'declare', 'default', 'export', 'in', 'out', 'override', 'private', 'protected', 'public', 'readonly', 'static'])
 
 /**
  * The members of an object type or an interface body, from its `{` past its `}`: property signatures
@@ -58,19 +61,19 @@ export function parseTypeMembers(c: Cursor): { members: MemberFacts[]; other: bo
   const members: MemberFacts[] = []
   let other = false
   while (c.i < close) {
-    const kind = typeMember(c, members)
-    if (kind === 'other') other = true
+    if (typeMember(c, members)) other = true
     if (!c.eat(',')) c.semicolon()
   }
   c.expect('}')
   return { members, other }
 }
 
-function typeMember(c: Cursor, members: MemberFacts[]): 'property' | 'method' | 'other' {
-  if (c.isPunct('(') || c.isPunct('<')) return signature(c), 'other'
-  if (c.is('new') && c.isIdent() && (c.isPunct('(', c.i + 1) || c.isPunct('<', c.i + 1))) {
+/** One member of an object type or interface; returns whether it is neither a property nor a method signature. */
+function typeMember(c: Cursor, members: MemberFacts[]): boolean {
+  if (c.is('(') || c.is('<')) return signature(c), true
+  if (c.is('new') && (c.is('(', c.i + 1) || c.is('<', c.i + 1))) {
     c.i++
-    return signature(c), 'other'
+    return signature(c), true
   }
   while (c.isIdent() && MODIFIERS.has(c.val()) && !c.nl(c.i + 1) && canFollowModifier(c, c.i + 1)) {
     if (c.val() !== 'readonly') throw GIVE_UP
@@ -81,29 +84,22 @@ function typeMember(c: Cursor, members: MemberFacts[]): 'property' | 'method' | 
     if (propertyNameText(c) === null) throw GIVE_UP
     c.i++
     signature(c)
-    if (c.isPunct('{')) throw GIVE_UP
-    return 'other'
+    if (c.is('{')) throw GIVE_UP
+    return true
   }
   if (isIndexSignature(c)) {
     c.skipGroup()
     if (c.eat(':')) parseType(c)
-    return 'other'
+    return true
   }
   const at = c.i
   const name = propertyNameText(c)
   if (name === null) throw GIVE_UP
   c.i++
   const optional = c.eat('?')
-  if (c.isPunct('(') || c.isPunct('<')) return signature(c), 'method'
+  if (c.is('(') || c.is('<')) return signature(c), false
   const type = c.eat(':') ? parseType(c) : null
-  if (c.isPunct('=')) throw GIVE_UP
+  if (c.is('=')) throw GIVE_UP
   members.push({ name, pos: c.pos(at), optional, type: type ?? { k: 'kw', name: 'any' }, init: null })
-  return 'property'
-}
-
-/** `<T>(params): R` of a call, construct or method signature. */
-function signature(c: Cursor): void {
-  parseTypeParameters(c)
-  parseParameters(c)
-  if (c.eat(':')) parseReturnType(c)
+  return false
 }

@@ -7,16 +7,21 @@ import { STRING } from './token-arrays.js'
 
 /** A module specifier string, then import attributes and the statement's end. */
 function moduleSpecifier(c: Cursor): { module: string; at: number } {
-  c.expectWord('from')
+  c.expect('from')
   if (c.kind() !== STRING) throw MISMATCH
   const at = c.i
   const module = c.literal(c.i++)
-  if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isIdent() && c.isPunct('{', c.i + 1)) {
+  attributesAndEnd(c)
+  return { module, at }
+}
+
+/** Import attributes (`with { type: 'json' }`), then the statement's end. */
+function attributesAndEnd(c: Cursor): void {
+  if ((c.is('with') || (c.is('assert') && !c.nl())) && c.is('{', c.i + 1)) {
     c.i++
     c.skipGroup()
   }
   c.semicolon()
-  return { module, at }
 }
 
 interface Specifier {
@@ -37,9 +42,9 @@ function moduleExportName(c: Cursor): string {
 function specifiers(c: Cursor, isImport: boolean): Specifier[] {
   c.expect('{')
   const list: Specifier[] = []
-  while (!c.isPunct('}')) {
+  while (!c.is('}')) {
     let typeOnly = false
-    if (c.is('type') && c.isIdent() && !c.isPunct(',', c.i + 1) && !c.isPunct('}', c.i + 1)) {
+    if (c.is('type') && !c.is(',', c.i + 1) && !c.is('}', c.i + 1)) {
       if (c.is('as', c.i + 1)) throw GIVE_UP
       typeOnly = true
       c.i++
@@ -47,7 +52,7 @@ function specifiers(c: Cursor, isImport: boolean): Specifier[] {
     const first = c.i
     const imported = moduleExportName(c)
     let name = imported
-    if (c.is('as') && c.isIdent()) {
+    if (c.is('as')) {
       c.i++
       name = moduleExportName(c)
       if (isImport && !c.isName(c.i - 1)) throw GIVE_UP
@@ -64,40 +69,37 @@ export function importDeclaration(c: Cursor, facts: FileFacts): void {
   c.i++
   if (c.kind() === STRING) {
     c.i++
-    if ((c.is('with') || (c.is('assert') && !c.nl())) && c.isPunct('{', c.i + 1)) {
-      c.i++
-      c.skipGroup()
-    }
-    return c.semicolon()
+    return attributesAndEnd(c)
   }
   let typeOnly = false
-  if (c.is('type') && c.isIdent()) {
+  if (c.is('type')) {
     const next = c.i + 1
-    if (c.is('from', next) || c.isPunct(',', next) || c.is('=', next)) {
+    if (c.is('from', next) || c.is(',', next) || c.is('=', next)) {
       if (!(c.is('from', next) && c.kind(next + 1) === STRING)) throw GIVE_UP
     } else {
       typeOnly = true
       c.i++
     }
   }
-  if ((c.is('defer') || c.is('source')) && c.isIdent() && !c.is('from', c.i + 1) && !c.isPunct(',', c.i + 1)) throw GIVE_UP
+  if ((c.is('defer') || c.is('source')) && c.isIdent() && !c.is('from', c.i + 1) && !c.is(',', c.i + 1)) throw GIVE_UP
   let defaultName: string | null = null
   let namespace: string | null = null
   let named: Specifier[] | null = null
   if (c.isName()) {
     if (c.is('from') && c.is('from', c.i + 1)) throw GIVE_UP
     defaultName = c.name()
-    if (c.isPunct('=')) throw GIVE_UP // import x = require(…)
+    if (c.is('=')) throw GIVE_UP // import x = require(…)
     if (!c.eat(',') && !c.is('from')) throw MISMATCH
   }
   if (!c.is('from')) {
     if (c.eat('*')) {
-      c.expectWord('as')
+      c.expect('as')
       namespace = c.name()
     } else named = specifiers(c, true)
   }
   const { module, at } = moduleSpecifier(c)
-  if (module === REGISTRY_IMPORT && c.slice(at, at + 1).slice(1, -1) === REGISTRY_IMPORT && !typeOnly && defaultName === null && named && named.every((s) => s.typeOnly || s.imported === 'registry')) {
+  // the literal as written (no escapes): the transform writes over those characters
+  if (c.slice(at, at + 1).slice(1, -1) === REGISTRY_IMPORT && !typeOnly && defaultName === null && named && named.every((s) => s.typeOnly || s.imported === 'registry')) {
     const start = c.start(at) + 1
     facts.registryOnlyImports.push([start, c.end(at) - 1])
   }
@@ -109,10 +111,10 @@ export function importDeclaration(c: Cursor, facts: FileFacts): void {
 /** `export { … } [from …]`, `export * [as ns] from …` (type-only ones alike). */
 export function exportDeclaration(c: Cursor, facts: FileFacts): void {
   c.i++
-  if (c.is('type') && c.isIdent()) c.i++
+  if (c.is('type')) c.i++
   // an empty module name counts as none, as in the syntax-tree reader
   if (c.eat('*')) {
-    if (c.is('as') && c.isIdent()) {
+    if (c.is('as')) {
       c.i++
       const exported = moduleExportName(c)
       const { module } = moduleSpecifier(c)
@@ -124,7 +126,7 @@ export function exportDeclaration(c: Cursor, facts: FileFacts): void {
     return
   }
   const list = specifiers(c, false)
-  const module = c.is('from') && c.isIdent() ? moduleSpecifier(c).module : (c.semicolon(), '')
+  const module = c.is('from') ? moduleSpecifier(c).module : (c.semicolon(), '')
   for (const s of list) {
     if (module) facts.reExports.push({ module, imported: s.imported, exported: s.name })
     else facts.localExports[s.name] = s.imported

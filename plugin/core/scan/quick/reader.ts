@@ -1,8 +1,8 @@
-import { addInterface, emptyFacts, type DecoratorFacts, type FileFacts, type StaticExpr } from '../facts.js'
+import { addEnumMember, addInterface, dict, emptyFacts, type DecoratorFacts, type FileFacts, type StaticExpr } from '../facts.js'
 import type { TypeExpr } from '../type-facts.js'
 import { classDeclaration, decorator } from './classes.js'
 import { Cursor, GIVE_UP, MISMATCH } from './cursor.js'
-import { leftHandSide } from './calls.js'
+import { heritageType } from './calls.js'
 import { parseAssignment } from './expressions.js'
 import { bindingPattern, skipFunction } from './functions.js'
 import { namePath, toStatic } from './statics.js'
@@ -11,7 +11,7 @@ import { IDENT, releaseTokens, STRING } from './token-arrays.js'
 import { tokenize } from './tokens.js'
 import { parseTypeMembers } from './members.js'
 import { exportDeclaration, importDeclaration } from './modules.js'
-import { parseType, parseTypeArguments, parseTypeParameters } from './types.js'
+import { parseType, parseTypeParameters } from './types.js'
 
 /**
  * The quick declaration reader: the facts of a `.ts` file read from its tokens, without TypeScript.
@@ -62,18 +62,18 @@ const beforeName = (c: Cursor, strings = false): boolean =>
 function statement(c: Cursor, facts: FileFacts): void {
   if (c.eat(';')) return
   const decorators: DecoratorFacts[] = []
-  while (c.isPunct('@')) decorators.push(decorator(c))
+  while (c.is('@')) decorators.push(decorator(c))
   let exported = false
   let isDefault = false
-  if (c.is('export') && c.isIdent()) {
+  if (c.is('export')) {
     const next = c.i + 1
-    if (c.isPunct('{', next) || c.isPunct('*', next) || (c.is('type', next) && (c.isPunct('{', next + 1) || c.isPunct('*', next + 1)))) {
+    if (c.is('{', next) || c.is('*', next) || (c.is('type', next) && (c.is('{', next + 1) || c.is('*', next + 1)))) {
       if (decorators.length) throw GIVE_UP
       return exportDeclaration(c, facts)
     }
     c.i++
     exported = true
-    if (c.is('default') && c.isIdent()) {
+    if (c.is('default')) {
       c.i++
       isDefault = true
       if (!startsDefaultDeclaration(c)) {
@@ -81,11 +81,11 @@ function statement(c: Cursor, facts: FileFacts): void {
         return exportDefault(c, facts)
       }
     }
-    while (c.isPunct('@')) decorators.push(decorator(c))
+    while (c.is('@')) decorators.push(decorator(c))
   }
-  const declared = c.is('declare') && c.isIdent() && !c.nl(c.i + 1) && c.isIdent(c.i + 1)
+  const declared = c.is('declare') && !c.nl(c.i + 1) && c.isIdent(c.i + 1)
   if (declared) c.i++
-  const abstract = c.is('abstract') && c.isIdent() && c.is('class', c.i + 1) && !c.nl(c.i + 1)
+  const abstract = c.is('abstract') && c.is('class', c.i + 1) && !c.nl(c.i + 1)
   if (abstract) c.i++
   if (!c.isIdent()) {
     if (exported || decorators.length || declared) throw GIVE_UP
@@ -119,7 +119,7 @@ function statement(c: Cursor, facts: FileFacts): void {
       return variables(c, facts, exported, true)
     case 'let':
     case 'var':
-      if (isDefault || !(c.isName(c.i + 1) || c.isPunct('[', c.i + 1) || c.isPunct('{', c.i + 1))) break
+      if (isDefault || !(c.isName(c.i + 1) || c.is('[', c.i + 1) || c.is('{', c.i + 1))) break
       return variables(c, facts, exported, false)
     case 'async':
       if (!c.is('function', c.i + 1) || c.nl(c.i + 1)) break
@@ -131,11 +131,11 @@ function statement(c: Cursor, facts: FileFacts): void {
       if (isDefault || !beforeName(c, true)) break
       return skipNamespace(c)
     case 'global':
-      if (!c.isPunct('{', c.i + 1)) break
+      if (!c.is('{', c.i + 1)) break
       c.i++
       return block(c, nestedStatement)
     case 'import':
-      if (exported || c.isPunct('(', c.i + 1) || c.isPunct('.', c.i + 1)) break
+      if (exported || c.is('(', c.i + 1) || c.is('.', c.i + 1)) break
       return importDeclaration(c, facts)
   }
   if (exported || decorators.length || abstract || declared) throw GIVE_UP
@@ -149,7 +149,7 @@ function nestedStatement(c: Cursor): void {
 
 /** After `export default`: a declaration (class, function, interface) rather than an expression. */
 function startsDefaultDeclaration(c: Cursor): boolean {
-  if (c.isPunct('@') || c.is('class') || c.is('function') || c.is('interface')) return true
+  if (c.is('@') || c.is('class') || c.is('function') || c.is('interface')) return true
   if (c.is('abstract') && c.is('class', c.i + 1) && !c.nl(c.i + 1)) return true
   return c.is('async') && c.is('function', c.i + 1) && !c.nl(c.i + 1)
 }
@@ -167,17 +167,12 @@ function interfaceDeclaration(c: Cursor, facts: FileFacts, exported: boolean): v
   const name = c.name()
   const params = parseTypeParameters(c)
   const heritage: TypeExpr[] = []
-  if (c.is('extends') && c.isIdent()) {
+  if (c.is('extends')) {
     c.i++
     do {
       const s = c.i
-      let e = leftHandSide(c)
-      let args: TypeExpr[] = []
-      if (e.k === 'inst') {
-        args = e.targs
-        e = e.expr
-      } else if (c.isPunct('<')) args = parseTypeArguments(c)
-      const path = namePath(e)
+      const { expr, args } = heritageType(c)
+      const path = namePath(expr)
       heritage.push(path ? { k: 'ref', path, args } : { k: 'complex', text: c.slice(s, c.i) })
     } while (c.eat(','))
   }
@@ -201,27 +196,17 @@ function typeAlias(c: Cursor, facts: FileFacts, exported: boolean): void {
 }
 
 function enumDeclaration(c: Cursor, facts: FileFacts, exported: boolean): void {
-  c.expectWord('enum')
+  c.expect('enum')
   const name = c.name()
   c.expect('{')
-  const members: Record<string, StaticExpr> = Object.create(null)
+  const members = dict<StaticExpr>()
   let next: number | null = 0
-  while (!c.isPunct('}')) {
+  while (!c.is('}')) {
     const at = c.i
     if (c.kind() !== IDENT && c.kind() !== STRING) throw GIVE_UP
     const key = c.kind() === STRING ? c.literal() : c.val()
     c.i++
-    const pos = c.pos(at)
-    if (c.eat('=')) {
-      const value = toStatic(c, parseAssignment(c))
-      members[key] = value
-      next = value.k === 'lit' && typeof value.v === 'number' ? value.v + 1 : null
-    } else if (next !== null) {
-      members[key] = { k: 'lit', v: next, pos }
-      next += 1
-    } else {
-      members[key] = { k: 'unknown', text: key, why: 'an enum member after a computed one', pos }
-    }
+    next = addEnumMember(members, key, c.pos(at), c.eat('=') ? toStatic(c, parseAssignment(c)) : null, next)
     if (!c.eat(',')) break
   }
   c.expect('}')
@@ -234,7 +219,7 @@ function variables(c: Cursor, facts: FileFacts, exported: boolean, isConst: bool
   do {
     let name: string | null = null
     if (c.isName()) name = c.name()
-    else if (c.isPunct('{') || c.isPunct('[')) bindingPattern(c)
+    else if (c.is('{') || c.is('[')) bindingPattern(c)
     else throw MISMATCH
     if (name !== null && !c.nl()) c.eat('!')
     if (c.eat(':')) parseType(c)
@@ -246,12 +231,12 @@ function variables(c: Cursor, facts: FileFacts, exported: boolean, isConst: bool
   c.semicolon()
 }
 
-/** `namespace A.B { … }`, `module 'x' { … }` or `module 'x';`: nothing in them is read. */
+/** `namespace A.B { … }`, `module 'x' { … }` or `module 'x';`: read for their syntax, nothing in them recorded. */
 function skipNamespace(c: Cursor): void {
   c.i++
   if (c.kind() === STRING) {
     c.i++
-    if (!c.isPunct('{')) return c.semicolon()
+    if (!c.is('{')) return c.semicolon()
   } else {
     c.name()
     while (c.eat('.')) {

@@ -7,7 +7,7 @@ import { parseType } from './types.js'
  * read so the reader knows where they end, and otherwise passed over, as the syntax-tree reader does.
  */
 export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void {
-  if (c.isPunct('{')) return block(c, statement)
+  if (c.is('{')) return block(c, statement)
   if (c.isIdent()) {
     const word = c.val()
     switch (word) {
@@ -15,7 +15,7 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
         c.i++
         condition(c)
         nested(c, statement)
-        if (c.is('else') && c.isIdent()) {
+        if (c.is('else')) {
           c.i++
           nested(c, statement)
         }
@@ -31,7 +31,7 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
         c.i++
         block(c, statement)
         if (!c.is('catch') && !c.is('finally')) throw MISMATCH
-        if (c.is('catch') && c.isIdent()) {
+        if (c.is('catch')) {
           c.i++
           if (c.eat('(')) {
             c.name()
@@ -40,7 +40,7 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
           }
           block(c, statement)
         }
-        if (c.is('finally') && c.isIdent()) {
+        if (c.is('finally')) {
           c.i++
           block(c, statement)
         }
@@ -62,7 +62,7 @@ export function otherStatement(c: Cursor, statement: (c: Cursor) => void): void 
       case 'using':
         if (c.isName(c.i + 1) && !c.nl(c.i + 1)) throw GIVE_UP
     }
-    if (c.isPunct(':', c.i + 1)) throw GIVE_UP // a labelled statement
+    if (c.is(':', c.i + 1)) throw GIVE_UP // a labelled statement
     // a declaration word that did not start a declaration (`interface` then a line break, say)
     if (DECLARATION_WORDS.has(word)) throw GIVE_UP
   }
@@ -86,7 +86,7 @@ function condition(c: Cursor): void {
 export function block(c: Cursor, statement: (c: Cursor) => void): void {
   c.expect('{')
   while (!c.eat('}')) statement(c)
-  if (c.isPunct('=')) throw GIVE_UP // see Cursor.skipBody
+  if (c.is('=')) throw GIVE_UP // see Cursor.skipBody
 }
 
 /** The statement of an `if`, `else` or loop: a block, or another statement that declares nothing. */

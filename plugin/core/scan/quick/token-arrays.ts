@@ -25,7 +25,7 @@ export interface Tokens {
   end: Int32Array
   /** Identifier and punctuator text ('' for the others). */
   val: string[]
-  /** Bit 1: preceded by a line break; bit 2: a string or template literal with a backslash (its value needs cooking). */
+  /** `NL`, `ESCAPED` and `NAME` below. */
   flags: Uint8Array
   /** The matching bracket's token (`(` ↔ `)`, `[` ↔ `]`, `{` ↔ `}`, a template head or middle → the next part); -1 otherwise. */
   match: Int32Array
@@ -34,6 +34,7 @@ export interface Tokens {
   lineStarts: number[]
 }
 
+/** Token flags: preceded by a line break; a string or template literal with a backslash (its value needs cooking). */
 export const NL = 1
 export const ESCAPED = 2
 /** An identifier that can name a binding or a type (not a reserved word). */

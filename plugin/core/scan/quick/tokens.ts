@@ -155,7 +155,7 @@ class Tokenizer {
   private word(kind: number, start: number): void {
     const s = this.s
     let j = this.i + 1
-    for (let x = s.charCodeAt(j); x < 128 && (CHAR_CLASS[x]! & 2) !== 0; x = s.charCodeAt(++j));
+    while (isIdentPart(s.charCodeAt(j))) j++
     const next = s.charCodeAt(j)
     if (next >= 128 || next === 92) throw STOP // unicode identifiers and escapes
     const word = s.slice(start, j)

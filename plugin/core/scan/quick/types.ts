@@ -26,7 +26,7 @@ export function parseType(c: Cursor, noConditional = false): TypeExpr {
   if (startsFunctionType(c)) return functionType(c)
   const from = c.i
   const type = unionType(c)
-  if (!noConditional && !c.nl() && c.is('extends') && c.isIdent()) {
+  if (!noConditional && !c.nl() && c.is('extends')) {
     c.i++
     parseType(c, true)
     c.expect('?')
@@ -44,26 +44,21 @@ function simpleType(c: Cursor): TypeExpr | null {
   const next = c.i + 1
   const v = c.val(next)
   const ends = v === ';' || v === ',' || v === ')' || v === ']' || v === '}' || v === '=' || v === '>' || v === '{' || (c.nl(next) && c.kind(next) === IDENT)
-  if (!ends) return null
-  const name = c.val()
-  if (KEYWORD_TYPES.has(name)) {
-    c.i++
-    return { k: 'kw', name: name as Extract<TypeExpr, { k: 'kw' }>['name'] }
-  }
-  if (!c.isName() || name === 'keyof' || name === 'unique' || name === 'readonly' || name === 'infer' || name === 'asserts' || name === 'this' || name === 'typeof' || name === 'import') return null
-  c.i++
-  return { k: 'ref', path: [name], args: [] }
+  return ends && !MULTI_TOKEN_WORDS.has(c.val()) ? nonArrayType(c) : null
 }
 
+/** Words that start a type of several tokens (operators, queries, predicates): the full descent reads them. */
+const MULTI_TOKEN_WORDS = new Set(['keyof', 'unique', 'readonly', 'infer', 'typeof', 'import', 'this', 'asserts'])
+
 function startsFunctionType(c: Cursor): boolean {
-  if (c.isPunct('<') || (c.is('new') && c.isIdent())) return true
-  if (c.is('abstract') && c.isIdent() && c.is('new', c.i + 1)) return true
-  return c.isPunct('(') && c.isPunct('=>', c.match(c.i) + 1)
+  if (c.is('<') || (c.is('new'))) return true
+  if (c.is('abstract') && c.is('new', c.i + 1)) return true
+  return c.is('(') && c.is('=>', c.match(c.i) + 1)
 }
 
 function functionType(c: Cursor): TypeExpr {
-  if (c.is('abstract') && c.isIdent()) c.i++
-  if (c.is('new') && c.isIdent()) c.i++
+  if (c.is('abstract')) c.i++
+  if (c.is('new')) c.i++
   parseTypeParameters(c)
   parseParameters(c)
   c.expect('=>')
@@ -74,7 +69,7 @@ function functionType(c: Cursor): TypeExpr {
 function unionType(c: Cursor): TypeExpr {
   const leading = c.eat('|')
   const first = leading ? constituent(c, intersectionType) : intersectionType(c)
-  if (!c.isPunct('|') && !leading) return first
+  if (!c.is('|') && !leading) return first
   const types = [first]
   while (c.eat('|')) types.push(constituent(c, intersectionType))
   return { k: 'union', of: types }
@@ -84,7 +79,7 @@ function intersectionType(c: Cursor): TypeExpr {
   const from = c.i
   const leading = c.eat('&')
   const first = leading ? constituent(c, typeOperator) : typeOperator(c)
-  if (!c.isPunct('&') && !leading) return first
+  if (!c.is('&') && !leading) return first
   while (c.eat('&')) constituent(c, typeOperator)
   return complex(c, from)
 }
@@ -113,8 +108,8 @@ function postfixType(c: Cursor): TypeExpr {
   const from = c.i
   let type = nonArrayType(c)
   while (!c.nl()) {
-    if (c.isPunct('!')) throw GIVE_UP
-    if (!c.isPunct('[')) return type
+    if (c.is('!')) throw GIVE_UP
+    if (!c.is('[')) return type
     c.i++
     if (c.eat(']')) {
       type = { k: 'array', of: type }
@@ -159,7 +154,7 @@ function nonArrayType(c: Cursor): TypeExpr {
   const v = c.val()
   if (KEYWORD_TYPES.has(v)) {
     c.i++
-    if (c.isPunct('.')) throw GIVE_UP
+    if (c.is('.')) throw GIVE_UP
     return { k: 'kw', name: v as Extract<TypeExpr, { k: 'kw' }>['name'] }
   }
   switch (v) {
@@ -175,9 +170,9 @@ function nonArrayType(c: Cursor): TypeExpr {
       return complex(c, from)
     case 'typeof':
       c.i++
-      if (c.is('import') && c.isIdent()) return importType(c, from)
+      if (c.is('import')) return importType(c, from)
       entityName(c, true)
-      if (!c.nl() && c.isPunct('<')) parseTypeArguments(c)
+      if (!c.nl() && c.is('<')) parseTypeArguments(c)
       return complex(c, from)
     case 'import':
       return importType(c, from)
@@ -187,20 +182,20 @@ function nonArrayType(c: Cursor): TypeExpr {
   }
   if (!c.isName()) throw MISMATCH
   const path = entityName(c, false)
-  const args = !c.nl() && c.isPunct('<') ? parseTypeArguments(c) : []
+  const args = !c.nl() && c.is('<') ? parseTypeArguments(c) : []
   return { k: 'ref', path, args }
 }
 
 /** `import('m').A.B<T>` (after `typeof` too): the module a plain string. */
 function importType(c: Cursor, from: number): TypeExpr {
   c.i++
-  if (!c.isPunct('(') || c.kind(c.i + 1) !== STRING || !c.isPunct(')', c.i + 2)) throw GIVE_UP
+  if (!c.is('(') || c.kind(c.i + 1) !== STRING || !c.is(')', c.i + 2)) throw GIVE_UP
   c.i += 3
   while (c.eat('.')) {
     if (!c.isIdent()) throw MISMATCH
     c.i++
   }
-  if (!c.nl() && c.isPunct('<')) parseTypeArguments(c)
+  if (!c.nl() && c.is('<')) parseTypeArguments(c)
   return complex(c, from)
 }
 
@@ -208,7 +203,7 @@ function importType(c: Cursor, from: number): TypeExpr {
 function entityName(c: Cursor, query: boolean): string[] {
   if (!c.isName() && !(query && c.is('this'))) throw MISMATCH
   const path = [c.val(c.i++)]
-  while (c.isPunct('.')) {
+  while (c.is('.')) {
     c.i++
     if (!c.isIdent()) throw c.kind() === PRIVATE ? GIVE_UP : MISMATCH
     path.push(c.val(c.i++))
@@ -230,9 +225,9 @@ function templateType(c: Cursor): TypeExpr {
 
 function isMappedType(c: Cursor): boolean {
   let j = c.i + 1
-  if (c.isPunct('+', j) || c.isPunct('-', j)) return c.is('readonly', j + 1)
-  if (c.is('readonly', j) && c.isIdent(j)) j++
-  return c.isPunct('[', j) && c.isIdent(j + 1) && c.is('in', j + 2)
+  if (c.is('+', j) || c.is('-', j)) return c.is('readonly', j + 1)
+  if (c.is('readonly', j)) j++
+  return c.is('[', j) && c.isIdent(j + 1) && c.is('in', j + 2)
 }
 
 function tupleType(c: Cursor, from: number): TypeExpr {
@@ -241,8 +236,9 @@ function tupleType(c: Cursor, from: number): TypeExpr {
   const items: TypeExpr[] = []
   let plain = true
   while (c.i < close) {
-    const rest = c.isPunct('...')
-    const named = (rest ? c.isIdent(c.i + 1) : c.isIdent()) && (c.isPunct(':', c.i + (rest ? 2 : 1)) || (c.isPunct('?', c.i + (rest ? 2 : 1)) && c.isPunct(':', c.i + (rest ? 3 : 2))))
+    const rest = c.is('...')
+    const at = rest ? c.i + 1 : c.i
+    const named = c.isIdent(at) && (c.is(':', at + 1) || (c.is('?', at + 1) && c.is(':', at + 2)))
     if (named) {
       if (rest) c.i++
       c.i++
@@ -281,10 +277,10 @@ export function parseTypeArguments(c: Cursor): TypeExpr[] {
 export function parseTypeParameters(c: Cursor): string[] {
   if (!c.eat('<')) return []
   const names: string[] = []
-  while (!c.isPunct('>')) {
+  while (!c.is('>')) {
     while ((c.is('const') || c.is('in') || c.is('out')) && c.isName(c.i + 1) && !c.nl(c.i + 1)) c.i++
     names.push(c.name())
-    if (c.is('extends') && c.isIdent()) {
+    if (c.is('extends')) {
       c.i++
       parseType(c)
     }
@@ -298,7 +294,7 @@ export function parseTypeParameters(c: Cursor): string[] {
 
 /** A return type: a type, or a predicate (`x is T`, `asserts x`, `asserts x is T`). */
 export function parseReturnType(c: Cursor): void {
-  if (c.is('asserts') && c.isIdent() && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) {
+  if (c.is('asserts') && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) {
     c.i += 2
     if (c.is('is') && !c.nl()) {
       c.i++
@@ -306,6 +302,6 @@ export function parseReturnType(c: Cursor): void {
     }
     return
   }
-  if (c.isName() && c.is('is', c.i + 1) && c.isIdent(c.i + 1) && !c.nl(c.i + 1)) c.i += 2
+  if (c.isName() && c.is('is', c.i + 1) && !c.nl(c.i + 1)) c.i += 2
   parseType(c)
 }
