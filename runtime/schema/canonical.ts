@@ -64,8 +64,8 @@ export class CanonicalModels {
       case 'tuple': return { kind: 'tuple', items: t.items.map((i) => this.type(i)) }
       case 'union': return { kind: 'union', of: t.of.map((i) => this.type(i)) }
       case 'object': return { kind: 'object', fields: this.list(t.fields) }
-      case 'literal': return { kind: 'literal', values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
-      case 'enum': return { kind: 'enum', name: t.name, values: [...t.values].sort((a, b) => String(a).localeCompare(String(b))) }
+      case 'literal': return { kind: 'literal', values: collationOrder(t.values) }
+      case 'enum': return { kind: 'enum', name: t.name, values: collationOrder(t.values) }
       case 'bytes': return t.buffer ? { kind: 'bytes', buffer: true } : { kind: 'bytes' }
       case 'shape': return this.shape(t.id)
       default: return { kind: t.kind }
@@ -95,6 +95,26 @@ export class CanonicalModels {
     this.lowest = Math.min(outer, this.lowest)
     return out
   }
+}
+
+const LOWER_AND_DIGITS = /^[a-z0-9]*$/
+const UPPER_AND_DIGITS = /^[A-Z0-9]*$/
+let english: Intl.Collator | undefined
+
+/**
+ * Literal and enum values in one fixed order, the same on every machine: English collation order
+ * (the root collation), whatever the process's locale. Values made only of lowercase letters and
+ * digits (or only of uppercase letters and digits) are in that order by their code units, which
+ * needs no collator (loading one costs a few milliseconds).
+ */
+export function collationOrder<T extends string | number | boolean>(values: readonly T[]): T[] {
+  const texts = values.map(String)
+  if (texts.every((x) => LOWER_AND_DIGITS.test(x)) || texts.every((x) => UPPER_AND_DIGITS.test(x))) {
+    return [...values].sort((a, b) => { const x = String(a), y = String(b); return x < y ? -1 : x > y ? 1 : 0 })
+  }
+  english ??= new Intl.Collator('en')
+  const compare = english.compare
+  return [...values].sort((a, b) => compare(String(a), String(b)))
 }
 
 /** JSON with object keys sorted, so equal models give equal text. */

@@ -2,6 +2,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { canonicalModel, diffSchemas } from '../../runtime/schema/index.js'
+import { collationOrder } from '../../runtime/schema/canonical.js'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { fixture, scanFixture } from '../helpers.js'
 import { loadRegistry } from './load.js'
 import { resolveOptions } from '../../plugin/core/options.js'
@@ -47,6 +50,45 @@ describe('fingerprint', () => {
     const again = fingerprints(scan(root))
     expect(again.Person).not.toBe(first.Person)
     expect(again.Sample).not.toBe(first.Sample)
+  })
+})
+
+describe('literal and enum values: one order on every machine', () => {
+  const english = new Intl.Collator('en').compare
+  const byEnglish = (values: Array<string | number | boolean>) => [...values].sort((a, b) => english(String(a), String(b)))
+
+  it('is English collation order, also where code-unit order is used (lowercase or uppercase letters with digits)', () => {
+    let seed = 7
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const word = (alphabet: string) => Array.from({ length: Math.floor(next() * 6) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('')
+    for (const alphabet of ['abcxyz019', 'ABCXYZ019', 'ab']) {
+      for (let round = 0; round < 300; round++) {
+        const values: Array<string | number | boolean> = Array.from({ length: 1 + Math.floor(next() * 8) }, () => word(alphabet))
+        if (round % 3 === 0) values.push(Math.floor(next() * 1000), next() < 0.5)
+        expect(collationOrder(values)).toEqual(byEnglish(values))
+      }
+    }
+    // mixed case, punctuation, accents: the collator's order (not code units)
+    for (const values of [['b', 'B', 'a', 'A'], ['a-b', 'a_b', 'ab', 'a b'], ['z', 'ä', 'y', 'ch', 'h'], [-1, 2, 10, 'x', '1.5']]) {
+      expect(collationOrder(values)).toEqual(byEnglish(values))
+    }
+    expect(collationOrder(['B', 'a'])).toEqual(['a', 'B'])
+  })
+
+  it("does not depend on the process's locale (a Swedish or Lithuanian locale sorts ä and y differently)", () => {
+    const values = ['z', 'ä', 'y', 'i', 'ch', 'h', 'B', 'a']
+    const module = JSON.stringify(new URL('../../runtime/schema/canonical.ts', import.meta.url).href)
+    const code = `const { collationOrder } = await import(${module}); process.stdout.write(JSON.stringify([collationOrder(${JSON.stringify(values)}), ['z', 'ä'].sort((a, b) => a.localeCompare(b))]))`
+    for (const locale of ['sv_SE.UTF-8', 'lt_LT.UTF-8', 'en_US.UTF-8']) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)), env: { ...process.env, LANG: locale, LC_ALL: locale },
+      })
+      expect(r.stderr).toBe('')
+      const [order, localeOrder] = JSON.parse(r.stdout) as [string[], string[]]
+      expect({ locale, order }).toEqual({ locale, order: byEnglish(values) })
+      // the locale did reach the child: its own localeCompare differs from English order in Swedish
+      if (locale.startsWith('sv')) expect(localeOrder).toEqual(['z', 'ä'])
+    }
   })
 })
 

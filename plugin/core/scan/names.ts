@@ -1,14 +1,20 @@
 import { posix } from 'node:path'
 
-const relCache = new Map<string, string>()
+const UNNORMALISED = /\/\.{0,2}(\/|$)/
 
-/** Project-relative path with forward slashes (memoised: computed once per root and file). */
+const relCache = new Map<string, Map<string, string>>()
+
+/** Project-relative path with forward slashes (memoised: computed once per root and file, looked up without building a key). */
 export function relative(root: string, file: string): string {
-  const key = `${root}\0${file}`
-  let rel = relCache.get(key)
+  let byFile = relCache.get(root)
+  if (!byFile) relCache.set(root, (byFile = new Map()))
+  let rel = byFile.get(file)
   if (rel === undefined) {
-    rel = posix.relative(root.replaceAll('\\', '/'), file.replaceAll('\\', '/'))
-    relCache.set(key, rel)
+    const base = root.replaceAll('\\', '/').replace(/\/+$/, '')
+    const path = file.replaceAll('\\', '/')
+    // a normalised path under root is its remainder; anything else (`..`, `.`, doubled slashes, outside root) goes to posix.relative
+    rel = path.startsWith(`${base}/`) && !UNNORMALISED.test(path.slice(base.length)) ? path.slice(base.length + 1) : posix.relative(base || '/', path)
+    byFile.set(file, rel)
   }
   return rel
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RECENT_MS, statStamp } from './cache-files.js'
 import { loadTypeScript, ts } from './morph.js'
+import { quickRelativeLookups, relativeLookup } from './resolve-relative.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
 export interface ProjectFiles {
@@ -155,29 +156,53 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
   return { for: key, files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, inputs: inputs.result }
 }
 
+/** The module resolution TypeScript uses when `moduleResolution` is not set (computed from `module`). */
+function effectiveResolution(options: ts.CompilerOptions): number {
+  loadTypeScript()
+  return (ts as unknown as { getEmitModuleResolutionKind(o: ts.CompilerOptions): number }).getEmitModuleResolutionKind(options)
+}
+
 /**
  * Resolves import specifiers to project files; anything outside the project is external.
- * Resolutions learnt from an earlier scan of the same inputs need no TypeScript.
+ * Relative specifiers whose first candidate is a project file, and resolutions learnt from an
+ * earlier scan of the same inputs, need no TypeScript.
  */
 export class ModuleResolver {
   private cache: ts.ModuleResolutionCache | null = null
   private memo = new Map<string, string | null>()
+  /** The memo by importing file and specifier (no key to build per lookup). */
+  private byFile = new Map<string, Map<string, string | null>>()
+  private quick: boolean | undefined
 
   constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean) {}
 
   /** The project file a specifier names from `fromFile`, or `null` when it is external or missing. */
   resolve(specifier: string, fromFile: string): string | null {
+    let known = this.byFile.get(fromFile)
+    if (!known) this.byFile.set(fromFile, (known = new Map()))
+    let file = known.get(specifier)
+    if (file === undefined) known.set(specifier, (file = this.lookup(specifier, fromFile)))
+    return file
+  }
+
+  private lookup(specifier: string, fromFile: string): string | null {
     const bare = !specifier.startsWith('.') && !specifier.startsWith('/')
     if (bare && !this.options.paths && !this.options.baseUrl) return null
-    const key = `${bare ? '' : dirname(fromFile)}\0${specifier}`
+    const dir = dirname(fromFile)
+    const key = `${bare ? '' : dir}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
+    this.quick ??= quickRelativeLookups(this.options, this.options.moduleResolution ?? effectiveResolution(this.options))
+    const file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
+    this.memo.set(key, file)
+    return file
+  }
+
+  private typeScriptLookup(specifier: string, fromFile: string): string | null {
     loadTypeScript()
     this.cache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options)
     const result = ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule
-    const file = result && this.isProjectFile(result.resolvedFileName) ? result.resolvedFileName : null
-    this.memo.set(key, file)
-    return file
+    return result && this.isProjectFile(result.resolvedFileName) ? result.resolvedFileName : null
   }
 
   /** Adds resolutions known from an earlier scan of the same inputs. */

@@ -61,7 +61,9 @@ export function readScopes(
   const byDir = new Map<string, RegistryScope>()
   const scopes: RegistryScope[] = []
   const rank = (f: string) => SCOPE_FILE_NAMES.indexOf(posix.basename(f) as (typeof SCOPE_FILE_NAMES)[number])
-  const ordered = [...files].sort((a, b) => posix.dirname(a).localeCompare(posix.dirname(b)) || rank(a) - rank(b))
+  // grouped by folder (code-unit order: no locale), the preferred file name first in each
+  const byFolder = (a: string, b: string) => { const x = posix.dirname(a), y = posix.dirname(b); return x < y ? -1 : x > y ? 1 : 0 }
+  const ordered = [...files].sort((a, b) => byFolder(a, b) || rank(a) - rank(b))
   for (const file of ordered) {
     const rel = relative(root, file)
     const dir = posix.dirname(file)

@@ -1,0 +1,80 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loadTypeScript } from '../../plugin/core/scan/morph.js'
+import { ModuleResolver } from '../../plugin/core/scan/project.js'
+
+// Files on disk; those marked `-` exist but are not project files (excluded by the listing).
+const TREE = [
+  'src/a.ts', 'src/a.tsx', 'src/b.tsx', 'src/c.d.ts', 'src/d.js', 'src/e.ts', 'src/e.d.ts', 'src/dir/index.ts',
+  'src/dir.ts', 'src/pkg/index.ts', 'src/pkg/package.json', 'src/user.entity.ts', 'src/user.d.entity.ts', 'src/m.mts',
+  'src/deep/x/y.ts', '-src/excluded.ts', '-src/shadow.ts', 'src/shadow.tsx', 'src/v1.2.ts', 'src/name.js.ts', 'x.ts',
+  'src/js.ts', '-src/ex2.ts', 'src/ex2.d.ts',
+  // folders: a plain index, one beside a JavaScript file, one with a package.json, an index.tsx, an excluded index,
+  // one beside a declaration file, nested
+  'src/lib/index.ts', 'src/both/index.ts', '-src/both.js', 'src/pk2/index.ts', 'src/pk2/other.ts', 'src/pk2/package.json',
+  'src/idx/index.tsx', '-src/hid/index.ts', 'src/dts/index.ts', '-src/dts.d.ts', 'src/deep/lib/index.ts', 'src/jsx/index.ts', '-src/jsx.jsx',
+]
+
+const SPECIFIERS = [
+  './a', './a.js', './a.ts', './a.tsx', './a.jsx', './b', './b.js', './c', './c.js', './d', './d.js', './e', './e.js', './dir',
+  './dir/', './dir/index', './dir/index.js', './pkg', './user.entity', './user.entity.js', './m', './m.mjs', './m.mts',
+  './deep/x/y', './deep/x/../x/y', './deep/./x/y.js', '../x', '../x.js', './excluded', './shadow', './shadow.js', './v1.2',
+  './name.js', './js', './ex2', './missing', './missing.js', '.', '..', './', './src/a', '../src/a', '../src/./a.js',
+  'pkg', '/abs', '.hidden', './A', './lib', './lib/index', './both', './pk2', './idx', './hid', './dts', './deep/lib', '../lib',
+  '../../lib', './jsx',
+]
+
+let root: string
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'kb-resolve-')).replaceAll('\\', '/')
+  for (const entry of TREE) {
+    const file = join(root, entry.replace(/^-/, ''))
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, file.endsWith('.json') ? `{"types":"./${file.includes('pk2') ? 'other' : 'index'}.ts"}` : 'export const x = 1\n')
+  }
+})
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const projectSet = () => new Set(TREE.filter((f) => !f.startsWith('-')).map((f) => `${root}/${f}`))
+
+describe('module resolution: relative specifiers answered without TypeScript give what TypeScript gives', () => {
+  const configs: Array<[string, Record<string, unknown>]> = [
+    ['bundler', { module: 99, moduleResolution: 100, allowJs: true }],
+    ['bundler, no allowJs', { module: 99, moduleResolution: 100 }],
+    ['node10', { module: 1, moduleResolution: 2, allowJs: true }],
+    ['unset (module esnext)', { module: 99 }],
+    ['unset (module commonjs)', { module: 1 }],
+    ['node16 (asks TypeScript)', { module: 100, moduleResolution: 3 }],
+    ['nodenext (asks TypeScript)', { module: 199, moduleResolution: 99 }],
+    ['classic (asks TypeScript)', { module: 2, moduleResolution: 1 }],
+    ['paths (asks TypeScript)', { module: 99, moduleResolution: 100, paths: { '@/*': ['./src/*'] } }],
+    ['moduleSuffixes (asks TypeScript)', { module: 99, moduleResolution: 100, moduleSuffixes: ['.ios', ''] }],
+  ]
+  for (const [label, options] of configs) {
+    it(label, () => {
+      const ts = loadTypeScript()
+      const inProject = projectSet()
+      const isProjectFile = (f: string) => inProject.has(f)
+      const resolver = new ModuleResolver(options, isProjectFile)
+      const asked = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptLookup: () => string | null }, 'typeScriptLookup')
+      let lookups = 0
+      for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts']) {
+        const fromFile = `${root}/${from}`
+        for (const specifier of SPECIFIERS) {
+          const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule
+          const want = expected && isProjectFile(expected.resolvedFileName) ? expected.resolvedFileName : null
+          expect({ from, specifier, file: resolver.resolve(specifier, fromFile) }).toEqual({ from, specifier, file: want })
+          if (!specifier.startsWith('.') && !specifier.startsWith('/')) continue
+          lookups++
+        }
+      }
+      // every relative specifier was looked up once per folder; those under bundler/node10 mostly without TypeScript
+      const quick = lookups - asked.mock.calls.length
+      asked.mockRestore()
+      if (label.includes('asks TypeScript')) expect(quick).toBeLessThanOrEqual(0)
+      else expect(quick).toBeGreaterThanOrEqual(20)
+    })
+  }
+})
