@@ -40,7 +40,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 const projectSet = () => new Set(TREE.filter((f) => !f.startsWith('-')).map((f) => `${root}/${f}`))
 
 describe('module resolution: relative specifiers answered without TypeScript give what TypeScript gives', () => {
-  const configs: Array<[string, Record<string, unknown>]> = [
+  const configs: Array<[string, import('../../plugin/core/scan/morph.js').ts.CompilerOptions]> = [
     ['bundler', { module: 99, moduleResolution: 100, allowJs: true }],
     ['bundler, no allowJs', { module: 99, moduleResolution: 100 }],
     ['node10', { module: 1, moduleResolution: 2, allowJs: true }],
