@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadTypeScript } from '../../plugin/core/scan/morph.js'
 import { ModuleResolver } from '../../plugin/core/scan/project.js'
+import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
 
 // Files on disk; those marked `-` exist but are not project files (excluded by the listing).
 const TREE = [
@@ -77,4 +78,17 @@ describe('module resolution: relative specifiers answered without TypeScript giv
       else expect(quick).toBeGreaterThanOrEqual(20)
     })
   }
+})
+
+describe('module resolution kind without TypeScript', () => {
+  it("equals TypeScript's for every module and target (set or not)", () => {
+    const ts = loadTypeScript()
+    const kind = (ts as unknown as { getEmitModuleResolutionKind(o: object): number }).getEmitModuleResolutionKind
+    const modules = [undefined, 0, 1, 2, 3, 4, 5, 6, 7, 99, 100, 101, 102, 199, 200]
+    const targets = [undefined, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99]
+    for (const module of modules) for (const target of targets) for (const moduleResolution of [undefined, 1, 2, 3, 99, 100]) {
+      const options = { module, target, moduleResolution }
+      expect({ options, kind: moduleResolutionOf(options) }).toEqual({ options, kind: kind(options) })
+    }
+  })
 })

@@ -2,7 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RECENT_MS, statStamp } from './cache-files.js'
 import { loadTypeScript, ts } from './morph.js'
-import { quickRelativeLookups, relativeLookup } from './resolve-relative.js'
+import { moduleResolutionOf, quickRelativeLookups, relativeLookup } from './resolve-relative.js'
+import { readConfigQuick } from './tsconfig-quick.js'
 
 /** The files a scan covers and the compiler options used to resolve imports between them. */
 export interface ProjectFiles {
@@ -134,6 +135,13 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
     // ModuleKind.ESNext, ModuleResolutionKind.Bundler: numbers, so this path needs no TypeScript
     return { for: key, files: files.sort(), compilerOptions: { module: 99, moduleResolution: 100, allowJs: true }, inputs: inputs.result }
   }
+  // a config read exactly without TypeScript (the common case) needs no TypeScript load
+  const quickInputs = new Inputs()
+  const quick = readConfigQuick(tsconfig, (dir) => quickInputs.add(dir))
+  if (quick) {
+    quickInputs.add(tsconfig)
+    return { for: key, files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, inputs: quickInputs.result }
+  }
   loadTypeScript()
   const host: ts.ParseConfigFileHost = {
     ...ts.sys,
@@ -154,12 +162,6 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
   const fatal = parsed.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003)
   if (fatal) configError(tsconfig, fatal)
   return { for: key, files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, inputs: inputs.result }
-}
-
-/** The module resolution TypeScript uses when `moduleResolution` is not set (computed from `module`). */
-function effectiveResolution(options: ts.CompilerOptions): number {
-  loadTypeScript()
-  return (ts as unknown as { getEmitModuleResolutionKind(o: ts.CompilerOptions): number }).getEmitModuleResolutionKind(options)
 }
 
 /**
@@ -192,7 +194,7 @@ export class ModuleResolver {
     const key = `${bare ? '' : dir}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
-    this.quick ??= quickRelativeLookups(this.options, this.options.moduleResolution ?? effectiveResolution(this.options))
+    this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
     const file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
     this.memo.set(key, file)
     return file

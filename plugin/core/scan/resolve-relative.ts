@@ -7,11 +7,27 @@ const BUNDLER = 100
 
 /** The compiler options a relative lookup depends on. */
 export interface RelativeLookupOptions {
+  target?: number
+  module?: number
   moduleResolution?: number
   paths?: unknown
   baseUrl?: unknown
   rootDirs?: unknown
   moduleSuffixes?: readonly string[]
+}
+
+/**
+ * The module resolution TypeScript uses (its `getEmitModuleResolutionKind`): the option, else one
+ * computed from `module`, itself computed from `target` when not set.
+ */
+export function moduleResolutionOf(options: RelativeLookupOptions): number {
+  if (options.moduleResolution !== undefined) return options.moduleResolution
+  const target = options.target === 0 || options.target === undefined ? 12 : options.target // ES3 counts as unset; default: ES2025
+  const module = options.module ?? (target === 99 ? 99 : target >= 9 ? 7 : target >= 7 ? 6 : target >= 2 ? 5 : 1)
+  if (module === 0 || module === 2 || module === 3 || module === 4) return 1 // None, AMD, UMD, System: Classic
+  if (module === 199) return 99 // NodeNext
+  if (module >= 100 && module < 199) return 3 // Node16 … Node20
+  return BUNDLER
 }
 
 /** Whether relative specifiers can be answered without TypeScript under these options (`kind`: the effective resolution). */

@@ -1,0 +1,190 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { posix } from 'node:path'
+import { absolutePath, convertOptions } from './tsconfig-options.js'
+
+/**
+ * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: no
+ * `extends`, `files` or `references`; `include` and `exclude` patterns made of plain folder and file
+ * names, `**` folders and a last `*` or `*.ext`; compiler options `tsconfig-options.ts` converts; a
+ * case-sensitive file system and no symbolic links on the way. The files listed are what
+ * TypeScript lists for the config (its `fileNames`), among those the scan reads. Any other config
+ * returns `null` and TypeScript reads it.
+ */
+
+/** Folders that `**` and `*` never enter (TypeScript's implicit exclusions for wildcards). */
+const IMPLICITLY_EXCLUDED = new Set(['node_modules', 'bower_components', 'jspm_packages'])
+
+/** The extensions TypeScript lists files with (`allowJs` adds JavaScript ones, which the scan does not read). */
+const SOURCE = /\.(?:d\.)?(?:[cm]ts|tsx?)$/
+
+/** A pattern, split into path components (the first is `''`, the root). */
+type Pattern = string[]
+
+/** The text of a JSON file with comments and trailing commas, as plain JSON (comments and those commas become spaces). */
+export function stripJsonc(text: string): string {
+  let out = ''
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  let from = i
+  while (i < text.length) {
+    const c = text[i]!
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++
+      i++
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i)
+      out += text.slice(from, i)
+      i = end < 0 ? text.length : end
+      from = i
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2)
+      if (end < 0) return '\u0000' // unterminated: not JSON
+      out += `${text.slice(from, i)} `
+      i = end + 2
+      from = i
+    } else i++
+  }
+  out += text.slice(from)
+  return out.replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (all, str: string | undefined, close: string | undefined) => str ?? ` ${close}`)
+}
+
+/** A pattern of `include` (`usage: 'include'`) or `exclude`, or `null` when this module does not read it exactly. */
+function pattern(spec: unknown, base: string, usage: 'include' | 'exclude'): Pattern | null {
+  if (typeof spec !== 'string' || spec === '' || spec.includes('\\') || /[?[\]{}]/.test(spec)) return null
+  const parts = absolutePath(spec, base).split('/')
+  if (parts[0] !== '') return null
+  const last = parts.at(-1)!
+  if (usage === 'include' && !/[.*]/.test(last)) parts.push('**', '*') // a folder: everything below it
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!
+    if (part === '**') { if (i === parts.length - 1) return null; continue }
+    if (!part.includes('*')) { if (part === '' || part === '.' || part === '..') return null; continue }
+    // a wildcard only as a whole last component, or `*.ext`
+    if (i !== parts.length - 1 || !/^\*(\.[A-Za-z0-9.]+)?$/.test(part)) return null
+  }
+  // a plain file path in `include` is listed even when hidden folders or node_modules hold it: left to TypeScript
+  if (usage === 'include' && !parts.some((p) => p.includes('*'))) return null
+  return parts
+}
+
+/** Whether a name matches a last component `*` or `*.ext` (include: never a name starting with `.`, nor `*.min.js`). */
+function nameMatches(part: string, name: string, usage: 'include' | 'exclude'): boolean {
+  if (!part.includes('*')) return part === name
+  const ext = part.slice(1)
+  if (usage === 'exclude') return name.endsWith(ext)
+  // TypeScript's `*` before a name's first character cannot take a dot, but may take nothing (`*.ts` matches `.ts`)
+  if (name.endsWith('.min.js')) return false
+  return name === ext || (!name.startsWith('.') && name.length > ext.length && name.endsWith(ext))
+}
+
+/** Whether `path` (components) matches an include pattern fully; with `asFolder`, whether something below it can. */
+function includes(p: Pattern, path: string[], asFolder: boolean, i = 0, j = 0): boolean {
+  for (;;) {
+    if (j === path.length) return asFolder ? i < p.length : i === p.length
+    if (i === p.length) return false
+    const part = p[i]!
+    if (part === '**') {
+      // zero folders, or this one (never a hidden folder or node_modules) and maybe more
+      if (includes(p, path, asFolder, i + 1, j)) return true
+      const name = path[j]!
+      if (j === path.length - 1 && !asFolder) return false
+      if (name.startsWith('.') || IMPLICITLY_EXCLUDED.has(name)) return false
+      j++
+      continue
+    }
+    if (!nameMatches(part, path[j]!, 'include')) return false
+    if (part.includes('*') && (asFolder || j !== path.length - 1)) return false // the wildcard names files only
+    i++
+    j++
+  }
+}
+
+/** Whether `path` (components) is an exclude pattern's match or lies below one. */
+function excludes(p: Pattern, path: string[], i = 0, j = 0): boolean {
+  for (;;) {
+    if (i === p.length) return true
+    if (j === path.length) return false
+    const part = p[i]!
+    if (part === '**') {
+      for (let k = j; k <= path.length; k++) if (excludes(p, path, i + 1, k)) return true
+      return false
+    }
+    if (!nameMatches(part, path[j]!, 'exclude')) return false
+    i++
+    j++
+  }
+}
+
+/** The folder below which a pattern can match: its components before the first wildcard. */
+function basePath(p: Pattern): string {
+  const at = p.findIndex((part) => part.includes('*'))
+  return p.slice(0, at).join('/') || '/'
+}
+
+/** The listing of a config TypeScript would give, or `null` when it must read the config itself. */
+export interface QuickConfig {
+  files: string[]
+  compilerOptions: Record<string, unknown>
+}
+
+/**
+ * Reads `tsconfig` without TypeScript; `visitDir` is told every folder listed (for the listing's
+ * stamps). `null`: TypeScript must read this config.
+ */
+export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => void): QuickConfig | null {
+  if (process.platform !== 'linux') return null // case-insensitive file systems: TypeScript compares names its own way
+  let json: unknown
+  try {
+    json = JSON.parse(stripJsonc(readFileSync(tsconfig, 'utf8')))
+  } catch {
+    return null
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return null
+  const raw = json as Record<string, unknown>
+  if ('extends' in raw || 'files' in raw || 'references' in raw) return null
+  const base = posix.dirname(tsconfig)
+  const compilerOptions = convertOptions(raw.compilerOptions, base, tsconfig)
+  if (!compilerOptions) return null
+  const includeSpecs = raw.include === undefined ? ['**/*'] : raw.include
+  if (!Array.isArray(includeSpecs)) return null
+  // without `exclude`, TypeScript excludes outDir and declarationDir
+  const excludeSpecs = raw.exclude === undefined ? [compilerOptions.outDir, compilerOptions.declarationDir].filter((d) => d !== undefined) : raw.exclude
+  if (!Array.isArray(excludeSpecs)) return null
+  const include = includeSpecs.map((s) => pattern(s, base, 'include'))
+  const exclude = excludeSpecs.map((s) => pattern(s, base, 'exclude'))
+  if (include.some((p) => p === null) || exclude.some((p) => p === null)) return null
+  const inc = include as Pattern[]
+  const exc = exclude as Pattern[]
+  const found = new Set<string>()
+  const visited = new Set<string>()
+  const walk = (dir: string): boolean => {
+    if (visited.has(dir)) return true
+    visited.add(dir)
+    visitDir(dir)
+    let entries
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+    } catch {
+      return true
+    }
+    const parts = dir === '/' ? [''] : dir.split('/')
+    for (const entry of entries) {
+      if (entry.isSymbolicLink()) return false
+      const path = [...parts, entry.name]
+      if (exc.some((p) => excludes(p, path))) continue
+      const full = path.join('/')
+      if (entry.isDirectory()) {
+        if (inc.some((p) => includes(p, path, true)) && !walk(full)) return false
+      } else if (entry.isFile() && SOURCE.test(entry.name) && inc.some((p) => includes(p, path, false))) found.add(full)
+    }
+    return true
+  }
+  const bases = [...new Set(inc.map(basePath))].sort()
+  for (const dir of bases) {
+    // a base below another base is walked with it
+    if (bases.some((b) => b !== dir && (dir.startsWith(`${b}/`) || b === '/'))) continue
+    if (!walk(dir)) return null
+  }
+  // a .tsx file is not listed when the .ts file of the same name is
+  const files = [...found].filter((f) => !/\.d\.[cm]?ts$/.test(f) && !(f.endsWith('.tsx') && found.has(`${f.slice(0, -1)}`)))
+  return { files: files.sort(), compilerOptions }
+}

@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTypeScript } from '../../plugin/core/scan/morph.js'
+import { OPTION_TABLES, convertOptions } from '../../plugin/core/scan/tsconfig-options.js'
+import { readConfigQuick, stripJsonc } from '../../plugin/core/scan/tsconfig-quick.js'
+
+const SCANNABLE = (f: string) => /\.(c|m)?tsx?$/.test(f) && !/\.d\.(c|m)?ts$/.test(f)
+
+/** What TypeScript reads from a config: its files (those the scan reads) and options, or its first fatal error. */
+function typeScriptReads(tsconfig: string): { files: string[]; compilerOptions: Record<string, unknown> } | { error: string } {
+  const ts = loadTypeScript()
+  let fatal: string | null = null
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { fatal = ts.flattenDiagnosticMessageText(d.messageText, ' ') } })
+  const error = parsed?.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003)
+  if (fatal || !parsed || error) return { error: fatal ?? (error ? ts.flattenDiagnosticMessageText(error.messageText, ' ') : 'no result') }
+  return { files: parsed.fileNames.filter(SCANNABLE).sort(), compilerOptions: parsed.options as Record<string, unknown> }
+}
+
+describe('compiler options converted without TypeScript', () => {
+  const base = '/work/project'
+  const convertsLikeTypeScript = (options: Record<string, unknown>) => {
+    const ts = loadTypeScript()
+    const mine = convertOptions(options, base, `${base}/tsconfig.json`)
+    const theirs = ts.convertCompilerOptionsFromJson(options, base, `${base}/tsconfig.json`)
+    expect(theirs.errors.map((e) => ts.flattenDiagnosticMessageText(e.messageText, ' '))).toEqual([])
+    expect(mine).toEqual({ ...theirs.options, configFilePath: `${base}/tsconfig.json` })
+  }
+
+  it('every option of the tables, with the values TypeScript accepts, converts to what TypeScript gives', () => {
+    for (const name of OPTION_TABLES.BOOLEAN) { convertsLikeTypeScript({ [name]: true }); convertsLikeTypeScript({ [name]: false }) }
+    for (const name of OPTION_TABLES.TEXT) convertsLikeTypeScript({ [name]: 'React.createElement' })
+    for (const name of OPTION_TABLES.PATH) for (const v of ['dist', './out/', '../up/x', '/abs/dir', 'a/./b/../c', 'x\\y']) convertsLikeTypeScript({ [name]: v })
+    for (const [name, values] of Object.entries(OPTION_TABLES.ENUM)) {
+      for (const v of Object.keys(values)) { convertsLikeTypeScript({ [name]: v }); convertsLikeTypeScript({ [name]: v.toUpperCase() }) }
+    }
+    for (const lib of [...OPTION_TABLES.LIB, ...Object.keys(OPTION_TABLES.LIB_FILES)]) convertsLikeTypeScript({ lib: [lib, lib.toUpperCase()] })
+    convertsLikeTypeScript({ types: ['node', 'vite/client'], customConditions: ['dev'], typeRoots: ['./types', 'node_modules/@types'], maxNodeModuleJsDepth: 2 })
+  })
+
+  it('every boolean, text, path and enumeration option TypeScript reads from a tsconfig is in the tables or given up', () => {
+    const ts = loadTypeScript()
+    const declarations = (ts as unknown as { optionDeclarations: Array<{ name: string; type: unknown; isCommandLineOnly?: boolean }> }).optionDeclarations
+    for (const d of declarations) {
+      if (d.isCommandLineOnly) continue
+      const inTables = OPTION_TABLES.BOOLEAN.has(d.name) || OPTION_TABLES.TEXT.has(d.name) || OPTION_TABLES.PATH.has(d.name) || d.name in OPTION_TABLES.ENUM
+      if (!inTables) continue
+      if (d.type instanceof Map) expect([...d.type.keys()].sort()).toEqual(Object.keys(OPTION_TABLES.ENUM[d.name]!).sort())
+    }
+  })
+
+  it('gives up on what it does not convert exactly: unknown options, other value types, paths, baseUrl', () => {
+    for (const options of [{ Strict: true }, { strict: 'yes' }, { target: 'ES2099' }, { paths: { '@/*': ['./src/*'] } }, { baseUrl: '.' }, { lib: ['ES2022', 'nope'] },
+      { rootDirs: ['a'] }, { moduleSuffixes: [''] }, { plugins: [] }, { outDir: '' }, { locale: 'en' }, { help: true }, { outDir: null }, [], 'x']) {
+      expect(convertOptions(options, base, `${base}/tsconfig.json`)).toBeNull()
+    }
+  })
+})
+
+describe('JSON with comments', () => {
+  it('drops comments and trailing commas outside strings, keeps strings as they are', () => {
+    const text = '\uFEFF{\n  // a comment\n  "a": "//not a comment, }", /* block\n */ "b": [1, 2,],\n  "c": "\\"/*x*/\\"",\n}\n'
+    expect(JSON.parse(stripJsonc(text))).toEqual({ a: '//not a comment, }', b: [1, 2], c: '"/*x*/"' })
+    expect(() => JSON.parse(stripJsonc('{ "a": 1 /* open'))).toThrow()
+  })
+})
+
+describe('project listing without TypeScript: the files and options TypeScript gives, or TypeScript is asked', () => {
+  const TREE = [
+    'src/x.ts', 'src/x.tsx', 'src/y.tsx', 'src/z.d.ts', 'src/w.mts', 'src/v.cts', 'src/u.js', 'src/t.d.mts', 'src/.dot.ts', 'src/.ts', 'src/q.mtsx',
+    'src/a/index.ts', 'src/a/b/deep.ts', 'src/a/b/deep.tsx', 'src/.hidden/h.ts', 'src/node_modules/pkg/p.ts', 'node_modules/lib/l.ts', 'lib/l.ts',
+    'dist/d.ts', 'out/o.ts', 'test/t.test.ts', '.config/c.ts', 'bower_components/b.ts', 'v1.2/v.ts', 'root.ts', 'root.tsx', 'types/g.d.ts',
+    'src/a.min.ts', 'src/b/c.ts',
+  ]
+  const INCLUDES: unknown[] = [undefined, ['src'], ['src/**/*'], ['**/*'], ['src/**/*.ts'], ['src', 'lib'], ['src/*'], ['**/*.tsx'], ['src/a/**/*'],
+    ['.config'], ['node_modules/lib'], ['src/x.ts'], ['src/**'], [], ['src/?.ts'], ['dist/**/*'], ['src', 'src/a'], ['./src/'], ['v1.2'], ['*'], ['**/b/*']]
+  const EXCLUDES: unknown[] = [undefined, ['dist'], ['src/a'], ['**/*.tsx'], ['src/**/b'], ['node_modules'], [], ['*.ts'], ['src/*'], ['**/.hidden'], ['src/x.ts']]
+  const OPTIONS: Array<Record<string, unknown>> = [{ strict: true }, { outDir: 'dist' }, { outDir: './out/' }, { declarationDir: 'lib' },
+    { module: 'ESNext', moduleResolution: 'Bundler' }, { target: 'ES2022' }, { lib: ['ES2022', 'DOM', 'dom.iterable'] }, { allowJs: true },
+    { jsx: 'react-jsx' }, { types: ['node'] }, { paths: { '@/*': ['./src/*'] } }, { Strict: true }, { target: 'ES2099' }]
+
+  let root: string
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'kb-tsconfig-')).replaceAll('\\', '/')
+    for (const f of TREE) { mkdirSync(dirname(join(root, f)), { recursive: true }); writeFileSync(join(root, f), 'export const x = 1\n') }
+  })
+  afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+  it('on 600 generated configs (include × exclude × options, with comments and trailing commas)', () => {
+    let seed = 11
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!
+    const tsconfig = `${root}/tsconfig.json`
+    let answered = 0
+    for (let round = 0; round < 600; round++) {
+      const config: Record<string, unknown> = {}
+      const include = pick(INCLUDES)
+      const exclude = next() < 0.5 ? pick(EXCLUDES) : undefined
+      if (include !== undefined) config.include = include
+      if (exclude !== undefined) config.exclude = exclude
+      const options = Object.assign({}, ...Array.from({ length: Math.floor(next() * 3) }, () => pick(OPTIONS)))
+      if (Object.keys(options).length || next() < 0.5) config.compilerOptions = options
+      let text = JSON.stringify(config, null, 2)
+      if (round % 3 === 0) text = `// generated\n${text.replace(/\n}$/, ',\n  /* end */\n}')}`
+      writeFileSync(tsconfig, text)
+      const dirs: string[] = []
+      const quick = readConfigQuick(tsconfig, (d) => dirs.push(d))
+      if (quick === null) continue
+      answered++
+      const theirs = typeScriptReads(tsconfig)
+      expect({ config, result: 'error' in theirs ? theirs : { files: theirs.files.map((f) => f.slice(root.length + 1)), options: JSON.stringify(theirs.compilerOptions) } })
+        .toEqual({ config, result: { files: quick.files.map((f) => f.slice(root.length + 1)), options: JSON.stringify(quick.compilerOptions) } })
+      if (quick.files.length) expect(dirs.length).toBeGreaterThan(0)
+    }
+    expect(answered).toBeGreaterThan(250)
+  })
+
+  it('gives up on extends, files, references, symbolic links and JSON that is not an object', async () => {
+    const tsconfig = `${root}/tsconfig.json`
+    for (const text of ['{"extends": "./base.json"}', '{"files": ["src/x.ts"]}', '{"references": []}', '[]', '{ "include": "src" }', 'not json']) {
+      writeFileSync(tsconfig, text)
+      expect(readConfigQuick(tsconfig, () => {})).toBeNull()
+    }
+    const { symlinkSync } = await import('node:fs')
+    symlinkSync(`${root}/lib`, `${root}/src/linked`)
+    try {
+      writeFileSync(tsconfig, '{"include": ["src"]}')
+      expect(readConfigQuick(tsconfig, () => {})).toBeNull()
+    } finally {
+      rmSync(`${root}/src/linked`)
+    }
+  })
+})
