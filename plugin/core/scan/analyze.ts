@@ -66,6 +66,8 @@ export class Analyzer {
     const ctx: FileContext = { options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles: new Set(input.files), scopes }
     const entities: RegistryEntity[] = []
     const diagnostics: Diagnostic[] = [...globalDiagnostics]
+    // a type shared by several files' entities is resolved with each of them: its diagnostics are reported once
+    const reported = new Set<string>()
     const shapes = new Map<string, ShapeInfo>()
     const live = new Set(input.files)
     for (const file of this.results.keys()) if (!live.has(file)) this.results.delete(file)
@@ -75,7 +77,10 @@ export class Analyzer {
       const result = stale ? analyzeFile(file, ctx) : cached
       if (stale) this.results.set(file, result)
       for (const e of result.entities) entities.push({ ...e })
-      for (const d of result.diagnostics) diagnostics.push(d)
+      for (const d of result.diagnostics) {
+        const key = `${d.code}\0${d.file}\0${d.line}\0${d.column}\0${d.message}`
+        if (!reported.has(key)) { reported.add(key); diagnostics.push(d) }
+      }
       for (const s of result.shapes) if (!shapes.has(s.id)) shapes.set(s.id, s)
     }
     if (input.files.length === 0) {
