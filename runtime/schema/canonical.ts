@@ -52,9 +52,13 @@ export class CanonicalModels {
   }
 
   private list(list: FieldInfo[]): CanonicalField[] {
-    return [...list]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((f) => ({ name: f.name, optional: f.optional, nullable: f.nullable, type: this.type(f.type) }))
+    const sorted = sortedCopy(list, byName)
+    const out: CanonicalField[] = new Array(sorted.length)
+    for (let i = 0; i < sorted.length; i++) {
+      const f = sorted[i]!
+      out[i] = { name: f.name, optional: f.optional, nullable: f.nullable, type: this.type(f.type) }
+    }
+    return out
   }
 
   private type(t: FieldType): CanonicalType {
@@ -108,13 +112,36 @@ let english: Intl.Collator | undefined
  * needs no collator (loading one costs a few milliseconds).
  */
 export function collationOrder<T extends string | number | boolean>(values: readonly T[]): T[] {
-  const texts = values.map(String)
-  if (texts.every((x) => LOWER_AND_DIGITS.test(x)) || texts.every((x) => UPPER_AND_DIGITS.test(x))) {
-    return [...values].sort((a, b) => { const x = String(a), y = String(b); return x < y ? -1 : x > y ? 1 : 0 })
+  let lower = true
+  let upper = true
+  for (const v of values) {
+    const x = String(v)
+    lower &&= LOWER_AND_DIGITS.test(x)
+    upper &&= UPPER_AND_DIGITS.test(x)
   }
+  if (lower || upper) return sortedCopy(values, byCodeUnits)
   english ??= new Intl.Collator('en')
   const compare = english.compare
-  return [...values].sort((a, b) => compare(String(a), String(b)))
+  return sortedCopy(values, (a, b) => compare(String(a), String(b)))
+}
+
+const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+const byCodeUnits = (a: unknown, b: unknown): number => { const x = String(a), y = String(b); return x < y ? -1 : x > y ? 1 : 0 }
+
+/**
+ * A sorted copy, stable, as `[...items].sort(compare)` gives; short lists (fields, literal values:
+ * the usual case) by insertion, which allocates nothing but the copy.
+ */
+function sortedCopy<T>(items: readonly T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return [...items].sort(compare)
+  const out = items.slice()
+  for (let i = 1; i < out.length; i++) {
+    const item = out[i]!
+    let at = i
+    while (at > 0 && compare(out[at - 1]!, item) > 0) { out[at] = out[at - 1]!; at-- }
+    out[at] = item
+  }
+  return out
 }
 
 /** JSON with object keys sorted, so equal models give equal text. */

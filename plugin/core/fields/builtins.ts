@@ -27,7 +27,8 @@ export function isJsonNative(t: FieldType): boolean {
 export function unionOf(members: FieldType[]): FieldType | null {
   if (members.length === 1) return members[0]!
   if (members.every((m) => m.kind === 'literal')) {
-    const values = [...new Set(members.flatMap((m) => (m as { values: Array<string | number | boolean> }).values))]
+    const values: Array<string | number | boolean> = []
+    for (const m of members) for (const v of (m as { values: Array<string | number | boolean> }).values) if (!values.includes(v)) values.push(v)
     if (values.length === 2 && values.includes(true) && values.includes(false)) return { kind: 'boolean' }
     return { kind: 'literal', values }
   }

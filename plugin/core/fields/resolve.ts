@@ -35,10 +35,14 @@ interface Site {
   nested?: boolean
   member: MemberFacts
   /** Type parameters in scope: references to them need the type checker. */
-  params: Set<string>
+  params: ReadonlySet<string>
 }
 
 const NEEDS_CHECKER = Symbol('needs the type checker')
+
+/** Type parameters in scope (read only): none, or a declaration's. */
+const NO_PARAMS: ReadonlySet<string> = new Set()
+const paramSet = (params: string[]): ReadonlySet<string> => (params.length ? new Set(params) : NO_PARAMS)
 type Step = FieldType | { unsupported: string; exclude: boolean } | typeof NEEDS_CHECKER
 
 /**
@@ -68,7 +72,9 @@ export class FieldResolver implements ShapeRegistry {
     const facts = this.facts(file)
     const cls = own(facts?.classes ?? {}, name)
     const entity = this.entityOf(file, name)
-    const exportName = Object.entries(facts?.localExports ?? {}).find(([, local]) => local === name)?.[0]
+    let exportName: string | undefined
+    const exports = facts?.localExports
+    if (exports) for (const exported in exports) if (exports[exported] === name) { exportName = exported; break }
     const shape: ShapeInfo = { id, name, ...(entity ? { entity } : {}), isClass: true, ...(exportName ? { exportName } : {}), fields: [] }
     this.shapes.set(id, shape)
     if (cls && !exportName) {
@@ -89,7 +95,7 @@ export class FieldResolver implements ShapeRegistry {
       const baseCls = base.k === 'class' ? own(this.facts(base.file)?.classes ?? {}, base.name) : undefined
       if (baseCls && base.k === 'class') fields = this.classFields(base.file, baseCls, ownerFile, owner, seen)
     }
-    const params = new Set(cls.params)
+    const params = paramSet(cls.params)
     for (const m of cls.members) {
       const field = this.field({ file, owner, ownerFile, member: m, params })
       const at = fields.findIndex((f) => f.name === m.name)
@@ -108,13 +114,14 @@ export class FieldResolver implements ShapeRegistry {
     const decl = own(this.facts(file)?.types ?? {}, name)
     if (decl?.k !== 'interface') return id
     const fields: FieldInfo[] = []
+    const params = paramSet(decl.params)
     for (const base of decl.extends) {
-      const t = this.step(base, { file, owner: name, ownerFile: file, member: { name, pos, optional: false, type: base, init: null }, params: new Set(decl.params) })
+      const t = this.step(base, { file, owner: name, ownerFile: file, member: { name, pos, optional: false, type: base, init: null }, params })
       const baseShape = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.shapes.get(t.id) : undefined
       for (const f of baseShape?.fields ?? []) if (!fields.some((x) => x.name === f.name)) fields.push(f)
     }
     for (const m of decl.members) {
-      const field = this.field({ file, owner: name, ownerFile: file, member: m, params: new Set(decl.params) })
+      const field = this.field({ file, owner: name, ownerFile: file, member: m, params })
       const at = fields.findIndex((f) => f.name === m.name)
       if (field && at >= 0) fields[at] = field
       else if (field) fields.push(field)
@@ -253,7 +260,7 @@ export class FieldResolver implements ShapeRegistry {
       if (!this.shapes.has(id)) {
         const shape: ShapeInfo = { id, name: target.name, isClass: false, fields: [] }
         this.shapes.set(id, shape)
-        const t = this.step(decl.type, { ...site, file: target.file, owner: target.name, ownerFile: target.file, params: new Set() })
+        const t = this.step(decl.type, { ...site, file: target.file, owner: target.name, ownerFile: target.file, params: NO_PARAMS })
         if (typeof t === 'object' && 'kind' in t && t.kind === 'object') shape.fields = t.fields
       }
       return { kind: 'shape', id }
@@ -262,7 +269,7 @@ export class FieldResolver implements ShapeRegistry {
     if (this.resolving.has(key)) return { unsupported: `type ${target.name} refers to itself outside an object type`, exclude: false }
     this.resolving.add(key)
     try {
-      return this.inner(decl.type, { ...site, file: target.file, params: new Set() })
+      return this.inner(decl.type, { ...site, file: target.file, params: NO_PARAMS })
     } finally {
       this.resolving.delete(key)
     }

@@ -107,7 +107,8 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   for (const err of own_.syntaxErrors) {
     diagnostics.push(diagnostic('KB031', { file: rel, ...err.pos }, `syntax error: ${err.message}`, 'fix the syntax error; classes after it may be missed'))
   }
-  for (const cls of Object.values(own_.classes)) {
+  for (const className in own_.classes) {
+    const cls = own_.classes[className]!
     const verdict = detector.verdict(file, cls)
     if (!verdict.entity) {
       if ('computedBase' in verdict) {

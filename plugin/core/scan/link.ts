@@ -20,7 +20,7 @@ export class Linker {
   /** Resolves a dotted name (`['kb', 'Entity']`) used in `file`. */
   resolvePath(file: string, path: string[]): Target {
     let target = this.resolveLocal(file, path[0]!, 0)
-    for (const segment of path.slice(1)) target = this.member(target, segment)
+    for (let i = 1; i < path.length; i++) target = this.member(target, path[i]!)
     return target
   }
 

@@ -19,8 +19,13 @@ export function relative(root: string, file: string): string {
   return rel
 }
 
+const UNSAFE = /[^A-Za-z0-9._-]/
+const modules = new Map<string, string>()
+
 /** Full entity name: module path without extension, dotted, then the class name; filesystem-safe. */
 export function fullNameOf(rel: string, className: string): string {
-  const module = rel.replace(/\.(c|m)?[jt]sx?$/, '').split('/').join('.')
-  return `${module}.${className}`.replace(/[^A-Za-z0-9._-]/g, '_')
+  let module = modules.get(rel)
+  if (module === undefined) modules.set(rel, (module = rel.replace(/\.(c|m)?[jt]sx?$/, '').replaceAll('/', '.')))
+  const name = `${module}.${className}`
+  return UNSAFE.test(name) ? name.replace(/[^A-Za-z0-9._-]/g, '_') : name
 }

@@ -79,7 +79,9 @@ export function classDeclaration(c: Cursor, decorators: DecoratorFacts[], abstra
 
 function classMember(c: Cursor, members: Members): void {
   if (c.eat(';')) return
-  const modifiers = new Set<string>()
+  // of the modifiers, only these matter to the facts
+  let isStatic = false
+  let hiddenByModifier = false
   for (;;) {
     if (c.is('@')) {
       decorator(c)
@@ -89,10 +91,11 @@ function classMember(c: Cursor, members: Members): void {
     const v = c.val()
     if (v === 'static' && c.is('{', c.i + 1)) break
     if (!MODIFIERS.has(v)) break
-    if (v === 'static' && modifiers.has('static')) break
+    if (v === 'static' && isStatic) break
     if (!canFollowModifier(c, c.i + 1) || (v !== 'static' && c.nl(c.i + 1))) break
     if (!CLASS_MODIFIERS.has(v)) throw GIVE_UP
-    modifiers.add(v)
+    if (v === 'static') isStatic = true
+    else if (v === 'private' || v === 'protected') hiddenByModifier = true
     c.i++
   }
   // a static block holds statements, which this reader does not read inside classes
@@ -140,7 +143,7 @@ function classMember(c: Cursor, members: Members): void {
   const type = c.eat(':') ? parseType(c) : null
   const init = c.eat('=') ? parseAssignment(c) : null
   c.semicolon()
-  if (modifiers.has('static')) return
-  const hidden = isPrivate || modifiers.has('private') || modifiers.has('protected')
+  if (isStatic) return
+  const hidden = isPrivate || hiddenByModifier
   members.add(plainName ? nameAt : -1, hidden, type, init, optional)
 }
