@@ -114,8 +114,8 @@ let english: Intl.Collator | undefined
 export function collationOrder<T extends string | number | boolean>(values: readonly T[]): T[] {
   let lower = true
   let upper = true
-  for (const v of values) {
-    const x = String(v)
+  for (let i = 0; i < values.length; i++) {
+    const x = String(values[i])
     lower &&= LOWER_AND_DIGITS.test(x)
     upper &&= UPPER_AND_DIGITS.test(x)
   }

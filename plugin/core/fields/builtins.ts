@@ -28,7 +28,10 @@ export function unionOf(members: FieldType[]): FieldType | null {
   if (members.length === 1) return members[0]!
   if (members.every((m) => m.kind === 'literal')) {
     const values: Array<string | number | boolean> = []
-    for (const m of members) for (const v of (m as { values: Array<string | number | boolean> }).values) if (!values.includes(v)) values.push(v)
+    for (let i = 0; i < members.length; i++) {
+      const own = (members[i] as { values: Array<string | number | boolean> }).values
+      for (let j = 0; j < own.length; j++) if (!values.includes(own[j]!)) values.push(own[j]!)
+    }
     if (values.length === 2 && values.includes(true) && values.includes(false)) return { kind: 'boolean' }
     return { kind: 'literal', values }
   }

@@ -96,7 +96,8 @@ export class FieldResolver implements ShapeRegistry {
       if (baseCls && base.k === 'class') fields = this.classFields(base.file, baseCls, ownerFile, owner, seen)
     }
     const params = paramSet(cls.params)
-    for (const m of cls.members) {
+    for (let i = 0; i < cls.members.length; i++) {
+      const m = cls.members[i]!
       const field = this.field({ file, owner, ownerFile, member: m, params })
       const at = fields.findIndex((f) => f.name === m.name)
       if (!field) { if (at >= 0) fields.splice(at, 1); continue }
@@ -120,7 +121,8 @@ export class FieldResolver implements ShapeRegistry {
       const baseShape = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.shapes.get(t.id) : undefined
       for (const f of baseShape?.fields ?? []) if (!fields.some((x) => x.name === f.name)) fields.push(f)
     }
-    for (const m of decl.members) {
+    for (let i = 0; i < decl.members.length; i++) {
+      const m = decl.members[i]!
       const field = this.field({ file, owner: name, ownerFile: file, member: m, params })
       const at = fields.findIndex((f) => f.name === m.name)
       if (field && at >= 0) fields[at] = field
@@ -154,7 +156,8 @@ export class FieldResolver implements ShapeRegistry {
       let optional = false
       let nullable = false
       const members: FieldType[] = []
-      for (const member of expr.of) {
+      for (let i = 0; i < expr.of.length; i++) {
+        const member = expr.of[i]!
         if (member.k === 'kw' && member.name === 'undefined') { optional = true; continue }
         if (member.k === 'kw' && member.name === 'null') { nullable = true; continue }
         const t = this.step(member, site)

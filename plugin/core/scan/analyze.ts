@@ -71,17 +71,20 @@ export class Analyzer {
     const shapes = new Map<string, ShapeInfo>()
     const live = new Set(input.files)
     for (const file of this.results.keys()) if (!live.has(file)) this.results.delete(file)
-    for (const file of input.files) {
+    // (indexed loops: this runs once per file, mostly before the JIT has compiled it)
+    for (let f = 0; f < input.files.length; f++) {
+      const file = input.files[f]!
       const cached = this.results.get(file)
       const stale = !cached || (changed !== 'all' && changed.size > 0 && (cached.deps.has('*') || [...changed].some((c) => cached.deps.has(c))))
       const result = stale ? analyzeFile(file, ctx) : cached
       if (stale) this.results.set(file, result)
-      for (const e of result.entities) entities.push({ ...e })
-      for (const d of result.diagnostics) {
+      for (let i = 0; i < result.entities.length; i++) entities.push({ ...result.entities[i]! })
+      for (let i = 0; i < result.diagnostics.length; i++) {
+        const d = result.diagnostics[i]!
         const key = `${d.code}\0${d.file}\0${d.line}\0${d.column}\0${d.message}`
         if (!reported.has(key)) { reported.add(key); diagnostics.push(d) }
       }
-      for (const s of result.shapes) if (!shapes.has(s.id)) shapes.set(s.id, s)
+      for (let i = 0; i < result.shapes.length; i++) if (!shapes.has(result.shapes[i]!.id)) shapes.set(result.shapes[i]!.id, result.shapes[i]!)
     }
     if (input.files.length === 0) {
       const where = options.tsconfig ? relative(options.root, options.tsconfig) : '.'

@@ -105,7 +105,7 @@ export function importDeclaration(c: Cursor, facts: FileFacts): void {
   }
   if (defaultName !== null) facts.imports[defaultName] = { module, imported: 'default' }
   if (namespace !== null) facts.imports[namespace] = { module, imported: '*' }
-  for (const s of named ?? []) facts.imports[s.name] = { module, imported: s.imported }
+  if (named) for (let i = 0; i < named.length; i++) facts.imports[named[i]!.name] = { module, imported: named[i]!.imported }
 }
 
 /** `export { … } [from …]`, `export * [as ns] from …` (type-only ones alike). */
