@@ -54,7 +54,8 @@ export class EntityDetector {
   }
 
   private compute(file: string, cls: ClassFacts, seen: Set<string>): EntityVerdict {
-    for (const dec of cls.decorators) {
+    // (no decorator is followed when no entity decorator is configured: the default)
+    if (this.decorators.length > 0) for (const dec of cls.decorators) {
       if (!dec.callee) continue
       const target = this.linker.resolvePath(file, dec.callee)
       const spec = this.decorators.find((s) => matches(target, s, this.root))
