@@ -30,13 +30,25 @@ export function canonicalModel(shapeId: string, shapes: Map<string, ShapeInfo> |
  */
 export class CanonicalModels {
   private byId: Map<string, ShapeInfo>
-  private memo = new Map<string, CanonicalType>()
+  /** Expansions that refer to nothing above themselves, with every shape expanded inside them. */
+  private memo = new Map<string, { type: CanonicalType; contains: Set<string> }>()
   private path: string[] = []
+  /** For each shape being expanded (as `path`), the shapes expanded inside it so far. */
+  private inside: Array<Set<string>> = []
   /** The shallowest path index a cycle reference pointed at since the current shape began. */
   private lowest = Number.POSITIVE_INFINITY
 
   constructor(shapes: Map<string, ShapeInfo> | ShapeInfo[]) {
     this.byId = shapes instanceof Map ? shapes : new Map(shapes.map((s) => [s.id, s]))
+  }
+
+  /**
+   * Adds shapes (those whose id is already known are the same shape: a shape's id names its
+   * declaration) so that one instance serves several sets of shapes; returns this instance.
+   */
+  add(shapes: Map<string, ShapeInfo>): this {
+    for (const [id, s] of shapes) if (!this.byId.has(id)) this.byId.set(id, s)
+    return this
   }
 
   /** The canonical fields of a shape. */
@@ -78,7 +90,13 @@ export class CanonicalModels {
 
   private shape(id: string): CanonicalType {
     const known = this.memo.get(id)
-    if (known) return known
+    // an expansion is the same wherever it appears, unless a shape inside it is being expanded here
+    // (there it is a cycle reference instead): mutually referring shapes expand from where they start
+    if (known && !this.path.some((p) => known.contains.has(p))) {
+      const parent = this.inside.at(-1)
+      if (parent) for (const c of known.contains) parent.add(c)
+      return known.type
+    }
     const shape = this.byId.get(id)
     if (!shape) return { kind: 'json' }
     const at = this.path.indexOf(id)
@@ -90,15 +108,21 @@ export class CanonicalModels {
     const outer = this.lowest
     this.lowest = Number.POSITIVE_INFINITY
     this.path.push(id)
+    const contains = new Set([id])
+    this.inside.push(contains)
     const out: CanonicalType = shape.entity
       ? { kind: 'object', name: shape.name, entity: shape.entity, fields: this.list(shape.fields) }
       : { kind: 'object', name: shape.name, fields: this.list(shape.fields) }
     this.path.pop()
-    // an expansion that refers only to itself or below is the same wherever it appears
-    if (this.lowest >= depth) this.memo.set(id, out)
+    this.inside.pop()
+    const parent = this.inside.at(-1)
+    if (parent) for (const c of contains) parent.add(c)
+    // an expansion that refers to nothing above itself can be reused (where none of its shapes is being expanded)
+    if (this.lowest >= depth) this.memo.set(id, { type: out, contains })
     this.lowest = Math.min(outer, this.lowest)
     return out
   }
+
 }
 
 const LOWER_AND_DIGITS = /^[a-z0-9]*$/

@@ -2,7 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { canonicalModel, diffSchemas } from '../../runtime/schema/index.js'
-import { collationOrder } from '../../runtime/schema/canonical.js'
+import { CanonicalModels, collationOrder } from '../../runtime/schema/canonical.js'
+import type { FieldType, ShapeInfo } from '../../runtime/types.js'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { fixture, scanFixture } from '../helpers.js'
@@ -50,6 +51,30 @@ describe('fingerprint', () => {
     const again = fingerprints(scan(root))
     expect(again.Person).not.toBe(first.Person)
     expect(again.Sample).not.toBe(first.Sample)
+  })
+})
+
+describe('canonical models of shapes that refer to each other', () => {
+  it('are the same whatever was expanded before (one instance for many shapes equals a fresh one per shape)', () => {
+    let seed = 3
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    for (let round = 0; round < 400; round++) {
+      const n = 2 + Math.floor(next() * 5)
+      const ids = Array.from({ length: n }, (_, i) => `f.ts#S${i}`)
+      const ref = (): FieldType => {
+        const r = next()
+        const shape: FieldType = { kind: 'shape', id: ids[Math.floor(next() * n)]! }
+        return r < 0.5 ? shape : r < 0.7 ? { kind: 'array', of: shape } : r < 0.8 ? { kind: 'object', fields: [{ name: 'in', optional: false, nullable: false, type: shape }] } : { kind: 'string' }
+      }
+      const shapes: ShapeInfo[] = ids.map((id, i) => ({
+        id, name: `S${i}`, isClass: true, fields: Array.from({ length: 1 + Math.floor(next() * 3) }, (_, k) => ({ name: `f${k}`, optional: false, nullable: next() < 0.3, type: ref() })),
+      }))
+      const shared = new CanonicalModels(shapes)
+      const order = [...ids].sort(() => next() - 0.5)
+      for (const id of order) {
+        expect({ round, id, model: shared.fields(id) }).toEqual({ round, id, model: new CanonicalModels(shapes).fields(id) })
+      }
+    }
   })
 })
 

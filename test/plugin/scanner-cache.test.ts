@@ -311,8 +311,18 @@ describe('incremental analysis gives the same registry as a full scan', () => {
     ['fields', 'src/shared/types.ts', (s) => s.replace("export enum Status { Draft = 'draft', Published = 'published' }", "export enum Status { Draft = 'draft', Published = 'published', Archived = 'archived' }")],
     ['fields', 'src/models/base.ts', (s) => s.replace("  id = ''\n", "  id = 0\n")],
     ['scopes', 'src/secure/backup.scope.mts', (s) => s.replace("mode: 'none'", "mode: 'all'")],
+    // types shared by several files' entities (resolved once per link): each edit reaches every entity using them
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace('  amount: number\n', '  amount: string\n')],
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace("export type Currency = 'EUR' | 'USD'", "export type Currency = 'EUR' | 'USD' | 'GBP'")],
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace('  fn: () => void\n', '')],
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace('class Hidden {', 'export class Hidden {')],
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace('children: Tree[]', 'children: Tree[] | null')],
+    ['shared-types', 'src/shared/types.ts', (s) => s.replace('export type Loop2 = Loop | number', 'export type Loop2 = number')],
+    ['shared-types', 'src/models/customer.ts', (s) => s.replace('  balance!: Money\n', '  balance!: Money\n  size!: import(\'../shared\').Dimensions\n')],
+    ['shared-types', 'src/models/order.ts', (s) => s.replace('  total!: Money\n', '')],
+    ['shared-types', 'src/shared/index.ts', (s) => s.replace("export * from './types'", "export { Dimensions, Status } from './types'")],
   ]
-  for (const name of ['inheritance', 'fields', 'scopes']) {
+  for (const name of ['inheritance', 'fields', 'scopes', 'shared-types']) {
     it(`${name}: after each edit, update() equals a fresh scan`, () => {
       const dir = mkdtempSync(join(fixture('..'), '.tmp-incr-'))
       try {

@@ -5,6 +5,7 @@ import { own, type ClassFacts, type FileFacts, type Pos } from '../scan/facts.js
 import type { Linker, Target } from '../scan/link.js'
 import type { MemberFacts, TypeExpr } from '../scan/type-facts.js'
 import { builtinType, unionOf } from './builtins.js'
+import { selfContained, SharedTypes, type ReadLog } from './shared.js'
 
 /** Answers for what syntax cannot tell: inferred and computed property types. */
 export interface TypeOracle {
@@ -45,6 +46,15 @@ const NO_PARAMS: ReadonlySet<string> = new Set()
 const paramSet = (params: string[]): ReadonlySet<string> => (params.length ? new Set(params) : NO_PARAMS)
 type Step = FieldType | { unsupported: string; exclude: boolean } | typeof NEEDS_CHECKER
 
+/** A new set of shared named-type resolutions, for one link. */
+export const sharedSteps = (): SharedTypes<Step> => new SharedTypes<Step>()
+
+/** Named types shared between the files of one link (see `shared.ts`), with the reads of the file being resolved. */
+export interface SharedResolutions {
+  types: SharedTypes<Step>
+  log: ReadLog
+}
+
 /**
  * Resolves the field model of entities from syntax facts, following type references across files
  * with the linker; asks the type oracle only for inferred or computed types.
@@ -60,7 +70,41 @@ export class FieldResolver implements ShapeRegistry {
     private entities: (file: string, name: string) => string | undefined,
     private oracle: TypeOracle | null,
     private diagnostics: Diagnostic[],
+    private shared: SharedResolutions | null = null,
   ) {}
+
+  /**
+   * A named type's resolution, shared with the other files of the link: replayed when an earlier
+   * file made it, else made and kept when it stands on its own. `diagnosticsOwnTo`: whether the
+   * diagnostics it may report belong to the type (not to the member referring to it).
+   */
+  private sharedStep(key: string, diagnosticsOwnTo: boolean, resolve: () => Step): Step {
+    const shared = this.shared
+    // inside an alias being resolved, a cycle's message names where it started: not shared
+    if (!shared || this.resolving.size > 0) return resolve()
+    const known = shared.types.get(key)
+    if (known) {
+      for (const s of known.shapes) if (!this.shapes.has(s.id)) this.shapes.set(s.id, s)
+      shared.log.replay(known.reads)
+      for (const d of known.diagnostics) this.diagnostics.push(d)
+      return known.step
+    }
+    const shapesBefore = this.shapes.size
+    const diagnosticsBefore = this.diagnostics.length
+    const reads = shared.log.begin()
+    let step: Step
+    try {
+      step = resolve()
+    } finally {
+      shared.log.end(reads)
+    }
+    const created: ShapeInfo[] = []
+    let n = 0
+    for (const s of this.shapes.values()) if (n++ >= shapesBefore) created.push(s)
+    const diagnostics = this.diagnostics.slice(diagnosticsBefore)
+    if ((diagnosticsOwnTo || diagnostics.length === 0) && selfContained(step, created)) shared.types.set(key, { step, shapes: created, reads, diagnostics })
+    return step
+  }
 
   entityOf(file: string, name: string): string | undefined {
     return this.entities(file, name)
@@ -226,8 +270,14 @@ export class FieldResolver implements ShapeRegistry {
   private reference(expr: Extract<TypeExpr, { k: 'ref' }>, site: Site): Step {
     if (expr.path.length === 1 && site.params.has(expr.path[0]!)) return NEEDS_CHECKER
     const target = this.linker.resolvePath(site.file, expr.path)
-    if (target.k === 'class') return this.classReference(target)
-    if (target.k === 'type') return this.typeReference(target, expr, site)
+    if (target.k === 'class') return this.sharedStep(`class:${target.file}#${target.name}`, true, () => this.classReference(target))
+    if (target.k === 'type') {
+      if (expr.args.length > 0) return this.typeReference(target, expr, site)
+      // an interface's or object type's members report under its own name; an alias's, under the referring member
+      const decl = own(this.facts(target.file)?.types ?? {}, target.name)
+      const ownDiagnostics = decl?.k === 'interface' || decl?.type.k === 'object'
+      return this.sharedStep(`type:${target.file}#${target.name}`, ownDiagnostics, () => this.typeReference(target, expr, site))
+    }
     if (target.k === 'enum') return this.enumReference(target)
     if (target.k === 'missing' || target.k === 'external') {
       const isGlobal = target.k === 'missing' && expr.path.length === 1

@@ -4,7 +4,7 @@ import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { resolveCoverage, type EffectiveScope } from '../coverage.js'
 import { diagnostic, type Diagnostic } from '../diagnostics.js'
 import { CheckerOracle } from '../fields/oracle.js'
-import { FieldResolver } from '../fields/resolve.js'
+import { FieldResolver, type SharedResolutions } from '../fields/resolve.js'
 import type { ResolvedOptions } from '../options.js'
 import type { CheckerFallback } from './checker.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
@@ -33,6 +33,8 @@ export interface FileContext {
   checker: CheckerFallback | null
   projectFiles: Set<string>
   scopes: { byDir: Map<string, RegistryScope>; scopes: RegistryScope[] }
+  /** Named types resolved by the link's earlier files, and the canonical models of its shapes (one link: one facts state). */
+  shared?: { types: SharedResolutions['types']; models: CanonicalModels }
 }
 
 function effectiveScope(scope: RegistryScope | undefined, options: ResolvedOptions): EffectiveScope {
@@ -82,8 +84,14 @@ function embeddingRecipe(entity: RegistryEntity, declared: EmbeddingRecipe, fiel
 export function analyzeFile(file: string, ctx: FileContext): FileResult {
   const { options } = ctx
   const deps = new Set<string>([file])
-  const facts = (f: string) => {
+  // reads are also recorded for the named types resolved meanwhile (shared with the link's other files)
+  const recordings: Array<Set<string>> = []
+  const read = (f: string) => {
     deps.add(f)
+    for (let i = 0; i < recordings.length; i++) recordings[i]!.add(f)
+  }
+  const facts = (f: string) => {
+    read(f)
     return ctx.facts(f)
   }
   const result: FileResult = { entities: [], diagnostics: [], shapes: [], deps }
@@ -95,14 +103,22 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   const evaluator = new Evaluator(linker, facts)
   // the type checker reads the whole program: a result that used it depends on every file
   const base = ctx.checker
-  const checker = base ? { isEntity: (f: string, n: string) => (deps.add('*'), base.isEntity(f, n)), program: () => (deps.add('*'), base.program()) } : null
+  const checker = base ? { isEntity: (f: string, n: string) => (read('*'), base.isEntity(f, n)), program: () => (read('*'), base.program()) } : null
   const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker)
   const entityOf = (f: string, name: string) => {
     const cls = own(facts(f)?.classes ?? {}, name)
     return cls && detector.verdict(f, cls).entity ? fullNameOf(relative(options.root, f), name) : undefined
   }
   const oracle = checker ? new CheckerOracle(() => checker.program(), (f) => ctx.projectFiles.has(f)) : null
-  const fields = new FieldResolver(linker, evaluator, facts, (f) => relative(options.root, f), entityOf, oracle, diagnostics)
+  const shared: SharedResolutions | null = ctx.shared ? {
+    types: ctx.shared.types,
+    log: {
+      begin: () => { const reads = new Set<string>(); recordings.push(reads); return reads },
+      end: (reads) => { recordings.splice(recordings.lastIndexOf(reads), 1) },
+      replay: (reads) => { for (const f of reads) read(f) },
+    },
+  } : null
+  const fields = new FieldResolver(linker, evaluator, facts, (f) => relative(options.root, f), entityOf, oracle, diagnostics, shared)
 
   for (const err of own_.syntaxErrors) {
     diagnostics.push(diagnostic('KB031', { file: rel, ...err.pos }, `syntax error: ${err.message}`, 'fix the syntax error; classes after it may be missed'))
@@ -136,7 +152,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     result.entities.push(entity)
   }
   if (fields.shapes.size > 0) {
-    const models = new CanonicalModels(fields.shapes)
+    const models = ctx.shared ? ctx.shared.models.add(fields.shapes) : new CanonicalModels(fields.shapes)
     for (const e of result.entities) if (e.shape) e.fingerprint = models.fingerprint(e.shape)
     result.shapes = [...fields.shapes.values()]
   }

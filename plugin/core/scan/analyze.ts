@@ -7,6 +7,8 @@ import type { CheckerFallback } from './checker.js'
 import { Evaluator } from './evaluate.js'
 import type { FileFacts } from './facts.js'
 import { Linker } from './link.js'
+import { sharedSteps } from '../fields/resolve.js'
+import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { relative } from './names.js'
 import type { ModuleResolver } from './project.js'
 import { readScopes } from './scopes.js'
@@ -54,6 +56,12 @@ export class Analyzer {
   private results = new Map<string, FileResult>()
   private scopeKey = ''
 
+  /** Named-type resolutions the last analysis replayed from an earlier file instead of making them again. */
+  sharedHits = 0
+
+  /** `share: false` resolves every named type again in each file that uses it (what sharing must equal; for tests). */
+  constructor(private readonly options: { share?: boolean } = {}) {}
+
   /** `changed`: files whose facts changed since the last call, or `'all'`. */
   analyze(input: AnalysisInput, changed: Set<string> | 'all'): BackupRegistry {
     const { options } = input
@@ -63,7 +71,11 @@ export class Analyzer {
     const scopeKey = JSON.stringify(scopes.scopes)
     if (changed === 'all' || scopeKey !== this.scopeKey) this.results.clear()
     this.scopeKey = scopeKey
-    const ctx: FileContext = { options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles: new Set(input.files), scopes }
+    const sharedTypes = sharedSteps()
+    const ctx: FileContext = {
+      options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles: new Set(input.files), scopes,
+      shared: this.options.share === false ? undefined : { types: sharedTypes, models: new CanonicalModels([]) },
+    }
     const entities: RegistryEntity[] = []
     const diagnostics: Diagnostic[] = [...globalDiagnostics]
     // a type shared by several files' entities is resolved with each of them: its diagnostics are reported once
@@ -91,6 +103,7 @@ export class Analyzer {
       diagnostics.push(diagnostic('KB032', { file: where, line: 1, column: 1 }, `no TypeScript files to scan under ${options.root}`,
         'set the plugin option `root` to the project folder (rollup has no root of its own) or `tsconfig` to a config that includes your sources'))
     }
+    this.sharedHits = sharedTypes.hits
     entities.sort(byKey((e) => e.fullName))
     checkNames(entities, diagnostics)
     return {
