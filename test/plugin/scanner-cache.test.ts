@@ -321,6 +321,9 @@ describe('incremental analysis gives the same registry as a full scan', () => {
     ['shared-types', 'src/models/customer.ts', (s) => s.replace('  balance!: Money\n', '  balance!: Money\n  size!: import(\'../shared\').Dimensions\n')],
     ['shared-types', 'src/models/order.ts', (s) => s.replace('  total!: Money\n', '')],
     ['shared-types', 'src/shared/index.ts', (s) => s.replace("export * from './types'", "export { Dimensions, Status } from './types'")],
+    ['shared-types', 'src/lineage/base.ts', (s) => s.replace('export abstract class Base<T> extends Entity<T> {', 'export abstract class Base<T> {')],
+    // Doc is an entity by the type checker's answer only: a file that uses Doc's shared resolution depends on every file
+    ['shared-types', 'src/mixin/mix.ts', (s) => s.replace('abstract class WithVersion extends base {', 'abstract class WithVersion {')],
   ]
   for (const name of ['inheritance', 'fields', 'scopes', 'shared-types']) {
     it(`${name}: after each edit, update() equals a fresh scan`, () => {

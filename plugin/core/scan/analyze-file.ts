@@ -104,7 +104,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   // the type checker reads the whole program: a result that used it depends on every file
   const base = ctx.checker
   const checker = base ? { isEntity: (f: string, n: string) => (read('*'), base.isEntity(f, n)), program: () => (read('*'), base.program()) } : null
-  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker)
+  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0)
   const entityOf = (f: string, name: string) => {
     const cls = own(facts(f)?.classes ?? {}, name)
     return cls && detector.verdict(f, cls).entity ? fullNameOf(relative(options.root, f), name) : undefined

@@ -34,6 +34,9 @@ export class EntityDetector {
     private decorators: ResolvedSpec[],
     private root: string,
     private checker: TypeChecked | null = null,
+    /** Whether reads are being recorded (a named type resolved for other files too): verdicts are then worked
+     *  out again, not taken from the memo, so that every file they read is read (and recorded) again. */
+    private recording: () => boolean = () => false,
   ) {}
 
   /** An entity is a concrete class with an entity decorator or an entity base class somewhere up its chain. */
@@ -45,7 +48,7 @@ export class EntityDetector {
   private lineage(file: string, cls: ClassFacts, seen: Set<string>): EntityVerdict {
     const key = `${file}#${cls.name}`
     const known = this.memo.get(key)
-    if (known) return known
+    if (known && !this.recording()) return known
     if (seen.has(key)) return { entity: false }
     seen.add(key)
     const verdict = this.compute(file, cls, seen)
