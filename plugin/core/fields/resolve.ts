@@ -84,26 +84,49 @@ export class FieldResolver implements ShapeRegistry {
     if (!shared || this.resolving.size > 0) return resolve()
     const known = shared.types.get(key)
     if (known) {
-      for (const s of known.shapes) if (!this.shapes.has(s.id)) this.shapes.set(s.id, s)
+      for (const s of known.shapes) if (!this.shapes.has(s.id)) this.addShape(s)
       shared.log.replay(known.reads)
       for (const d of known.diagnostics) this.diagnostics.push(d)
       return known.step
     }
-    const shapesBefore = this.shapes.size
+    const frame = { shapesBefore: this.shapes.size, consulted: false }
     const diagnosticsBefore = this.diagnostics.length
     const reads = shared.log.begin()
+    this.frames.push(frame)
     let step: Step
     try {
       step = resolve()
     } finally {
+      this.frames.pop()
       shared.log.end(reads)
     }
     const created: ShapeInfo[] = []
     let n = 0
-    for (const s of this.shapes.values()) if (n++ >= shapesBefore) created.push(s)
+    for (const s of this.shapes.values()) if (n++ >= frame.shapesBefore) created.push(s)
     const diagnostics = this.diagnostics.slice(diagnosticsBefore)
-    if ((diagnosticsOwnTo || diagnostics.length === 0) && selfContained(step, created)) shared.types.set(key, { step, shapes: created, reads, diagnostics })
+    if (!frame.consulted && (diagnosticsOwnTo || diagnostics.length === 0) && selfContained(step, created)) shared.types.set(key, { step, shapes: created, reads, diagnostics })
     return step
+  }
+
+  /** Resolutions being recorded for sharing: the shapes there were when each began, and whether it used the content of one of them. */
+  private frames: Array<{ shapesBefore: number; consulted: boolean }> = []
+  /** Each shape's place in `shapes` (the order they were added in). */
+  private position = new Map<string, number>()
+
+  private addShape(shape: ShapeInfo): void {
+    this.position.set(shape.id, this.shapes.size)
+    this.shapes.set(shape.id, shape)
+  }
+
+  /**
+   * A shape whose fields are copied (an interface's base): a resolution recorded since before it was
+   * made did not read what made it, so it is not shared.
+   */
+  private consult(id: string): ShapeInfo | undefined {
+    const shape = this.shapes.get(id)
+    const at = this.position.get(id)
+    if (shape && at !== undefined) for (const f of this.frames) if (at < f.shapesBefore) f.consulted = true
+    return shape
   }
 
   entityOf(file: string, name: string): string | undefined {
@@ -120,7 +143,7 @@ export class FieldResolver implements ShapeRegistry {
     const exports = facts?.localExports
     if (exports) for (const exported in exports) if (exports[exported] === name) { exportName = exported; break }
     const shape: ShapeInfo = { id, name, ...(entity ? { entity } : {}), isClass: true, ...(exportName ? { exportName } : {}), fields: [] }
-    this.shapes.set(id, shape)
+    this.addShape(shape)
     if (cls && !exportName) {
       this.diagnostics.push(diagnostic('KB041', { file: this.rel(file), ...cls.pos }, `class ${name} is stored in backups but not exported, so restores return plain objects instead of ${name} instances`,
         `export the class from ${this.rel(file)}`))
@@ -155,14 +178,14 @@ export class FieldResolver implements ShapeRegistry {
     const id = `${this.rel(file)}#${name}`
     if (this.shapes.has(id)) return id
     const shape: ShapeInfo = { id, name, isClass: false, fields: [] }
-    this.shapes.set(id, shape)
+    this.addShape(shape)
     const decl = own(this.facts(file)?.types ?? {}, name)
     if (decl?.k !== 'interface') return id
     const fields: FieldInfo[] = []
     const params = paramSet(decl.params)
     for (const base of decl.extends) {
       const t = this.step(base, { file, owner: name, ownerFile: file, member: { name, pos, optional: false, type: base, init: null }, params })
-      const baseShape = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.shapes.get(t.id) : undefined
+      const baseShape = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.consult(t.id) : undefined
       for (const f of baseShape?.fields ?? []) if (!fields.some((x) => x.name === f.name)) fields.push(f)
     }
     for (let i = 0; i < decl.members.length; i++) {
@@ -312,7 +335,7 @@ export class FieldResolver implements ShapeRegistry {
       const id = `${this.rel(target.file)}#${target.name}`
       if (!this.shapes.has(id)) {
         const shape: ShapeInfo = { id, name: target.name, isClass: false, fields: [] }
-        this.shapes.set(id, shape)
+        this.addShape(shape)
         const t = this.step(decl.type, { ...site, file: target.file, owner: target.name, ownerFile: target.file, params: NO_PARAMS })
         if (typeof t === 'object' && 'kind' in t && t.kind === 'object') shape.fields = t.fields
       }
