@@ -3,7 +3,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics.js'
 import type { Evaluator } from '../scan/evaluate.js'
 import { own, type ClassFacts, type FileFacts, type Pos } from '../scan/facts.js'
 import type { Linker, Target } from '../scan/link.js'
-import type { MemberFacts, TypeExpr } from '../scan/type-facts.js'
+import type { MemberFacts, TypeDecl, TypeExpr } from '../scan/type-facts.js'
 import { builtinType, unionOf } from './builtins.js'
 import { selfContained, SharedTypes, type ReadLog } from './shared.js'
 
@@ -148,7 +148,7 @@ export class FieldResolver implements ShapeRegistry {
       this.diagnostics.push(diagnostic('KB041', { file: this.rel(file), ...cls.pos }, `class ${name} is stored in backups but not exported, so restores return plain objects instead of ${name} instances`,
         `export the class from ${this.rel(file)}`))
     }
-    if (cls) shape.fields = this.classFields(file, cls, file, name, new Set())
+    if (cls) shape.fields = this.build(id, () => this.classFields(file, cls, file, name, new Set()))
     return id
   }
 
@@ -181,12 +181,65 @@ export class FieldResolver implements ShapeRegistry {
     this.addShape(shape)
     const decl = own(this.facts(file)?.types ?? {}, name)
     if (decl?.k !== 'interface') return id
+    shape.fields = this.build(id, () => this.interfaceFields(file, name, pos, decl))
+    return id
+  }
+
+  /** Shapes whose fields are being worked out, with how to work them out. */
+  private building = new Map<string, () => FieldInfo[]>()
+  /** Shapes whose fields are being worked out again for an interface that extends them while they are built. */
+  private rebuilding = new Set<string>()
+
+  /** Works out a shape's fields (in their own scope), knowing how to do it again until it is done. */
+  private build(id: string, fields: () => FieldInfo[]): FieldInfo[] {
+    this.building.set(id, fields)
+    try {
+      return this.ownScope(fields)
+    } finally {
+      this.building.delete(id)
+    }
+  }
+
+  /**
+   * The fields an interface inherits from a base shape. A base still being built (met again through
+   * its own members: `interface T4 { f: T1[] }`, `interface T1 extends T4`) has no fields yet, so they
+   * are worked out again here: an interface is the same wherever it is first met.
+   */
+  private baseFields(id: string): FieldInfo[] {
+    const shape = this.consult(id)
+    const fields = this.building.get(id)
+    if (!shape || !fields) return shape?.fields ?? []
+    if (this.rebuilding.has(id)) return []
+    this.rebuilding.add(id)
+    try {
+      return this.ownScope(fields)
+    } finally {
+      this.rebuilding.delete(id)
+    }
+  }
+
+  /**
+   * A shape's members are resolved on their own: an alias being resolved where the shape is first
+   * met is not a cycle inside it (`type Tree = Node[]` with `interface Node { children: Tree }` is a
+   * recursive shape), so a shape is the same wherever it is first met.
+   */
+  private ownScope<T>(resolve: () => T): T {
+    const outer = this.resolving
+    this.resolving = new Set()
+    try {
+      return resolve()
+    } finally {
+      this.resolving = outer
+    }
+  }
+
+  private interfaceFields(file: string, name: string, pos: Pos, decl: Extract<TypeDecl, { k: 'interface' }>): FieldInfo[] {
     const fields: FieldInfo[] = []
     const params = paramSet(decl.params)
     for (const base of decl.extends) {
       const t = this.step(base, { file, owner: name, ownerFile: file, member: { name, pos, optional: false, type: base, init: null }, params })
-      const baseShape = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.consult(t.id) : undefined
-      for (const f of baseShape?.fields ?? []) if (!fields.some((x) => x.name === f.name)) fields.push(f)
+      const inherited = typeof t === 'object' && 'kind' in t && t.kind === 'shape' ? this.baseFields(t.id) : []
+      for (const f of inherited) if (!fields.some((x) => x.name === f.name)) fields.push(f)
     }
     for (let i = 0; i < decl.members.length; i++) {
       const m = decl.members[i]!
@@ -195,8 +248,7 @@ export class FieldResolver implements ShapeRegistry {
       if (field && at >= 0) fields[at] = field
       else if (field) fields.push(field)
     }
-    shape.fields = fields
-    return id
+    return fields
   }
 
   /** One member as a stored field; `null` when it is excluded (functions, symbols). */
@@ -336,8 +388,11 @@ export class FieldResolver implements ShapeRegistry {
       if (!this.shapes.has(id)) {
         const shape: ShapeInfo = { id, name: target.name, isClass: false, fields: [] }
         this.addShape(shape)
-        const t = this.step(decl.type, { ...site, file: target.file, owner: target.name, ownerFile: target.file, params: NO_PARAMS })
-        if (typeof t === 'object' && 'kind' in t && t.kind === 'object') shape.fields = t.fields
+        const objectSite = { ...site, file: target.file, owner: target.name, ownerFile: target.file, params: NO_PARAMS }
+        shape.fields = this.build(id, () => {
+          const t = this.step(decl.type, objectSite)
+          return typeof t === 'object' && 'kind' in t && t.kind === 'object' ? t.fields : []
+        })
       }
       return { kind: 'shape', id }
     }
@@ -351,6 +406,7 @@ export class FieldResolver implements ShapeRegistry {
     }
   }
 
+  /** Aliases being resolved (outside object types): meeting one again is a cycle. */
   private resolving = new Set<string>()
 
   private enumReference(target: Extract<Target, { k: 'enum' }>): Step {
