@@ -8,6 +8,7 @@ import { contentHash, parseFacts } from '../../plugin/core/scan/parse.js'
 import { loadProject, ModuleResolver } from '../../plugin/core/scan/project.js'
 import { Scanner } from '../../plugin/core/scan/scanner.js'
 import { isScopeFile } from '../../plugin/core/scan/scopes.js'
+import { canonicalModel, fingerprintOf } from '../../runtime/schema/canonical.js'
 
 /**
  * Random small projects whose entities share named types (interfaces, aliases, classes, interfaces
@@ -83,7 +84,10 @@ describe('shared named types on random projects', () => {
           mkdirSync(join(root, rel, '..'), { recursive: true })
           writeFileSync(join(root, rel), text)
         }
-        expect({ round, registry: link(root, true) }).toEqual({ round, registry: link(root, false) })
+        const shared = link(root, true)
+        expect({ round, registry: shared }).toEqual({ round, registry: link(root, false) })
+        // every fingerprint is its entity's own canonical model's (as a backup records it)
+        for (const e of shared.entities) expect({ round, e: e.name, f: e.fingerprint }).toEqual({ round, e: e.name, f: fingerprintOf(canonicalModel(e.shape!, shared.shapes)) })
         const scanner = new Scanner(resolveOptions({ root, cache: false, dts: false }))
         scanner.scan()
         for (let edit = 0; edit < 3; edit++) {
