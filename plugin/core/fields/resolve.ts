@@ -5,7 +5,8 @@ import { own, type ClassFacts, type FileFacts, type Pos } from '../scan/facts.js
 import type { Linker, Target } from '../scan/link.js'
 import type { MemberFacts, TypeDecl, TypeExpr } from '../scan/type-facts.js'
 import { builtinType, unionOf } from './builtins.js'
-import { selfContained, SharedTypes, type ReadLog } from './shared.js'
+import { ShapeBook } from './shape-book.js'
+import { SharedTypes, type ReadLog } from './shared.js'
 
 /** Answers for what syntax cannot tell: inferred and computed property types. */
 export interface TypeOracle {
@@ -59,9 +60,7 @@ export interface SharedResolutions {
  * Resolves the field model of entities from syntax facts, following type references across files
  * with the linker; asks the type oracle only for inferred or computed types.
  */
-export class FieldResolver implements ShapeRegistry {
-  readonly shapes = new Map<string, ShapeInfo>()
-
+export class FieldResolver extends ShapeBook<Step> implements ShapeRegistry {
   constructor(
     private linker: Linker,
     private evaluator: Evaluator,
@@ -69,64 +68,10 @@ export class FieldResolver implements ShapeRegistry {
     private rel: (file: string) => string,
     private entities: (file: string, name: string) => string | undefined,
     private oracle: TypeOracle | null,
-    private diagnostics: Diagnostic[],
-    private shared: SharedResolutions | null = null,
-  ) {}
-
-  /**
-   * A named type's resolution, shared with the other files of the link: replayed when an earlier
-   * file made it, else made and kept when it stands on its own. `diagnosticsOwnTo`: whether the
-   * diagnostics it may report belong to the type (not to the member referring to it).
-   */
-  private sharedStep(key: string, diagnosticsOwnTo: boolean, resolve: () => Step): Step {
-    const shared = this.shared
-    // inside an alias being resolved, a cycle's message names where it started: not shared
-    if (!shared || this.resolving.size > 0) return resolve()
-    const known = shared.types.get(key)
-    if (known) {
-      for (const s of known.shapes) if (!this.shapes.has(s.id)) this.addShape(s)
-      shared.log.replay(known.reads)
-      for (const d of known.diagnostics) this.diagnostics.push(d)
-      return known.step
-    }
-    const frame = { shapesBefore: this.shapes.size, consulted: false }
-    const diagnosticsBefore = this.diagnostics.length
-    const reads = shared.log.begin()
-    this.frames.push(frame)
-    let step: Step
-    try {
-      step = resolve()
-    } finally {
-      this.frames.pop()
-      shared.log.end(reads)
-    }
-    const created: ShapeInfo[] = []
-    let n = 0
-    for (const s of this.shapes.values()) if (n++ >= frame.shapesBefore) created.push(s)
-    const diagnostics = this.diagnostics.slice(diagnosticsBefore)
-    if (!frame.consulted && (diagnosticsOwnTo || diagnostics.length === 0) && selfContained(step, created)) shared.types.set(key, { step, shapes: created, reads, diagnostics })
-    return step
-  }
-
-  /** Resolutions being recorded for sharing: the shapes there were when each began, and whether it used the content of one of them. */
-  private frames: Array<{ shapesBefore: number; consulted: boolean }> = []
-  /** Each shape's place in `shapes` (the order they were added in). */
-  private position = new Map<string, number>()
-
-  private addShape(shape: ShapeInfo): void {
-    this.position.set(shape.id, this.shapes.size)
-    this.shapes.set(shape.id, shape)
-  }
-
-  /**
-   * A shape whose fields are copied (an interface's base): a resolution recorded since before it was
-   * made did not read what made it, so it is not shared.
-   */
-  private consult(id: string): ShapeInfo | undefined {
-    const shape = this.shapes.get(id)
-    const at = this.position.get(id)
-    if (shape && at !== undefined) for (const f of this.frames) if (at < f.shapesBefore) f.consulted = true
-    return shape
+    diagnostics: Diagnostic[],
+    shared: SharedResolutions | null = null,
+  ) {
+    super(diagnostics, shared)
   }
 
   entityOf(file: string, name: string): string | undefined {
@@ -183,54 +128,6 @@ export class FieldResolver implements ShapeRegistry {
     if (decl?.k !== 'interface') return id
     shape.fields = this.build(id, () => this.interfaceFields(file, name, pos, decl))
     return id
-  }
-
-  /** Shapes whose fields are being worked out, with how to work them out. */
-  private building = new Map<string, () => FieldInfo[]>()
-  /** Shapes whose fields are being worked out again for an interface that extends them while they are built. */
-  private rebuilding = new Set<string>()
-
-  /** Works out a shape's fields (in their own scope), knowing how to do it again until it is done. */
-  private build(id: string, fields: () => FieldInfo[]): FieldInfo[] {
-    this.building.set(id, fields)
-    try {
-      return this.ownScope(fields)
-    } finally {
-      this.building.delete(id)
-    }
-  }
-
-  /**
-   * The fields an interface inherits from a base shape. A base still being built (met again through
-   * its own members: `interface T4 { f: T1[] }`, `interface T1 extends T4`) has no fields yet, so they
-   * are worked out again here: an interface is the same wherever it is first met.
-   */
-  private baseFields(id: string): FieldInfo[] {
-    const shape = this.consult(id)
-    const fields = this.building.get(id)
-    if (!shape || !fields) return shape?.fields ?? []
-    if (this.rebuilding.has(id)) return []
-    this.rebuilding.add(id)
-    try {
-      return this.ownScope(fields)
-    } finally {
-      this.rebuilding.delete(id)
-    }
-  }
-
-  /**
-   * A shape's members are resolved on their own: an alias being resolved where the shape is first
-   * met is not a cycle inside it (`type Tree = Node[]` with `interface Node { children: Tree }` is a
-   * recursive shape), so a shape is the same wherever it is first met.
-   */
-  private ownScope<T>(resolve: () => T): T {
-    const outer = this.resolving
-    this.resolving = new Set()
-    try {
-      return resolve()
-    } finally {
-      this.resolving = outer
-    }
   }
 
   private interfaceFields(file: string, name: string, pos: Pos, decl: Extract<TypeDecl, { k: 'interface' }>): FieldInfo[] {
@@ -405,9 +302,6 @@ export class FieldResolver implements ShapeRegistry {
       this.resolving.delete(key)
     }
   }
-
-  /** Aliases being resolved (outside object types): meeting one again is a cycle. */
-  private resolving = new Set<string>()
 
   private enumReference(target: Extract<Target, { k: 'enum' }>): Step {
     const members = own(this.facts(target.file)?.enums ?? {}, target.name)!
