@@ -31,7 +31,7 @@ function typeText(r: Rand, names: string[]): string {
 
 /** Files of one random project: type declarations in t0–t2, entities in e0–e3 (each file imports every name it may use). */
 function project(r: Rand): Record<string, string> {
-  const types = Array.from({ length: 6 }, (_, i) => ({ name: `T${i}`, file: `t${i % 3}`, kind: Math.floor(r() * 4) }))
+  const types = Array.from({ length: 6 }, (_, i) => ({ name: `T${i}`, file: `t${i % 3}`, kind: Math.floor(r() * 6) }))
   const entities = Array.from({ length: 4 }, (_, i) => `E${i}`)
   const files: Record<string, string[]> = {}
   const body = (file: string) => (files[file] ??= [])
@@ -43,15 +43,21 @@ function project(r: Rand): Record<string, string> {
     if (t.kind === 0) body(t.file).push(`export interface ${t.name}${interfaces.length && r() < 0.4 ? ` extends ${interfaces[Math.floor(r() * interfaces.length)]}` : ''} {\n${fields.join('\n')}\n}`)
     else if (t.kind === 1) body(t.file).push(`export type ${t.name} = ${r() < 0.5 ? `{ ${fields.map((f) => f.trim()).join('; ')} }` : typeText(r, others)}`)
     else if (t.kind === 2) body(t.file).push(`export class ${t.name} {\n${fields.map((f) => `${f.replace(':', '!:')}`).join('\n')}\n}`)
-    else body(t.file).push(`class Local${t.name} { v = 1 }\nexport interface ${t.name} {\n  local: Local${t.name}\n${fields.join('\n')}\n}`)
+    else if (t.kind === 3) body(t.file).push(`class Local${t.name} { v = 1 }\nexport interface ${t.name} {\n  local: Local${t.name}\n${fields.join('\n')}\n}`)
+    else if (t.kind === 4) {
+      // a class extending another project class (fields inherited across files), or an entity
+      const classes = types.filter((o) => o.kind === 2 && o.name !== t.name).map((o) => o.name)
+      const base = classes.length && r() < 0.7 ? classes[Math.floor(r() * classes.length)]! : `Entity<${t.name}>`
+      body(t.file).push(`export class ${t.name} extends ${base} {\n${fields.map((f) => `${f.replace(':', '!:')}`).join('\n')}\n}`)
+    } else body(t.file).push(`export enum ${t.name} { A = 'a', B = 'b'${r() < 0.5 ? ', C = 3' : ''} }`)
   }
   const out: Record<string, string> = {}
   const header = (self: string) => {
-    const imports = [...new Set(types.filter((t) => t.file !== self).map((t) => t.file))].map((f) => `import type { ${types.filter((t) => t.file === f).map((t) => t.name).join(', ')} } from './${f}'`)
+    const imports = [...new Set(types.filter((t) => t.file !== self).map((t) => t.file))].map((f) => `import { ${types.filter((t) => t.file === f).map((t) => t.name).join(', ')} } from './${f}'`)
     const entityImports = entities.filter((e) => `e${e.slice(1)}` !== self).map((e) => `import type { ${e} } from './e${e.slice(1)}'`)
     return [...imports, ...entityImports].join('\n')
   }
-  for (const [file, decls] of Object.entries(files)) out[`src/${file}.ts`] = `${header(file)}\n\n${decls.join('\n\n')}\n`
+  for (const [file, decls] of Object.entries(files)) out[`src/${file}.ts`] = `import { Entity } from 'koan-backup'\n${header(file)}\n\n${decls.join('\n\n')}\n`
   for (let i = 0; i < entities.length; i++) {
     const fields = Array.from({ length: 1 + Math.floor(r() * 4) }, (_, k) => `  g${k}!: ${typeText(r, [...typeNames, ...entities.filter((e) => e !== entities[i])])}`)
     out[`src/e${i}.ts`] = `import { Entity } from 'koan-backup'\n${header(`e${i}`)}\n\nexport class ${entities[i]} extends Entity<${entities[i]}> {\n  id = ''\n${fields.join('\n')}\n}\n`
