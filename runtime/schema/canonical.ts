@@ -30,6 +30,8 @@ export function canonicalModel(shapeId: string, shapes: Map<string, ShapeInfo> |
  */
 export class CanonicalModels {
   private byId: Map<string, ShapeInfo>
+  /** Whether `byId` is this instance's own map (a map given to the constructor is copied before `add` changes it). */
+  private ownMap: boolean
   /** Expansions that refer to nothing above themselves, with every shape expanded inside them. */
   private memo = new Map<string, { type: CanonicalType; contains: Set<string> }>()
   private path: string[] = []
@@ -40,6 +42,7 @@ export class CanonicalModels {
 
   constructor(shapes: Map<string, ShapeInfo> | ShapeInfo[]) {
     this.byId = shapes instanceof Map ? shapes : new Map(shapes.map((s) => [s.id, s]))
+    this.ownMap = !(shapes instanceof Map)
   }
 
   /**
@@ -47,6 +50,10 @@ export class CanonicalModels {
    * declaration) so that one instance serves several sets of shapes; returns this instance.
    */
   add(shapes: Map<string, ShapeInfo>): this {
+    if (!this.ownMap) {
+      this.byId = new Map(this.byId)
+      this.ownMap = true
+    }
     for (const [id, s] of shapes) if (!this.byId.has(id)) this.byId.set(id, s)
     return this
   }

@@ -55,6 +55,14 @@ describe('fingerprint', () => {
 })
 
 describe('canonical models of shapes that refer to each other', () => {
+  it('an instance given a map of shapes does not change it when shapes are added', () => {
+    const mine = new Map<string, ShapeInfo>([['f.ts#A', { id: 'f.ts#A', name: 'A', isClass: true, fields: [{ name: 'n', optional: false, nullable: false, type: { kind: 'number' } }] }]])
+    const models = new CanonicalModels(mine).add(new Map([['f.ts#B', { id: 'f.ts#B', name: 'B', isClass: true, fields: [] }]]))
+    expect([...mine.keys()]).toEqual(['f.ts#A'])
+    expect(models.fields('f.ts#B')).toEqual([])
+    expect(models.fields('f.ts#A')).toEqual([{ name: 'n', optional: false, nullable: false, type: { kind: 'number' } }])
+  })
+
   it('are the same whatever was expanded before (one instance for many shapes equals a fresh one per shape)', () => {
     let seed = 3
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31

@@ -64,5 +64,3 @@ export function relativeLookup(specifier: string, fromDir: string, isProjectFile
   if (!isProjectFile(index) || FILE_CANDIDATES.some((ext) => exists(path + ext)) || exists(`${path}/package.json`)) return undefined
   return index
 }
-
-export { BUNDLER, NODE10 }
