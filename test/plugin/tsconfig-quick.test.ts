@@ -39,15 +39,24 @@ describe('compiler options converted without TypeScript', () => {
     convertsLikeTypeScript({ types: ['node', 'vite/client'], customConditions: ['dev'], typeRoots: ['./types', 'node_modules/@types'], maxNodeModuleJsDepth: 2 })
   })
 
-  it('every boolean, text, path and enumeration option TypeScript reads from a tsconfig is in the tables or given up', () => {
+  it("every table entry is a tsconfig option of TypeScript's with that type; the enumeration and lib tables are TypeScript's own", () => {
     const ts = loadTypeScript()
-    const declarations = (ts as unknown as { optionDeclarations: Array<{ name: string; type: unknown; isCommandLineOnly?: boolean }> }).optionDeclarations
-    for (const d of declarations) {
-      if (d.isCommandLineOnly) continue
-      const inTables = OPTION_TABLES.BOOLEAN.has(d.name) || OPTION_TABLES.TEXT.has(d.name) || OPTION_TABLES.PATH.has(d.name) || d.name in OPTION_TABLES.ENUM
-      if (!inTables) continue
-      if (d.type instanceof Map) expect([...d.type.keys()].sort()).toEqual(Object.keys(OPTION_TABLES.ENUM[d.name]!).sort())
+    type Declaration = { name: string; type: unknown; isFilePath?: boolean; isCommandLineOnly?: boolean; element?: { type: unknown } }
+    const declarations = new Map((ts as unknown as { optionDeclarations: Declaration[] }).optionDeclarations.map((d) => [d.name, d]))
+    const kind = (name: string) => {
+      const d = declarations.get(name)
+      if (!d || d.isCommandLineOnly) return 'not a tsconfig option'
+      return d.type instanceof Map ? 'enum' : d.type === 'string' ? (d.isFilePath ? 'path' : 'text') : String(d.type)
     }
+    for (const name of OPTION_TABLES.BOOLEAN) expect({ name, kind: kind(name) }).toEqual({ name, kind: 'boolean' })
+    for (const name of OPTION_TABLES.TEXT) expect({ name, kind: kind(name) }).toEqual({ name, kind: 'text' })
+    for (const name of OPTION_TABLES.PATH) expect({ name, kind: kind(name) }).toEqual({ name, kind: 'path' })
+    for (const [name, values] of Object.entries(OPTION_TABLES.ENUM)) {
+      expect(Object.fromEntries(declarations.get(name)!.type as Map<string, number>)).toEqual(values)
+    }
+    const libs = declarations.get('lib')!.element!.type as Map<string, string>
+    const ours = new Map([...[...OPTION_TABLES.LIB].map((l) => [l, `lib.${l}.d.ts`] as const), ...Object.entries(OPTION_TABLES.LIB_FILES)])
+    expect(Object.fromEntries([...ours].sort())).toEqual(Object.fromEntries([...libs].sort()))
   })
 
   it('gives up on what it does not convert exactly: unknown options, other value types, paths, baseUrl', () => {

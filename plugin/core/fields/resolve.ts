@@ -6,7 +6,7 @@ import type { Linker, Target } from '../scan/link.js'
 import type { MemberFacts, TypeDecl, TypeExpr } from '../scan/type-facts.js'
 import { builtinType, unionOf } from './builtins.js'
 import { ShapeBook } from './shape-book.js'
-import { SharedTypes, type ReadLog } from './shared.js'
+import { SharedTypes, type SharedResolutions as Shared } from './shared.js'
 
 /** Answers for what syntax cannot tell: inferred and computed property types. */
 export interface TypeOracle {
@@ -51,10 +51,7 @@ type Step = FieldType | { unsupported: string; exclude: boolean } | typeof NEEDS
 export const sharedSteps = (): SharedTypes<Step> => new SharedTypes<Step>()
 
 /** Named types shared between the files of one link (see `shared.ts`), with the reads of the file being resolved. */
-export interface SharedResolutions {
-  types: SharedTypes<Step>
-  log: ReadLog
-}
+export type SharedResolutions = Shared<Step>
 
 /**
  * Resolves the field model of entities from syntax facts, following type references across files

@@ -1,6 +1,6 @@
 import type { FieldInfo, ShapeInfo } from '../../../runtime/types.js'
 import type { Diagnostic } from '../diagnostics.js'
-import { selfContained, type ReadLog, type SharedTypes } from './shared.js'
+import { selfContained, type SharedResolutions } from './shared.js'
 
 /**
  * The shapes of one file's field resolution: the order they were made in, those whose fields are
@@ -14,7 +14,7 @@ export abstract class ShapeBook<S> {
 
   constructor(
     protected diagnostics: Diagnostic[],
-    private shared: { types: SharedTypes<S>; log: ReadLog } | null,
+    private shared: SharedResolutions<S> | null,
   ) {}
 
   /** Aliases being resolved (outside object types): meeting one again is a cycle. */

@@ -28,6 +28,12 @@ export interface ReadLog {
   replay(reads: Set<string>): void
 }
 
+/** The resolutions shared within one link, and the reads of the file that uses them. */
+export interface SharedResolutions<S> {
+  types: SharedTypes<S>
+  log: ReadLog
+}
+
 /** The resolutions shared within one link. */
 export class SharedTypes<S> {
   private byKey = new Map<string, SharedResolution<S>>()

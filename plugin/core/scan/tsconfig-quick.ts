@@ -44,7 +44,7 @@ export function stripJsonc(text: string): string {
     } else i++
   }
   out += text.slice(from)
-  return out.replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (all, str: string | undefined, close: string | undefined) => str ?? ` ${close}`)
+  return out.replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (_match, str: string | undefined, close: string | undefined) => str ?? ` ${close}`)
 }
 
 /** A pattern of `include` (`usage: 'include'`) or `exclude`, or `null` when this module does not read it exactly. */
