@@ -322,4 +322,13 @@ describe('quick declaration reader: large files', () => {
     const small = "export class A { x = 1 }\n"
     expect(readQuick('/proj/src/a.ts', small, HASH)).toEqual({ ...tsFacts('/proj/src/a.ts', small, HASH), syntaxErrors: [] })
   })
+
+  it('reads a file denser than the arrays are sized for (a token per character): they grow while it is read', () => {
+    // the arrays are sized for one token per three characters: `1,1,1…` has one per character
+    const dense = `export const ones = [${Array.from({ length: 30_000 }, () => '1').join(',')}]\nexport class A { x = 1 }\n`
+    const facts = readQuick('/proj/src/dense.ts', dense, HASH)
+    expect(facts).not.toBeNull()
+    expect(facts!.classes.A).toBeDefined()
+    expect(firstDifference({ ...tsFacts('/proj/src/dense.ts', dense, HASH), syntaxErrors: [] }, facts)).toBeNull()
+  })
 })

@@ -49,11 +49,25 @@ function allocate(size: number): Tokens {
 }
 
 const INITIAL_TOKENS = 4096
-/** The shared token arrays, grown as a file needs. */
+// One allocation before the shared one, so that V8 sees the token arrays' fields hold more than one
+// object before it optimises the reader. Otherwise the first file too large for the shared arrays
+// (a file of ~1000 imports, say) widens those fields' types, and V8 throws away the optimised code of
+// every function that reads tokens (about 40 of them): the next files run unoptimised until it is
+// rebuilt, and rebuilding costs ~300 ms of compile time on another core. Seen with
+// `node --trace-deopt --trace-generalization`.
+allocate(1)
+/** The shared token arrays, replaced by larger ones as a file needs. */
 let shared = allocate(INITIAL_TOKENS)
 
-/** The token arrays the next file is read into. */
-export function sharedTokens(): Tokens {
+/**
+ * The token arrays a file of `chars` characters is read into, with room for `chars / 3` tokens (code
+ * has 4 to 10 characters per token), so that a file rarely makes them grow while it is read. Growing
+ * then replaces the arrays the tokenizer holds, and V8 throws away the optimised code of every
+ * function that reads them (the whole reader): the next files run unoptimised until it is rebuilt.
+ */
+export function sharedTokens(chars: number): Tokens {
+  const room = Math.ceil(chars / 3) + 1
+  if (shared.kind.length < room) shared = allocate(2 ** Math.ceil(Math.log2(room)))
   return shared
 }
 

@@ -58,7 +58,7 @@ export function tokenize(text: string): Tokens | null {
 }
 
 class Tokenizer {
-  private t: Tokens = sharedTokens()
+  private t: Tokens
   private i = 0
   private nl = false
   /** The line the token being read starts on. */
@@ -67,6 +67,7 @@ class Tokenizer {
   private open: number[] = []
 
   constructor(private s: string) {
+    this.t = sharedTokens(s.length)
     this.t.count = 0
     this.t.lineStarts = [0]
   }
