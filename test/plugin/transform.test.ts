@@ -2,6 +2,11 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
+import { resolveOptions } from '../../plugin/core/options.js'
+import type { FileFacts } from '../../plugin/core/scan/facts.js'
+import { contentHash, parseFacts } from '../../plugin/core/scan/parse.js'
+import { Scanner } from '../../plugin/core/scan/scanner.js'
+import { TransformEdits } from '../../plugin/core/scan/transform-edits.js'
 import { fixture } from '../helpers.js'
 
 describe('transform: strips @EntityBackup', () => {
@@ -134,5 +139,33 @@ describe('transform: imports that take nothing but the registry', () => {
       'export class Extra extends Entity<Extra> { id = "" }',
       '',
     ])
+  })
+})
+
+describe('transform: the link tells the decorators apart once', () => {
+  /** Every scanned file of a fixture: its edits as the link found them, and as the transform finds them on its own. */
+  function compare(name: string) {
+    const options = resolveOptions({ root: fixture(name), dts: false, report: false, cache: false })
+    const scanner = new Scanner(options)
+    scanner.scan()
+    const text = new Map<string, string>()
+    const read = (f: string) => text.get(f) ?? (text.set(f, readFileSync(f, 'utf8')), text.get(f)!)
+    const facts = new Map<string, FileFacts>()
+    const own = new TransformEdits({
+      files: () => scanner.watchFiles(),
+      hashOf: (f) => contentHash(read(f)),
+      factsOf: (f) => facts.get(f) ?? (facts.set(f, parseFacts(f, read(f), contentHash(read(f)))), facts.get(f)!),
+      resolver: () => scanner.moduleResolver,
+      linkedStrip: () => undefined,
+    })
+    const files = scanner.watchFiles().filter((f) => /\.[cm]?[jt]sx?$/.test(f))
+    return files.map((f) => ({ file: f.slice(options.root.length + 1), linked: scanner.transformEdits(f, read(f)), own: own.of(f, read(f)) }))
+  }
+
+  it.each(['basic', 'inheritance', 'decorator-flavours', 'typeorm', 'static-args', 'scopes', 'names', 'shared-types'])('%s: the same edits for every file', (name) => {
+    const rows = compare(name)
+    for (const r of rows) expect(r.linked, r.file).toEqual(r.own)
+    // the fixtures hold decorators to strip (and the look-alikes of inheritance and typeorm to leave)
+    expect(rows.some((r) => r.linked.strip.length > 0)).toBe(true)
   })
 })

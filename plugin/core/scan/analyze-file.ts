@@ -6,6 +6,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics.js'
 import { CheckerOracle } from '../fields/oracle.js'
 import { FieldResolver, type SharedResolutions } from '../fields/resolve.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Range } from '../transform.js'
 import type { CheckerFallback } from './checker.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
 import { EntityDetector } from './entities.js'
@@ -23,6 +24,8 @@ export interface FileResult {
   shapes: ShapeInfo[]
   /** Every file whose facts were read (`*` when the type checker answered): a change to any of them invalidates this result. */
   deps: Set<string>
+  /** The file's `@EntityBackup` decorators (koan-backup's, told apart from look-alikes), in text order: what the transform blanks out. */
+  strip: Range[]
 }
 
 /** Shared, read-only inputs of per-file analyses. */
@@ -94,7 +97,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     read(f)
     return ctx.facts(f)
   }
-  const result: FileResult = { entities: [], diagnostics: [], shapes: [], deps }
+  const result: FileResult = { entities: [], diagnostics: [], shapes: [], deps, strip: [] }
   const own_ = facts(file)
   if (!own_) return result
   const { diagnostics } = result
@@ -125,13 +128,15 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   }
   for (const className in own_.classes) {
     const cls = own_.classes[className]!
+    const ours = cls.decorators.length === 0 ? cls.decorators : cls.decorators.filter((d) => isEntityBackup(linker, file, d))
+    for (let i = 0; i < ours.length; i++) result.strip.push([ours[i]!.start, ours[i]!.end])
     const verdict = detector.verdict(file, cls)
     if (!verdict.entity) {
       if ('computedBase' in verdict) {
         diagnostics.push(diagnostic('KB030', { file: rel, ...cls.pos }, `${cls.name} extends a computed base (\`${verdict.computedBase}\`), which the build does not follow`,
           'if it is an entity, extend an entity class directly or list its base in the `entityBases` option'))
       }
-      const dec = cls.decorators.find((d) => isEntityBackup(linker, file, d))
+      const dec = ours[0]
       if (dec) {
         const why = cls.abstract ? 'is abstract; only its concrete subclasses are entities' : 'is not an entity (it neither extends Entity from koan-backup nor a configured entity base)'
         diagnostics.push(diagnostic(cls.abstract ? 'KB007' : 'KB005', { file: rel, ...dec.pos }, `${cls.name} ${why}`,
@@ -139,7 +144,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
       }
       continue
     }
-    const declared = readDeclaredPolicy(cls, file, rel, linker, evaluator, diagnostics)
+    const declared = readDeclaredPolicy(cls, ours, file, rel, evaluator, diagnostics)
     const scope = nearestScope(file, options.root, ctx.scopes.byDir)
     const coverage = resolveCoverage(declared, effectiveScope(scope, options))
     const entity: RegistryEntity = { name: cls.name, fullName: fullNameOf(rel, cls.name), file: rel, line: cls.pos.line, column: cls.pos.column, ...coverage }
@@ -151,6 +156,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     if (entity.status === 'uncovered') diagnostics.push(uncovered(entity, scope))
     result.entities.push(entity)
   }
+  if (result.strip.length > 1) result.strip.sort((a, b) => a[0] - b[0])
   if (fields.shapes.size > 0) {
     const models = ctx.shared ? ctx.shared.models.add(fields.shapes) : new CanonicalModels(fields.shapes)
     for (const e of result.entities) if (e.shape) e.fingerprint = models.fingerprint(e.shape)

@@ -1,6 +1,7 @@
 import type { BackupRegistry, RegistryEntity, ShapeInfo } from '../../../runtime/types.js'
 import { applyStrict, diagnostic, sortDiagnostics, type Diagnostic } from '../diagnostics.js'
 import type { ResolvedOptions } from '../options.js'
+import type { Range } from '../transform.js'
 import { TOOL } from '../version.js'
 import { analyzeFile, type FileContext, type FileResult } from './analyze-file.js'
 import type { CheckerFallback } from './checker.js'
@@ -61,6 +62,11 @@ export class Analyzer {
 
   /** `share: false` resolves every named type again in each file that uses it (what sharing must equal; for tests). */
   constructor(private readonly options: { share?: boolean } = {}) {}
+
+  /** The `@EntityBackup` decorators of a file the last analysis linked (`undefined` for others). */
+  stripOf(file: string): Range[] | undefined {
+    return this.results.get(file)?.strip
+  }
 
   /** `changed`: files whose facts changed since the last call, or `'all'`. */
   analyze(input: AnalysisInput, changed: Set<string> | 'all'): BackupRegistry {

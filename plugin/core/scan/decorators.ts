@@ -98,11 +98,13 @@ function readOptions(ctx: ReadContext, arg: StaticExpr): EntityBackupOptions | n
   return valid ? options : null
 }
 
-/** Reads a class's `@EntityBackup(...)` declaration, collecting located diagnostics. */
+/**
+ * Reads a class's `@EntityBackup(...)` declaration from its decorators that are koan-backup's
+ * (`decorators`, told apart with `isEntityBackup`), collecting located diagnostics.
+ */
 export function readDeclaredPolicy(
-  cls: ClassFacts, file: string, rel: string, linker: Linker, evaluator: Evaluator, diagnostics: Diagnostic[],
+  cls: ClassFacts, decorators: DecoratorFacts[], file: string, rel: string, evaluator: Evaluator, diagnostics: Diagnostic[],
 ): DeclaredPolicy {
-  const decorators = cls.decorators.filter((d) => isEntityBackup(linker, file, d))
   const first = decorators[0]
   if (!first) return { kind: 'absent' }
   const ctx: ReadContext = { file, rel, className: cls.name, evaluator, diagnostics }

@@ -51,7 +51,11 @@ export class Scanner {
     hashOf: (f) => this.hashes.get(f),
     factsOf: (f) => this.factsOf(f),
     resolver: () => this.moduleResolver,
+    // the analyzer's answers hold for the current facts only after a link (not after a cached registry)
+    linkedStrip: (f) => (this.linkedLast ? this.analyzer.stripOf(f) : undefined),
   })
+  /** The last registry came from a link here (not from the results cache). */
+  private linkedLast = false
   private cache: FactsCache
   /** Whole-scan results (registry and generated module) by the key of their inputs. */
   readonly results: ResultCache
@@ -222,6 +226,7 @@ export class Scanner {
       const cached = this.results.scan(key)
       if (cached) {
         this.resolver.learn(cached.resolutions)
+        this.linkedLast = false
         this.edits.adopt(cached.edits)
         this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
         return { diagnostics: cached.diagnostics, registry: cached.registry }
@@ -272,11 +277,13 @@ export class Scanner {
   private link(start: number): BackupRegistry {
     // a file's decorators depend on the files it imports from: any relink finds them again
     this.edits.clear()
+    this.linkedLast = false
     const registry = this.analyzer.analyze({
       options: this.options, files: this.files, scopeFiles: this.scopeFiles,
       facts: (f) => this.factsOf(f), resolver: this.resolver, checker: this.checker,
     }, this.changed)
     this.changed = new Set()
+    this.linkedLast = true
     this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start }
     return registry
   }

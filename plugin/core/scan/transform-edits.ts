@@ -21,14 +21,16 @@ export interface EditSource {
   hashOf(file: string): string | undefined
   factsOf(file: string): FileFacts | undefined
   resolver(): ModuleResolver
+  /** The `@EntityBackup` decorators the last link found in a file, when it linked that file. */
+  linkedStrip(file: string): Range[] | undefined
 }
 
 /**
  * The edits of each file's transform. Its `@EntityBackup` decorators are told apart from look-alikes
  * through the linker (a file's answer depends on the files it imports from, so any relink forgets
- * them all); its registry imports are read from its own facts. Kept per file for the content hash
- * they were found in, and with the cached link, so a build of unchanged inputs neither parses nor
- * resolves in its transform.
+ * them all): the link does it for every class, and its answers are taken as they are; its registry
+ * imports are read from its own facts. Kept per file for the content hash they were found in, and
+ * with the cached link, so a build of unchanged inputs neither parses nor resolves in its transform.
  */
 export class TransformEdits {
   private byFile = new Map<string, { hash: string; edits: FileEdits }>()
@@ -74,6 +76,8 @@ export class TransformEdits {
   }
 
   private find(file: string, facts: FileFacts): FileEdits {
+    const linked = this.source.hashOf(file) === facts.hash ? this.source.linkedStrip(file) : undefined
+    if (linked) return linked.length === 0 && facts.registryOnlyImports.length === 0 ? NONE : { strip: linked, registryOnly: facts.registryOnlyImports }
     if (facts.registryOnlyImports.length === 0 && !Object.values(facts.classes).some((c) => c.decorators.length > 0)) return NONE
     const linker = new Linker((f) => (f === file ? facts : this.source.factsOf(f)), this.source.resolver())
     const strip: Range[] = []
