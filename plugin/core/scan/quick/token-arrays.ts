@@ -61,9 +61,8 @@ let shared = allocate(INITIAL_TOKENS)
 
 /**
  * The token arrays a file of `chars` characters is read into, with room for `chars / 3` tokens (code
- * has 4 to 10 characters per token), so that a file rarely makes them grow while it is read. Growing
- * then replaces the arrays the tokenizer holds, and V8 throws away the optimised code of every
- * function that reads them (the whole reader): the next files run unoptimised until it is rebuilt.
+ * has 4 to 10 characters per token), so that a file rarely makes them grow while it is read (growing
+ * copies every token read so far, and replaces the arrays the tokenizer holds).
  */
 export function sharedTokens(chars: number): Tokens {
   const room = Math.ceil(chars / 3) + 1
