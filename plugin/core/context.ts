@@ -51,6 +51,8 @@ export class PluginContext {
     if (root && !this.raw.root && this.resolved?.root !== root) {
       this.resolved = resolveOptions(this.raw, root)
       this.scanner = null
+      // a scan of another root is not this one's
+      this.last = this.code = this.data = null
     }
     if (logger) this.bundlerLogger = logger
   }
@@ -79,21 +81,21 @@ export class PluginContext {
     // the tsconfig is watched too (`watchFiles`): a change of it lists the project again
     const tsconfig = file.replaceAll('\\', '/') === this.options.tsconfig
     if (!tsconfig && !this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
-    const before = this.code
     const data = this.data
     this.accept(scanResultOf(this.scan.update(file)))
-    return before !== this.code || data !== this.data
+    // the full module is generated from the registry alone, and the registry-only module is the registry
+    return data !== this.data
   }
 
   /**
-   * Takes a scan: its generated modules, and its .d.ts (written when it changed). The texts of a
-   * cached scan come from the same cache entry (generating them costs about as much as the link), so
-   * its registry is not even parsed.
+   * Takes a scan: its registry-only module, and its .d.ts (written when it changed); the full module
+   * is generated when a build loads it (a build that imports nothing but `registry` never does). The
+   * texts of a cached scan come from the same cache entry (generating them costs about as much as the
+   * link), so its registry is not even parsed.
    */
   private accept(result: ScanResult): void {
     this.last = result
-    const moduleOptions = { root: this.options.root.replaceAll('\\', '/'), config: this.options.config }
-    this.code = this.derived(JSON.stringify(moduleOptions), () => generateRegistryModule(result.registry(), moduleOptions))
+    this.code = null
     this.data = this.derived(DATA_TEXT, () => generateDataModule(result.registry()))
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
@@ -128,8 +130,12 @@ export class PluginContext {
 
   /** The generated module's code. */
   moduleCode(): string {
-    if (this.code === null) this.refresh()
-    return this.code!
+    const scan = this.scanned
+    if (this.code === null) {
+      const moduleOptions = { root: this.options.root.replaceAll('\\', '/'), config: this.options.config }
+      this.code = this.derived(JSON.stringify(moduleOptions), () => generateRegistryModule(scan.registry(), moduleOptions))
+    }
+    return this.code
   }
 
   /** The registry-only module's code. */
