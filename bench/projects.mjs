@@ -161,6 +161,8 @@ export function projectFiles(n) {
     `}`,
     '',
   ].join('\n'))
+  // the entry of the same app when it backs up: \`backup\` brings in the full registry module and the engine
+  w('src/app.ts', [`export * from './main'`, `export { backup } from 'koan-backup/registry'`, ''].join('\n'))
   return files
 }
 
@@ -168,6 +170,6 @@ export function projectFiles(n) {
 export function countFiles(folders) {
   const entities = folders.reduce((a, f) => a + f.entities.length, 0)
   const scopes = folders.filter((f) => f.scoped).length
-  // entity files + base.ts + helpers.ts per folder + scope files + 4 shared + main.ts
-  return { entities, scopes, folders: folders.length, files: entities + 2 * folders.length + scopes + 5 }
+  // entity files + base.ts + helpers.ts per folder + scope files + 4 shared + main.ts + app.ts
+  return { entities, scopes, folders: folders.length, files: entities + 2 * folders.length + scopes + 6 }
 }

@@ -43,7 +43,7 @@ import { BENCH, DIST as MEASURED_DIST, REPO, TMP, buildHead, figureRecorder, fmt
 let DIST = process.env.KOAN_BENCH_PLUGIN_DIST ?? MEASURED_DIST
 const TSC = join(REPO, 'node_modules', '.bin', 'tsc')
 const RESULTS = join(BENCH, 'results-scan.json')
-const GENERATOR_VERSION = 1
+const GENERATOR_VERSION = 2
 
 const TARGETS = { overheadAt1000: 0.25, scanOverTsc: 0.5, rescanMs: 20 }
 /** Interleaved with/without build pairs per repetition and scenario, in process and in fresh processes (sizes up to 1000 files; one above). */
@@ -340,19 +340,32 @@ function runTsc(dir) {
 // ---------------------------------------------------------------------------------------------
 
 const BASELINE_REGISTRY = 'export const registry = { formatVersion: 1, entities: [], scopes: [], diagnostics: [] }\n'
+/** The apps the vite builds bundle: the benchmark's app reads the registry; the same app when it backs up imports `backup`. */
+const APPS = { registry: 'src/main.ts', backup: 'src/app.ts' }
+/** For the app that backs up: a registry without entities, and the engine's `codecs` and `backup` over it (so both sides bundle the engine). */
+const BASELINE_BACKUP_MODULE = [
+  `import { compileCodecs } from 'koan-backup/codec'`,
+  `import { createBackup } from 'koan-backup/engine'`,
+  `export const registry = { formatVersion: 1, entities: [], scopes: [], shapes: [], diagnostics: [] }`,
+  `export const codecs = /* #__PURE__ */ compileCodecs(registry, '', {})`,
+  `export const backup = /* #__PURE__ */ createBackup({ registry, codecs, classes: {} })`,
+  '',
+].join('\n')
+/** Where the plugin resolves the runtime ids its full module imports. */
+const RUNTIME_IDS = { 'koan-backup/codec': 'runtime/schema/index.js', 'koan-backup/engine': 'runtime/engine/index.js' }
 
-/** Same work as the plugin minus the scan: strip `@EntityBackup(...)` lines, serve a static registry. */
-function baselinePlugin() {
+/** Same work as the plugin minus the scan: strip `@EntityBackup(...)` lines, serve a static registry (`app`: see APPS). */
+function baselinePlugin(app = 'registry') {
   return {
     name: 'bench-baseline',
     enforce: 'pre',
     resolveId: {
-      filter: { id: /^koan-backup\/registry$/ },
-      handler: (id) => (id === 'koan-backup/registry' ? '\0bench-registry' : null),
+      filter: { id: /^koan-backup\/(?:registry|codec|engine)$/ },
+      handler: (id) => (id === 'koan-backup/registry' ? '\0bench-registry' : RUNTIME_IDS[id] ? join(DIST, RUNTIME_IDS[id]) : null),
     },
     load: {
       filter: { id: /^\0bench-registry$/ },
-      handler: (id) => (id === '\0bench-registry' ? BASELINE_REGISTRY : null),
+      handler: (id) => (id === '\0bench-registry' ? (app === 'backup' ? BASELINE_BACKUP_MODULE : BASELINE_REGISTRY) : null),
     },
     transform: {
       filter: { id: { include: [/\.ts$/], exclude: [/node_modules/] }, code: { include: 'EntityBackup' } },
@@ -390,9 +403,9 @@ const REGISTRY_ENTITY = /\\?["']fullName\\?["']\s*:\s*\\?["']src\./g
 /** One vite build: `without` = baseline plugin; `cold` / `warm` = koan-backup without / with the facts cache.
  *  (No forced GC between builds: a full `gc()` also flushes the TypeScript parser's bytecode, which made each
  *  cold build ~150 ms slower at 1000 files than in a process that just keeps building.) */
-async function viteBuild(vite, koanBackup, dir, config) {
+async function viteBuild(vite, koanBackup, dir, config, app = 'registry') {
   const hooks = {}
-  const plugin = timeHooks(config === 'without' ? baselinePlugin() : koanBackup(pluginOptions(config)), hooks)
+  const plugin = timeHooks(config === 'without' ? baselinePlugin(app) : koanBackup(pluginOptions(config)), hooks)
   const t = performance.now()
   const result = await vite.build({
     root: dir,
@@ -401,12 +414,15 @@ async function viteBuild(vite, koanBackup, dir, config) {
     publicDir: false,
     logLevel: 'silent',
     plugins: [plugin],
-    build: { write: false, ssr: 'src/main.ts', minify: false, sourcemap: false, reportCompressedSize: false },
+    build: { write: false, ssr: APPS[app], minify: false, sourcemap: false, reportCompressedSize: false },
   })
   const ms = performance.now() - t
   const outputs = Array.isArray(result) ? result.flatMap((r) => r.output) : result.output
   const code = outputs.filter((o) => o.type === 'chunk').map((o) => o.code).join('\n')
-  return { ms, hooks, bytes: code.length, decoratorsLeft: (code.match(DECORATOR_LEFT) ?? []).length, registryEntities: (code.match(REGISTRY_ENTITY) ?? []).length }
+  return {
+    ms, hooks, bytes: code.length, decoratorsLeft: (code.match(DECORATOR_LEFT) ?? []).length, registryEntities: (code.match(REGISTRY_ENTITY) ?? []).length,
+    engine: /\bfunction createBackup\b/.test(code),
+  }
 }
 
 /** One build in a fresh process, timed from process start: node start-up, vite (and plugin) import, build. */
@@ -580,6 +596,8 @@ async function main() {
     // with ÷ without of each interleaved pair (built back to back, so drift in the machine's load cancels out)
     pairs: { cold: [], warm: [] }, freshPairs: { cold: [], warm: [] },
     tsc: [], tsc6: [], scanCold: [], scanWarm: [], cache: [], cacheEvents: [],
+    // the app that imports `backup` (in process, up to 1000 files)
+    app: { without: [], cold: [], warm: [], pairs: { cold: [], warm: [] }, bundles: {} },
   })
   const raw = Object.fromEntries(args.sizes.map((n) => [n, empty()]))
   const notes = []
@@ -640,6 +658,13 @@ async function main() {
     r.bundles[config] = b
     return b
   }
+  /** One in-process build of the app that imports `backup`. */
+  const inProcessApp = async (r, n, dir, config) => {
+    const b = await guarded(`p${n} in-process backup app ${config}`, () => viteBuild(vite, koanBackup, dir, config, 'backup'))
+    add(r.app[config], b.ms)
+    r.app.bundles[config] = b
+    return b
+  }
   /** One build in a fresh process; `label` names it in the checks (`fresh-first` is the build that writes the cache). */
   const fresh = async (r, n, dir, config, list, label = `fresh-${config}`) => {
     const c = await guarded(`p${n} ${label}`, () => {
@@ -680,6 +705,7 @@ async function main() {
       removeCache(dir)
       for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(order(i, 'cold', 'without'), 'cold', r.pairs.cold, async (config) => (await inProcess(r, n, dir, config)).ms)
       for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(order(i, 'cold', 'without'), 'cold', r.freshPairs.cold, async (config) => (await fresh(r, n, dir, config, config === 'cold' ? r.freshCold : r.freshWithout)).totalMs)
+      if (n <= 1000) for (let i = 0; i < IN_PROCESS_PAIRS; i++) await pairOf(order(i, 'cold', 'without'), 'cold', r.app.pairs.cold, async (config) => (await inProcessApp(r, n, dir, config)).ms)
       add(r.scanCold, await guarded(`p${n} scan cold`, () => runChild(['scan', dir, 'cold', '--rescan', rep === 0 ? '20' : '0'])))
       if (cacheStamp(dir)) r.cacheEvents.push('a cold run (cache: false) wrote a cache file')
 
@@ -691,6 +717,7 @@ async function main() {
       r.cache.push(stamp.bytes)
       for (let i = 0; i < pairs(IN_PROCESS_PAIRS); i++) await pairOf(order(i, 'without', 'warm'), 'warm', r.pairs.warm, async (config) => (await inProcess(r, n, dir, config)).ms)
       for (let i = 0; i < pairs(FRESH_PAIRS); i++) await pairOf(order(i, 'without', 'warm'), 'warm', r.freshPairs.warm, async (config) => (await fresh(r, n, dir, config, config === 'warm' ? r.freshWarm : r.freshWithout)).totalMs)
+      if (n <= 1000) for (let i = 0; i < IN_PROCESS_PAIRS; i++) await pairOf(order(i, 'without', 'warm'), 'warm', r.app.pairs.warm, async (config) => (await inProcessApp(r, n, dir, config)).ms)
       add(r.scanWarm, await guarded(`p${n} scan warm`, () => runChild(['scan', dir, 'warm', '--rescan', rep === 0 ? '20' : '0'])))
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.factsBytes !== stamp.factsBytes) r.cacheEvents.push('a warm run rewrote the facts file (it parsed something)')
@@ -811,6 +838,7 @@ async function main() {
       watchUpdateCorrect: { cold: cold.watchUpdateCorrect, warm: warm.watchUpdateCorrect },
       decoratorsLeftInBundle: Object.fromEntries(Object.entries(b).map(([k, x]) => [k, x.decoratorsLeft])),
       registryEntitiesInBundle: Object.fromEntries(Object.entries(b).filter(([k]) => !k.endsWith('without')).map(([k, x]) => [k, x.registryEntities])),
+      backupAppBundles: Object.fromEntries(Object.entries(r.app.bundles).map(([k, x]) => [k, { decoratorsLeft: x.decoratorsLeft, registryEntities: x.registryEntities, engine: x.engine }])),
       cacheEvents: [...new Set(r.cacheEvents)],
     }
     const failed = []
@@ -820,6 +848,9 @@ async function main() {
     if (firstC.parsed !== p.files || firstW.parsed !== 0 || !firstW.cacheExisted || !checks.defaultCacheFile) failed.push('cache use (cold must parse every file, warm none)')
     if (Object.values(checks.decoratorsLeftInBundle).some((x) => x)) failed.push('@EntityBackup left in a bundle')
     if (Object.values(checks.registryEntitiesInBundle).some((x) => x !== p.entities)) failed.push('registry incomplete in a bundle')
+    for (const [k, x] of Object.entries(checks.backupAppBundles)) {
+      if (x.decoratorsLeft || !x.engine || x.registryEntities !== (k === 'without' ? 0 : p.entities)) failed.push(`backup app bundle (${k}): decorators left, no engine, or registry incomplete`)
+    }
     if (cold.rescanCorrect === false || warm.rescanCorrect === false) failed.push('re-scan missed the toggled policy')
     if (cold.watchUpdateCorrect === false || warm.watchUpdateCorrect === false) failed.push('watch update missed the toggled policy')
     if (checks.cacheEvents.length) failed.push('cache file written when it should not be')
@@ -836,6 +867,13 @@ async function main() {
       cacheFileBytes: median(r.cache),
       firstBuildWithCacheFreshMs: round(med(r.freshPrime)), firstBuildWithCacheOverhead: sumOver(med(r.freshPrime) - freshWithout, freshWithout),
       cold, warm,
+      backupApp: r.app.without.length ? {
+        viteWithoutMs: round(med(r.app.without)), bundleBytesWithout: r.app.bundles.without.bytes, bundleBytesWith: r.app.bundles.cold.bytes,
+        ...Object.fromEntries(['cold', 'warm'].map((k) => [k, {
+          viteWithMs: round(med(r.app[k])), pluginOverhead: round(med(r.app.pairs[k]) - 1, 4), pairRatios: r.app.pairs[k].map((x) => round(x, 3)),
+        }])),
+        samples: { viteWithoutMs: r.app.without.map((x) => round(x)), cold: r.app.cold.map((x) => round(x)), warm: r.app.warm.map((x) => round(x)) },
+      } : null,
       samples: { viteWithoutMs: r.without.map((x) => round(x)), viteFreshWithoutMs: r.freshWithout.map((x) => round(x)), firstBuildWithCacheFreshMs: r.freshPrime.map((x) => round(x)), tscMs: r.tsc.map((x) => round(x)), tsc6JsMs: r.tsc6.map((x) => round(x)) },
       checks,
       sane: failed.length === 0,
@@ -851,6 +889,7 @@ async function main() {
   results.verdicts = Object.fromEntries(['cold', 'warm'].map((k) => [k, {
     overheadAt1000: s1000 ? verdict(s1000[k].pluginOverhead, TARGETS.overheadAt1000) : null,
     overheadAt1000Fresh: s1000 ? verdict(s1000[k].pluginOverheadFresh, TARGETS.overheadAt1000) : null,
+    backupAppOverheadAt1000: s1000?.backupApp ? verdict(s1000.backupApp[k].pluginOverhead, TARGETS.overheadAt1000) : null,
     scanOverTsc: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].scanOverTsc, TARGETS.scanOverTsc)])),
     rescanMs: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].rescanMs, TARGETS.rescanMs)])),
   }]))
@@ -890,6 +929,14 @@ async function main() {
   out.push(' TypeScript if it needs it (TS loaded: whether it did); re-scan = Scanner.update(file) after an edit, median of 20; watch update = the same edit through PluginContext.update (re-scan +')
   out.push(' regenerating the registry module), median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
   out.push('')
+  out.push('APP THAT BACKS UP: src/app.ts = the same app and `backup` (the full registry module and the engine); in process')
+  out.push(...table([
+    ['vite w/o', (x) => fmtMs(x.backupApp?.viteWithoutMs), 8], ['cold with', (x) => fmtMs(x.backupApp?.cold.viteWithMs), 9], ['cold ovh', (x) => pct(x.backupApp?.cold.pluginOverhead), 8],
+    ['warm with', (x) => fmtMs(x.backupApp?.warm.viteWithMs), 9], ['warm ovh', (x) => pct(x.backupApp?.warm.pluginOverhead), 8],
+    ['bundle w/o', (x) => fmtKB(x.backupApp?.bundleBytesWithout), 10], ['bundle with', (x) => fmtKB(x.backupApp?.bundleBytesWith), 11],
+  ]))
+  out.push('(w/o = the same ids served with a registry of no entities, and `codecs` and `backup` made by the engine over it: both sides bundle the engine)')
+  out.push('')
   out.push(...table([
     ['TypeScript load', (x) => fmtMs(x.tsMorphImportMs), 15], ['first build, default options (fresh)', (x) => `${fmtMs(x.firstBuildWithCacheFreshMs)} (${pct(x.firstBuildWithCacheOverhead)})`, 20],
     ['cache file', (x) => fmtKB(x.cacheFileBytes), 10], ['repeat scan', (x) => fmtMs(x.cold.repeatScanMs), 11], ['baseline transform', (x) => fmtMs(x.hooksWithoutMs.transform), 18],
@@ -903,6 +950,7 @@ async function main() {
   for (const k of ['cold', 'warm']) {
     const v = results.verdicts[k]
     out.push(`  ${k}: plugin overhead at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${s1000 ? `${pct(s1000[k].pluginOverhead)} → ${mark(v.overheadAt1000)}; fresh process ${pct(s1000[k].pluginOverheadFresh)} → ${mark(v.overheadAt1000Fresh)} (medians of the pairs' ratios; ratios of the separate medians: ${pct(s1000[k].pluginOverheadOfMedians)}, fresh ${pct(s1000[k].pluginOverheadFreshOfMedians)})` : 'n/a (size 1000 not measured)'}`)
+    if (s1000?.backupApp) out.push(`    the app that backs up (in process): ${pct(s1000.backupApp[k].pluginOverhead)} → ${mark(v.backupAppOverheadAt1000)}`)
     for (const n of args.sizes) {
       const x = results.sizes[n][k]
       out.push(`    p${n}: full scan / tsc = ${ratio(x.scanOverTsc)} (≤ ${TARGETS.scanOverTsc}: ${mark(v.scanOverTsc[n])}; TypeScript ${x.tsLoadedByScan ? 'loaded by the scan, its load included' : 'not loaded'}), ` +
@@ -959,6 +1007,13 @@ function recordFigures(results, args) {
           ...common, id: `scan.${k}.${n}.vite-fresh`, name: `vite build with the plugin, fresh process (${label[k]}; ratio: median of the interleaved pairs)`,
           value: c.viteFreshWithMs, baseline: { name: 'vite build without it', value: x.viteFreshWithoutMs, unit: 'ms' }, ratio: 1 + c.pluginOverheadFresh,
           target: { op: '<=', value: 1 + TARGETS.overheadAt1000 },
+        })
+      }
+      if (x.backupApp) {
+        recorder.add({
+          ...common, id: `scan.${k}.${n}.vite-backup-app`, name: `vite build of the app that imports backup, in process (${label[k]}; ratio: median of the interleaved pairs)`,
+          value: x.backupApp[k].viteWithMs, baseline: { name: 'vite build without the plugin (engine over an empty registry)', value: x.backupApp.viteWithoutMs, unit: 'ms' },
+          ratio: 1 + x.backupApp[k].pluginOverhead, target: n === 1000 ? { op: '<=', value: 1 + TARGETS.overheadAt1000 } : null,
         })
       }
       recorder.add({
