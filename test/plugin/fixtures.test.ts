@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { generateDts } from '../../plugin/core/generate/dts.js'
-import { generateCodecProgram, generateDataModule, generateRegistryModule } from '../../plugin/core/generate/registry.js'
+import { generateDataModule, generateRegistryModule } from '../../plugin/core/generate/registry.js'
+import { codecClassIds, generateCodecProgram } from '../../runtime/schema/program.js'
 import type { KoanBackupOptions } from '../../plugin/types.js'
 import { formatReport } from '../../runtime/report.js'
 import { codes, entity, scanFixture, statuses } from '../helpers.js'
@@ -24,7 +25,7 @@ describe('fixture snapshots', () => {
     it(`${name}: scan result, report, generated module and .d.ts are stable`, async () => {
       const registry = scanFixture(name, options)
       const program = generateCodecProgram(registry)
-      const module = generateRegistryModule(registry, { root: '<root>' }, program)
+      const module = generateRegistryModule(registry, { root: '<root>' })
       const dts = generateDts(registry)
       const dir = `./__snapshots__/${name.replace('/', '-')}`
       await expect(JSON.stringify(registry, null, 2) + '\n').toMatchFileSnapshot(`${dir}/registry.json`)
@@ -32,6 +33,8 @@ describe('fixture snapshots', () => {
       await expect(module).toMatchFileSnapshot(`${dir}/module.js.txt`)
       await expect(generateDataModule(registry)).toMatchFileSnapshot(`${dir}/registry-only.js.txt`)
       await expect(program.source).toMatchFileSnapshot(`${dir}/codecs.js.txt`)
+      // the module imports exactly the classes the program takes, in the same order
+      expect(codecClassIds(registry)).toEqual(program.classes.map((c) => c.id))
       await expect(dts).toMatchFileSnapshot(`${dir}/registry.d.ts.txt`)
       // generating twice gives identical bytes
       const again = scanFixture(name, options)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { jsonLiteral, programLiteral } from '../../plugin/core/generate/registry.js'
+import { jsonLiteral } from '../../plugin/core/generate/registry.js'
 
 /** What a JavaScript engine reads a literal as. */
 const valueOf = (literal: string): unknown => new Function(`return ${literal}`)()
@@ -16,10 +16,5 @@ describe('string literals of the generated module', () => {
     }
     // JSON's own quotes need no escape
     expect(jsonLiteral('{"a":"b"}')).toBe(`'{"a":"b"}'`)
-  })
-
-  it('programLiteral reads back as the same program text, line breaks kept', () => {
-    for (const s of awkward) expect(valueOf(programLiteral(s))).toBe(s)
-    expect(programLiteral("a\nb = 'c'")).toBe("`a\nb = 'c'`")
   })
 })

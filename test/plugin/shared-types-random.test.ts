@@ -9,6 +9,7 @@ import { loadProject, ModuleResolver } from '../../plugin/core/scan/project.js'
 import { Scanner } from '../../plugin/core/scan/scanner.js'
 import { isScopeFile } from '../../plugin/core/scan/scopes.js'
 import { canonicalModel, fingerprintOf } from '../../runtime/schema/canonical.js'
+import { codecClassIds, generateCodecProgram } from '../../runtime/schema/program.js'
 
 /**
  * Random small projects whose entities share named types (interfaces, aliases, classes, interfaces
@@ -94,6 +95,8 @@ describe('shared named types on random projects', () => {
         expect({ round, registry: shared }).toEqual({ round, registry: link(root, false) })
         // every fingerprint is its entity's own canonical model's (as a backup records it)
         for (const e of shared.entities) expect({ round, e: e.name, f: e.fingerprint }).toEqual({ round, e: e.name, f: fingerprintOf(canonicalModel(e.shape!, shared.shapes)) })
+        // the generated module imports exactly the classes the codec program takes
+        expect({ round, classes: codecClassIds(shared) }).toEqual({ round, classes: generateCodecProgram(shared).classes.map((c) => c.id) })
         const scanner = new Scanner(resolveOptions({ root, cache: false, dts: false }))
         scanner.scan()
         for (let edit = 0; edit < 3; edit++) {

@@ -1,6 +1,6 @@
-import type { FieldInfo, FieldType, ShapeInfo } from '../../../runtime/types.js'
+import type { FieldInfo, FieldType, ShapeInfo } from '../types.js'
 
-/** Names the generated code uses for the codec runtime helpers (imported from `koan-backup/codec`). */
+/** Names the codec program uses for the helpers it receives as `$` (see `PROGRAM_HELPERS` in `codec.ts`). */
 export const CODEC_HELPERS = {
   quote: '$q', json: '$j', date: '$d', toBase64: '$b', fromBase64: '$B', has: '$h', put: '$p', fault: '$f', at: '$a',
   ISO_DATE: '$I', BIGINT: '$N', BASE64: '$64', canonicalDate: '$D', FAIL: '$F', textOf: '$t',
@@ -10,7 +10,7 @@ export const CODEC_HELPERS = {
 /** The serializer helper of a top-level field's scalar type (it also refuses `undefined` as a missing value). */
 const FIELD_WRITERS: Partial<Record<FieldType['kind'], string>> = { string: '$S', number: '$U', boolean: '$O', bigint: '$G', date: '$T', bytes: '$Y' }
 
-/** A single-quoted JS string literal (the program is itself embedded in a double-quoted JSON string: no double escaping). */
+/** A single-quoted JS string literal. */
 function sq(s: string): string {
   return `'${s.replace(/[\\'\n\r\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}'`
 }

@@ -1,0 +1,71 @@
+import type { BackupRegistry, FieldType, ShapeInfo } from '../types.js'
+import { CODEC_HELPERS, CodecWriter } from './program-writer.js'
+
+/** The codec program of a registry: its source and the classes it takes (`C[id]`), in order. */
+export interface CodecProgram {
+  source: string
+  classes: Array<{ alias: string; id: string; file: string; exportName: string }>
+}
+
+/**
+ * The fast path of every included entity as one program body, generated from the registry's shapes
+ * (deterministic: the same registry gives the same text). The runtime generates and compiles it on
+ * the first use of a codec (`new Function('$', 'C', source)`): `$` holds the codec helpers, `C` the
+ * classes by shape id (`codecClassIds`).
+ */
+export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
+  const writer = new CodecWriter(registry.shapes)
+  const entries: string[] = []
+  for (const e of registry.entities) {
+    if (e.status !== 'included' || !e.shape) continue
+    const fn = writer.shape(e.shape)
+    const text = e.embedding ? `, text: ${writer.embeddingText(e.embedding.fields, e.embedding.joiner)}` : ''
+    entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, read: ${fn.read}${text} },`)
+  }
+  const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, id, file: id.slice(0, id.lastIndexOf('#')), exportName }))
+  const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name}: ${alias}`).join(', ')
+  const source = [
+    `'use strict'`,
+    `const { ${helpers} } = $`,
+    ...classes.map((c) => `const ${c.alias} = C[${JSON.stringify(c.id)}], ${c.alias}_ = ${c.alias}.prototype`),
+    '',
+    ...writer.decls.flatMap((d) => [d, '']),
+    `return {`,
+    ...entries,
+    `}`,
+    '',
+  ].join('\n')
+  return { source, classes }
+}
+
+/**
+ * The shape ids of the classes the codec program takes, without generating it: every exported class
+ * shape reachable from an included entity's shape through field types, in the order the program
+ * writer meets them. The generated module imports these classes and hands them to the runtime.
+ */
+export function codecClassIds(registry: BackupRegistry): string[] {
+  const byId = new Map(registry.shapes.map((s) => [s.id, s]))
+  const seen = new Set<string>()
+  const classes: string[] = []
+  const visitShape = (id: string): void => {
+    if (seen.has(id)) return
+    seen.add(id)
+    const shape: ShapeInfo | undefined = byId.get(id)
+    if (!shape) return
+    if (shape.isClass && shape.exportName) classes.push(id)
+    for (const f of shape.fields) visit(f.type)
+  }
+  const visit = (t: FieldType): void => {
+    switch (t.kind) {
+      case 'shape': return visitShape(t.id)
+      case 'array': case 'set': case 'record': return visit(t.of)
+      case 'map': visit(t.key); return visit(t.value)
+      case 'tuple': for (const item of t.items) visit(item); return
+      case 'union': for (const m of t.of) visit(m); return
+      case 'object': for (const f of t.fields) visit(f.type); return
+      default: return
+    }
+  }
+  for (const e of registry.entities) if (e.status === 'included' && e.shape) visitShape(e.shape)
+  return classes
+}
