@@ -347,7 +347,7 @@ const BASELINE_BACKUP_MODULE = [
   `import { compileCodecs } from 'koan-backup/codec'`,
   `import { createBackup } from 'koan-backup/engine'`,
   `export const registry = { formatVersion: 1, entities: [], scopes: [], shapes: [], diagnostics: [] }`,
-  `export const codecs = /* #__PURE__ */ compileCodecs(registry, '', {})`,
+  `export const codecs = /* #__PURE__ */ compileCodecs(registry, {})`,
   `export const backup = /* #__PURE__ */ createBackup({ registry, codecs, classes: {} })`,
   '',
 ].join('\n')
