@@ -10,7 +10,7 @@ import { generateCodecProgram } from './program.js'
 import { SlowReviver } from './revive.js'
 import { SchemaBuilder, toJsonSchema } from './zod.js'
 
-/** What the build generates per entity: the fast path (serialize; validate-and-revive, `FAIL` on any mismatch). */
+/** What the codec program holds per entity: the fast path (serialize; validate-and-revive, `FAIL` on any mismatch). */
 export interface GeneratedCodec {
   write(entity: unknown): string
   read(value: unknown): unknown
