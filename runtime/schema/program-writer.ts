@@ -62,8 +62,8 @@ export class CodecWriter {
   private reviveMemo = new Map<string, boolean>()
   /** Generated function and constant declarations, in creation order. */
   readonly decls: string[] = []
-  /** Classes to import: local alias → { file, exportName }. */
-  readonly imports = new Map<string, { id: string; exportName: string }>()
+  /** The classes the program takes: local alias → shape id. */
+  readonly imports = new Map<string, string>()
 
   constructor(shapes: ShapeInfo[]) {
     this.byId = new Map(shapes.map((s) => [s.id, s]))
@@ -83,7 +83,7 @@ export class CodecWriter {
       this.shapeIndex.set(id, i)
       const shape = this.byId.get(id)!
       const cls = shape.isClass && shape.exportName ? `C${i}` : null
-      if (cls) this.imports.set(cls, { id, exportName: shape.exportName! })
+      if (cls) this.imports.set(cls, id)
       this.decls.push(this.writeFn(`w${i}`, shape.fields), this.readFn(`r${i}`, shape.fields, cls, !this.needsRevive({ kind: 'shape', id })))
     }
     return { write: `w${i}`, read: `r${i}` }

@@ -1,10 +1,10 @@
 import type { BackupRegistry, FieldType, ShapeInfo } from '../types.js'
 import { CODEC_HELPERS, CodecWriter } from './program-writer.js'
 
-/** The codec program of a registry: its source and the classes it takes (`C[id]`), in order. */
+/** The codec program of a registry: its source and the shape ids of the classes it takes (`C[id]`), in order. */
 export interface CodecProgram {
   source: string
-  classes: Array<{ alias: string; id: string; file: string; exportName: string }>
+  classIds: string[]
 }
 
 /**
@@ -22,7 +22,7 @@ export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
     const text = e.embedding ? `, text: ${writer.embeddingText(e.embedding.fields, e.embedding.joiner)}` : ''
     entries.push(`  ${JSON.stringify(e.fullName)}: { write: ${fn.write}, read: ${fn.read}${text} },`)
   }
-  const classes = [...writer.imports].map(([alias, { id, exportName }]) => ({ alias, id, file: id.slice(0, id.lastIndexOf('#')), exportName }))
+  const classes = [...writer.imports].map(([alias, id]) => ({ alias, id }))
   const helpers = Object.entries(CODEC_HELPERS).map(([name, alias]) => `${name}: ${alias}`).join(', ')
   const source = [
     `'use strict'`,
@@ -35,7 +35,7 @@ export function generateCodecProgram(registry: BackupRegistry): CodecProgram {
     `}`,
     '',
   ].join('\n')
-  return { source, classes }
+  return { source, classIds: classes.map((c) => c.id) }
 }
 
 /**
