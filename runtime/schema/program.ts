@@ -1,5 +1,6 @@
-import type { BackupRegistry, FieldType, ShapeInfo } from '../types.js'
+import type { BackupRegistry } from '../types.js'
 import { CODEC_HELPERS, CodecWriter } from './program-writer.js'
+import { addShapeRefs } from './shape-refs.js'
 
 /** The codec program of a registry: its source and the shape ids of the classes it takes (`C[id]`), in order. */
 export interface CodecProgram {
@@ -47,25 +48,18 @@ export function codecClassIds(registry: BackupRegistry): string[] {
   const byId = new Map(registry.shapes.map((s) => [s.id, s]))
   const seen = new Set<string>()
   const classes: string[] = []
-  const visitShape = (id: string): void => {
+  const visit = (id: string): void => {
     if (seen.has(id)) return
     seen.add(id)
-    const shape: ShapeInfo | undefined = byId.get(id)
+    const shape = byId.get(id)
     if (!shape) return
     if (shape.isClass && shape.exportName) classes.push(id)
-    for (const f of shape.fields) visit(f.type)
-  }
-  const visit = (t: FieldType): void => {
-    switch (t.kind) {
-      case 'shape': return visitShape(t.id)
-      case 'array': case 'set': case 'record': return visit(t.of)
-      case 'map': visit(t.key); return visit(t.value)
-      case 'tuple': for (const item of t.items) visit(item); return
-      case 'union': for (const m of t.of) visit(m); return
-      case 'object': for (const f of t.fields) visit(f.type); return
-      default: return
+    for (const f of shape.fields) {
+      const refs = new Set<string>()
+      addShapeRefs(f.type, refs)
+      for (const ref of refs) visit(ref)
     }
   }
-  for (const e of registry.entities) if (e.status === 'included' && e.shape) visitShape(e.shape)
+  for (const e of registry.entities) if (e.status === 'included' && e.shape) visit(e.shape)
   return classes
 }

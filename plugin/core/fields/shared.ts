@@ -1,3 +1,4 @@
+import { addShapeRefs } from '../../../runtime/schema/shape-refs.js'
 import type { FieldType, ShapeInfo } from '../../../runtime/types.js'
 import type { Diagnostic } from '../diagnostics.js'
 
@@ -51,19 +52,6 @@ export class SharedTypes<S> {
   }
 }
 
-/** Adds the ids of the shapes a field type refers to. */
-function refer(t: FieldType, out: Set<string>): void {
-  switch (t.kind) {
-    case 'shape': out.add(t.id); break
-    case 'array': case 'set': case 'record': refer(t.of, out); break
-    case 'map': refer(t.key, out); refer(t.value, out); break
-    case 'tuple': for (const i of t.items) refer(i, out); break
-    case 'union': for (const i of t.of) refer(i, out); break
-    case 'object': for (const f of t.fields) refer(f.type, out); break
-    default: break
-  }
-}
-
 /**
  * Whether a resolution stands on its own: its result and the shapes it created refer to no shape
  * but those (not to a shape of the file that was still being built, say, whose reads and
@@ -71,8 +59,8 @@ function refer(t: FieldType, out: Set<string>): void {
  */
 export function selfContained(step: unknown, created: ShapeInfo[]): boolean {
   const refs = new Set<string>()
-  if (step && typeof step === 'object' && 'kind' in step) refer(step as FieldType, refs)
-  for (const s of created) for (const f of s.fields) refer(f.type, refs)
+  if (step && typeof step === 'object' && 'kind' in step) addShapeRefs(step as FieldType, refs)
+  for (const s of created) for (const f of s.fields) addShapeRefs(f.type, refs)
   if (refs.size === 0) return true
   const ids = new Set(created.map((s) => s.id))
   for (const id of refs) if (!ids.has(id)) return false
