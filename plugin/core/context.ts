@@ -81,22 +81,21 @@ export class PluginContext {
     // the tsconfig is watched too (`watchFiles`): a change of it lists the project again
     const tsconfig = file.replaceAll('\\', '/') === this.options.tsconfig
     if (!tsconfig && !this.scan.covers(file) && !/\.(c|m)?tsx?$/.test(file)) return false
-    const data = this.data
-    this.accept(scanResultOf(this.scan.update(file)))
     // the full module is generated from the registry alone, and the registry-only module is the registry
-    return data !== this.data
+    const before = this.last ? this.dataCode() : null
+    this.accept(scanResultOf(this.scan.update(file)))
+    return before !== this.dataCode()
   }
 
   /**
-   * Takes a scan: its registry-only module, and its .d.ts (written when it changed); the full module
-   * is generated when a build loads it (a build that imports nothing but `registry` never does). The
-   * texts of a cached scan come from the same cache entry (generating them costs about as much as the
-   * link), so its registry is not even parsed.
+   * Takes a scan and writes its .d.ts (when it changed). Both modules are generated when a build
+   * loads them: a build that never imports the registry generates neither, one that imports nothing
+   * but `registry` never generates the full module. The texts of a cached scan come from the same
+   * cache entry (generating them costs about as much as the link), so its registry is not even parsed.
    */
   private accept(result: ScanResult): void {
     this.last = result
-    this.code = null
-    this.data = this.derived(DATA_TEXT, () => generateDataModule(result.registry()))
+    this.code = this.data = null
     if (this.options.dts) {
       const dtsDir = relative(this.options.root, dirname(this.options.dts)).replaceAll('\\', '/') || '.'
       writeIfChanged(this.options.dts, this.derived(`dts:${dtsDir}`, () => generateDts(result.registry(), { dtsDir })))
@@ -140,8 +139,9 @@ export class PluginContext {
 
   /** The registry-only module's code. */
   dataCode(): string {
-    if (this.data === null) this.refresh()
-    return this.data!
+    const scan = this.scanned
+    this.data ??= this.derived(DATA_TEXT, () => generateDataModule(scan.registry()))
+    return this.data
   }
 
   /** Every file the registry depends on: scanned files, scope files and the tsconfig. */

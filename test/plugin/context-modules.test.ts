@@ -2,20 +2,43 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
-import { generateRegistryModule } from '../../plugin/core/generate/registry.js'
+import { generateDataModule, generateRegistryModule } from '../../plugin/core/generate/registry.js'
 import { fixtureCopy } from '../helpers.js'
 
 // the generators, counted
 vi.mock('../../plugin/core/generate/registry.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../plugin/core/generate/registry.js')>()
-  return { ...actual, generateRegistryModule: vi.fn(actual.generateRegistryModule) }
+  return { ...actual, generateRegistryModule: vi.fn(actual.generateRegistryModule), generateDataModule: vi.fn(actual.generateDataModule) }
 })
 
-describe('plugin context: the full module is generated when a build loads it', () => {
+describe('plugin context: each module is generated when a build loads it', () => {
   const roots: string[] = []
   afterEach(() => {
     for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true })
     vi.mocked(generateRegistryModule).mockClear()
+    vi.mocked(generateDataModule).mockClear()
+  })
+
+  it('a scan generates neither module (a build that never imports the registry); the registry-only one on its first load', () => {
+    const root = fixtureCopy('basic', 'context-modules')
+    roots.push(root)
+    const ctx = new PluginContext({ root, dts: false, report: false, cache: false })
+    ctx.refresh()
+    expect(ctx.diagnostics.length).toBeGreaterThan(0)
+    expect(generateDataModule).not.toHaveBeenCalled()
+    expect(generateRegistryModule).not.toHaveBeenCalled()
+    expect(ctx.dataCode()).toContain('Media')
+    expect(ctx.dataCode()).toBe(ctx.dataCode())
+    expect(generateDataModule).toHaveBeenCalledTimes(1)
+    // a watch update compares the registry before and after, whether or not a build loaded it
+    const media = join(root, 'src/models/media.ts')
+    const fresh = new PluginContext({ root, dts: false, report: false, cache: false })
+    fresh.refresh()
+    writeFileSync(media, readFileSync(media, 'utf8').replace("title = ''", "title = ''\n  caption = ''"))
+    expect(fresh.update(media)).toBe(true)
+    writeFileSync(media, `${readFileSync(media, 'utf8')}\n// a comment\n`)
+    expect(fresh.update(media)).toBe(false)
+    expect(generateRegistryModule).not.toHaveBeenCalled()
   })
 
   it('a scan and the registry-only module do not generate it; the first load does, once per registry', () => {
