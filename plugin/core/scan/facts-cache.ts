@@ -8,8 +8,11 @@ import type { ProjectListing } from './project.js'
 
 /** Facts parsed or read in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
-/** For files last modified well before they were read: the stamp (size, mtime, inode) they had then, and their content hash. */
-const stamps = new Map<string, { stamp: string; hash: string }>()
+/**
+ * For each file read: its content hash, and the stamp (size, mtime, inode) it had then when it was
+ * last modified well before it was read (`null` otherwise: its stamp is not trusted).
+ */
+const stamps = new Map<string, { stamp: string | null; hash: string }>()
 /** The last project listing by root and tsconfig (`ProjectListing.for`). */
 const listings = new Map<string, ProjectListing>()
 /** Index files already read in this process (each is read once, not once per scanner), and data files. */
@@ -66,13 +69,24 @@ export class FactsCache {
     return known?.stamp === stamp ? known.hash : undefined
   }
 
+  /**
+   * Whether the cache holds the facts of this content of the file, without reading the facts file:
+   * the index records the hash of every file whose facts were saved with it. A checkout whose files
+   * all have new stamps (a CI job with its cache folder restored) then reads nothing but the index
+   * when the link is cached too. (A facts file lost since only means a parse when the facts are asked for.)
+   */
+  holds(path: string, hash: string): boolean {
+    if (!this.file) return false
+    if (!this.loaded) this.load()
+    return memory.get(path)?.hash === hash || stamps.get(path)?.hash === hash
+  }
+
   /** Records the stamp a file had when its content (with this hash) was read (`null`: do not trust its stamp). */
   stamp(path: string, stamp: string | null, hash: string): void {
     if (!this.file) return
     const known = stamps.get(path)
-    if (stamp === null ? known === undefined : known?.stamp === stamp && known.hash === hash) return
-    if (stamp === null) stamps.delete(path)
-    else stamps.set(path, { stamp, hash })
+    if (known?.stamp === stamp && known.hash === hash) return
+    stamps.set(path, { stamp, hash })
     this.dirty = true
   }
 
@@ -98,7 +112,7 @@ export class FactsCache {
     if (!this.file || loadedFiles.has(this.file) || !existsSync(this.file)) return
     loadedFiles.add(this.file)
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; stamps?: Record<string, [string, string]>; listings?: ProjectListing[] }
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; stamps?: Record<string, [string | null, string]>; listings?: ProjectListing[] }
       if (data.tool !== cacheTag()) return
       for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
       for (const [path, [stamp, hash]] of Object.entries(data.stamps ?? {})) if (!stamps.has(path)) stamps.set(path, { stamp, hash })
@@ -139,7 +153,7 @@ export class FactsCache {
         }
         writeAtomically(dataFileOf(this.file), JSON.stringify({ tool: cacheTag(), files }))
       }
-      const stamped: Record<string, [string, string]> = {}
+      const stamped: Record<string, [string | null, string]> = {}
       for (const path of list) {
         const known = stamps.get(path)
         if (known) stamped[path] = [known.stamp, known.hash]

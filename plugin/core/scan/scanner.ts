@@ -151,9 +151,11 @@ export class Scanner {
       return false
     }
     const hash = contentHash(content)
+    // facts the cache holds are read when something needs them (a cached link needs none)
+    const held = this.cache.holds(file, hash)
     this.cache.stamp(file, stamp ?? null, hash)
     if (this.hashes.get(file) === hash) return false
-    if (this.facts.get(file)?.hash !== hash) this.facts.set(file, this.cache.get(file, hash) ?? this.parse(file, content, hash))
+    if (!held && this.facts.get(file)?.hash !== hash) this.facts.set(file, this.cache.get(file, hash) ?? this.parse(file, content, hash))
     return this.use(file, hash)
   }
 
