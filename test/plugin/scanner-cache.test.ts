@@ -261,14 +261,16 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(run(cache)).toMatchObject({ cached: false, registry: edited.registry })
   })
 
-  /** A fresh checkout of the project at the same path (the same texts, new mtimes and inodes) with the cache folder restored, as a CI job gets. */
+  /**
+   * A fresh checkout of the project at the same path (the same texts, new mtimes and inodes) with the
+   * cache folder restored, as a CI job gets: the folder copied away and back (a copy keeps no timestamps).
+   */
   const freshCheckout = () => {
     const saved = mkdtempSync(join(fixture('..'), '.tmp-saved-'))
     try {
-      cpSync(join(root, '.cache'), saved, { recursive: true })
+      cpSync(root, saved, { recursive: true })
       rmSync(root, { recursive: true, force: true })
-      cpSync(fixture('basic'), root, { recursive: true })
-      cpSync(saved, join(root, '.cache'), { recursive: true })
+      cpSync(saved, root, { recursive: true })
     } finally {
       rmSync(saved, { recursive: true, force: true })
     }
@@ -276,8 +278,12 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
 
   it('a fresh checkout with the cache folder restored parses nothing, and with its link cached needs no facts', () => {
     const cache = join(root, '.cache/facts.json')
+    // the lockfile is in the key by content: its new mtime is no change
+    writeFileSync(join(root, 'package-lock.json'), '{"lockfileVersion": 3}\n')
     const first = run(cache)
+    const mtime = statSync(join(root, 'package-lock.json')).mtimeMs
     freshCheckout()
+    expect(statSync(join(root, 'package-lock.json')).mtimeMs).not.toBe(mtime)
     // the facts file unreadable: a cached link must not need it (reading it cost a fresh process ~30 ms at 1000 files)
     writeFileSync(join(root, '.cache/facts.data.json'), '{ not json')
     expect(run(cache)).toEqual({ cached: true, parsed: 0, registry: first.registry, code: first.code })

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.js'
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
@@ -12,7 +12,7 @@ const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v4`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
-const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
+export const LOCKFILES = ['package-lock.json', 'npm-shrinkwrap.json', 'pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'bun.lockb', 'node_modules/.package-lock.json']
 
 /** What a link leaves for later builds of the same inputs, next to its registry. */
 export interface LinkExtras {
@@ -76,16 +76,14 @@ export class ResultCache {
 
   constructor(private file: string | null, private root: string) {}
 
-  /** The key of a scan's inputs. */
-  key(parts: { options: unknown; compilerOptions: unknown; files: Array<[string, string]> }): string {
+  /**
+   * The key of a scan's inputs: each file and lockfile is named with its content hash (not its
+   * mtime), so a fresh checkout of the same commit with the cache folder restored has the same key.
+   */
+  key(parts: { options: unknown; compilerOptions: unknown; files: Array<[string, string]>; lockfiles: Array<[string, string]> }): string {
     const hash = createHash('sha1').update(resultsTag()).update('\0').update(JSON.stringify(parts.options)).update('\0').update(JSON.stringify(parts.compilerOptions))
     for (const [file, contentHash] of parts.files) hash.update('\0').update(file).update('\0').update(contentHash)
-    for (const name of LOCKFILES) {
-      const path = join(this.root, name)
-      if (!existsSync(path)) continue
-      const st = statSync(path)
-      hash.update(`\0${name}:${st.size}:${st.mtimeMs}`)
-    }
+    for (const [name, contentHash] of parts.lockfiles) hash.update(`\0${name}:${contentHash}`)
     return hash.digest('hex')
   }
 

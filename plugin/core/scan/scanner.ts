@@ -8,7 +8,7 @@ import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
 import { TransformEdits, type FileEdits } from './transform-edits.js'
-import { ResultCache, resultsFileOf } from './result-cache.js'
+import { LOCKFILES, ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
@@ -220,8 +220,9 @@ export class Scanner {
     this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
-    this.cache.save(this.hashes.keys())
-    const key = this.resultKey = this.inputKey()
+    const lockfiles = this.options.cache ? this.lockfiles() : []
+    this.cache.save([...this.hashes.keys(), ...lockfiles.map(([, , path]) => path)])
+    const key = this.resultKey = this.inputKey(lockfiles)
     // a full link (first scan, new file list) of inputs linked before: the cached registry. An
     // incremental link is cheaper than reading it, and keeps the analyzer's per-file results.
     if (this.changed === 'all' && key) {
@@ -239,8 +240,33 @@ export class Scanner {
     return scanResultOf(registry)
   }
 
+  /**
+   * The project's lockfiles with their content hashes (name, hash, path): a package upgrade can change
+   * types the checker reads from node_modules. Hashed again only when their stamp changed.
+   */
+  private lockfiles(): Array<[string, string, string]> {
+    const found: Array<[string, string, string]> = []
+    for (const name of LOCKFILES) {
+      const path = join(this.options.root, name).replaceAll('\\', '/')
+      const stamp = stampOf(path)
+      if (stamp === undefined) continue
+      let hash = stamp ? this.cache.unchanged(path, stamp) : undefined
+      if (hash === undefined) {
+        try {
+          // latin1 keeps every byte (bun.lockb is binary)
+          hash = contentHash(readFileSync(path, 'latin1'))
+        } catch {
+          continue
+        }
+        this.cache.stamp(path, stamp, hash)
+      }
+      found.push([name, hash, path])
+    }
+    return found
+  }
+
   /** The key of everything a link reads, or `null` without a cache (or when a file could not be read). */
-  private inputKey(): string | null {
+  private inputKey(lockfiles: Array<[string, string, string]>): string | null {
     if (!this.options.cache) return null
     const files: Array<[string, string]> = []
     for (const f of [...this.files, ...this.scopeFiles]) {
@@ -249,7 +275,7 @@ export class Scanner {
       files.push([f, hash])
     }
     const { root, tsconfig, scope, strict, entityBases, entityDecorators } = this.options
-    return this.results.key({ options: { root, tsconfig, scope, strict, entityBases, entityDecorators }, compilerOptions: this.compilerOptions, files })
+    return this.results.key({ options: { root, tsconfig, scope, strict, entityBases, entityDecorators }, compilerOptions: this.compilerOptions, files, lockfiles: lockfiles.map(([name, hash]) => [name, hash]) })
   }
 
   /** Re-scans one changed, added or deleted file. Adding or removing files re-lists the project. */
