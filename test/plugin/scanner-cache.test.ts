@@ -299,6 +299,64 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(edited).toMatchObject({ cached: false, parsed: 1, registry: run(false).registry })
   })
 
+  /** The project moved to another path with its cache folder (a cache restored into a checkout at another path). */
+  const moveCheckout = () => {
+    const to = mkdtempSync(join(fixture('..'), '.tmp-moved-'))
+    cpSync(root, to, { recursive: true })
+    rmSync(root, { recursive: true, force: true })
+    root = to
+  }
+
+  it('a checkout at another path with the cache folder restored takes the cached link, its paths moved to the new root', () => {
+    const cache = () => join(root, '.cache/facts.json')
+    run(cache())
+    moveCheckout()
+    // a fresh link at the new path, apart, for comparison: the module imports the entity files from there
+    const fresh = run(false)
+    expect(fresh.cached).toBe(false)
+    expect(run(cache())).toEqual({ cached: true, parsed: 0, registry: fresh.registry, code: fresh.code })
+    // an edit after the move: the facts of the other files come from the moved facts file
+    const file = join(root, 'src/models/media.ts')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('@EntityBackup()', '@EntityBackup({ encrypt: true })'))
+    expect(run(cache())).toMatchObject({ cached: false, parsed: 1, registry: run(false).registry })
+  })
+
+  it('after a move, the transform takes the cached edits under the new root (in process: the caches written by this build of the plugin)', async () => {
+    const cache = () => join(root, '.cache-in-process/facts.json')
+    const before = new PluginContext({ root, dts: false, report: false, cache: cache() })
+    before.refresh()
+    before.moduleCode()
+    // the results file is written once the hook is done
+    await new Promise((done) => setImmediate(done))
+    moveCheckout()
+    const ctx = new PluginContext({ root, dts: false, report: false, cache: cache() })
+    ctx.refresh()
+    expect(ctx.stats).toMatchObject({ cached: true, parsed: 0 })
+    const fresh = new PluginContext({ root, dts: false, report: false, cache: false })
+    expect(ctx.moduleCode()).toBe(fresh.moduleCode())
+    expect(ctx.moduleCode()).toContain(root)
+    for (const name of ['media.ts', 'user.ts']) {
+      const file = join(root, 'src/models', name)
+      const code = readFileSync(file, 'utf8')
+      const out = ctx.transform(code, file)
+      expect(code).toMatch(/@EntityBackup/)
+      expect(out?.code).not.toMatch(/@EntityBackup/)
+      expect(out?.code).toBe(fresh.transform(code, file)?.code)
+    }
+  })
+
+  it('a cached registry that names its root (a message quoting a path) is linked again after a move', () => {
+    rmSync(join(root, 'src'), { recursive: true, force: true })
+    const cache = () => join(root, '.cache/facts.json')
+    const first = run(cache())
+    expect(run(cache()).cached).toBe(true)
+    moveCheckout()
+    const moved = run(cache())
+    expect(moved.cached).toBe(false)
+    expect(moved.registry).not.toBe(first.registry)
+    expect(moved.registry).toBe(run(false).registry)
+  })
+
   it('results and facts written by another build of the plugin (same version) are not reused', () => {
     const cache = join(root, '.cache/facts.json')
     run(cache)

@@ -5,6 +5,7 @@ import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
 import type { FileFacts } from './facts.js'
 import type { ProjectListing } from './project.js'
+import { normalRoot, rebaser } from './rebase.js'
 
 /** Facts parsed or read in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
@@ -41,7 +42,12 @@ export class FactsCache {
   private dirty = false
   private dataDirty = false
 
-  constructor(private file: string | null) {}
+  private root: string
+
+  /** `root`: the project's root (cache files restored under another root have their paths moved to this one). */
+  constructor(private file: string | null, root: string) {
+    this.root = normalRoot(root)
+  }
 
   /** The cached facts of a file whose content has this hash. */
   get(path: string, hash: string): FileFacts | undefined {
@@ -112,10 +118,17 @@ export class FactsCache {
     if (!this.file || loadedFiles.has(this.file) || !existsSync(this.file)) return
     loadedFiles.add(this.file)
     try {
-      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; stamps?: Record<string, [string | null, string]>; listings?: ProjectListing[] }
+      const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; root?: string; stamps?: Record<string, [string | null, string]>; listings?: ProjectListing[] }
       if (data.tool !== cacheTag()) return
-      for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
-      for (const [path, [stamp, hash]] of Object.entries(data.stamps ?? {})) if (!stamps.has(path)) stamps.set(path, { stamp, hash })
+      // listings hold stamps of folders and config files: under another root they never hold, and are left out
+      const moved = typeof data.root === 'string' && data.root !== this.root
+      if (!moved) for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
+      const move = rebaser(typeof data.root === 'string' ? data.root : this.root, this.root)
+      for (const [recorded, [stamp, hash]] of Object.entries(data.stamps ?? {})) {
+        const path = move(recorded)
+        // a stamp (inode, mtime) recorded at another path says nothing of this one: only the hash is kept
+        if (!stamps.has(path)) stamps.set(path, { stamp: moved ? null : stamp, hash })
+      }
     } catch {
       // an unreadable cache is only a slower build
     }
@@ -128,9 +141,13 @@ export class FactsCache {
     loadedFiles.add(file)
     try {
       if (!existsSync(file)) return false
-      const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string; files: Record<string, FileFacts> }
+      const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string; root?: string; files: Record<string, FileFacts> }
       if (data.tool !== cacheTag()) return false
-      for (const [path, facts] of Object.entries(data.files)) if (!memory.has(path)) memory.set(path, facts)
+      const move = rebaser(typeof data.root === 'string' ? data.root : this.root, this.root)
+      for (const [recorded, facts] of Object.entries(data.files)) {
+        const path = move(recorded)
+        if (!memory.has(path)) memory.set(path, facts)
+      }
       return true
     } catch {
       return false
@@ -151,7 +168,7 @@ export class FactsCache {
           const facts = memory.get(path)
           if (facts) files[path] = facts
         }
-        writeAtomically(dataFileOf(this.file), JSON.stringify({ tool: cacheTag(), files }))
+        writeAtomically(dataFileOf(this.file), JSON.stringify({ tool: cacheTag(), root: this.root, files }))
       }
       const stamped: Record<string, [string | null, string]> = {}
       for (const path of list) {
@@ -159,7 +176,7 @@ export class FactsCache {
         if (known) stamped[path] = [known.stamp, known.hash]
       }
       const mine = [...this.listingKeys].flatMap((key) => listings.get(key) ?? [])
-      writeAtomically(this.file, JSON.stringify({ tool: cacheTag(), stamps: stamped, listings: mine }))
+      writeAtomically(this.file, JSON.stringify({ tool: cacheTag(), root: this.root, stamps: stamped, listings: mine }))
       this.dirty = false
       this.dataDirty = false
     } catch {

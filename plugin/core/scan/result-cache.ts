@@ -5,10 +5,11 @@ import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
+import { normalRoot, rebaser } from './rebase.js'
 import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v4`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v5`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -30,6 +31,8 @@ export interface LinkExtras {
  */
 interface Entry extends LinkExtras {
   key: string
+  /** The project root the link ran under (`normalRoot`): its resolutions and edits name files under it. */
+  root: string
   registry: BackupRegistry | null
   /** The registry's JSON as read from the file (`null` once parsed, or for a registry linked in this process). */
   registryJson: Stored | null
@@ -74,14 +77,18 @@ export class ResultCache {
   private entries: Entry[] | null = null
   private saving = false
 
-  constructor(private file: string | null, private root: string) {}
+  private root: string
+
+  constructor(private file: string | null, root: string) {
+    this.root = normalRoot(root)
+  }
 
   /**
    * The key of a scan's inputs: each file and lockfile is named with its content hash (not its
    * mtime), so a fresh checkout of the same commit with the cache folder restored has the same key.
    */
-  key(parts: { options: unknown; compilerOptions: unknown; files: Array<[string, string]>; lockfiles: Array<[string, string]> }): string {
-    const hash = createHash('sha1').update(resultsTag()).update('\0').update(JSON.stringify(parts.options)).update('\0').update(JSON.stringify(parts.compilerOptions))
+  key(parts: { options: string; compilerOptions: string; files: Array<[string, string]>; lockfiles: Array<[string, string]> }): string {
+    const hash = createHash('sha1').update(resultsTag()).update('\0').update(parts.options).update('\0').update(parts.compilerOptions)
     for (const [file, contentHash] of parts.files) hash.update('\0').update(file).update('\0').update(contentHash)
     for (const [name, contentHash] of parts.lockfiles) hash.update(`\0${name}:${contentHash}`)
     return hash.digest('hex')
@@ -100,7 +107,7 @@ export class ResultCache {
     const list = this.load()
     const known = list.find((e) => e.key === key)
     if (known) return
-    list.unshift({ key, registry: deepFreeze(registry), registryJson: null, diagnostics: registry.diagnostics, texts: {}, ...extras })
+    list.unshift({ key, root: this.root, registry: deepFreeze(registry), registryJson: null, diagnostics: registry.diagnostics, texts: {}, ...extras })
     list.length = Math.min(list.length, MAX_ENTRIES)
     this.scheduleSave()
   }
@@ -124,9 +131,10 @@ export class ResultCache {
     if (!this.file) return undefined
     const list = this.load()
     const i = list.findIndex((e) => e.key === key)
-    if (i <= 0) return list[i]
-    // the entry in use moves to the front: the last ones used are kept
+    if (i < 0) return undefined
     const [entry] = list.splice(i, 1)
+    if (entry!.root !== this.root && !moveEntry(entry!, this.root)) return undefined
+    // the entry in use moves to the front: the last ones used are kept
     list.unshift(entry!)
     return entry
   }
@@ -173,6 +181,27 @@ export class ResultCache {
       // a read-only tree just goes without the cache
     }
   }
+}
+
+/**
+ * Moves an entry linked under another root (a cache folder restored into a checkout at another path)
+ * to `root`; returns false when it cannot be. Its key names files relative to the root, so the same
+ * key means the same inputs; the resolutions and edits name files under the old root, and the texts
+ * named after it (the full module imports the entity files by absolute path) are dropped. A registry
+ * whose text names the old root (a message quoting a path) is not moved.
+ */
+function moveEntry(entry: Entry, root: string): boolean {
+  const recorded = JSON.stringify(entry.root).slice(1, -1)
+  if ((entry.registry ? JSON.stringify(entry.registry) : decoded(entry.registryJson!)).includes(recorded)) return false
+  const move = rebaser(entry.root, root)
+  entry.resolutions = entry.resolutions.map(([key, file]) => {
+    const at = key.indexOf('\0')
+    return [move(key.slice(0, at)) + key.slice(at), file === null ? null : move(file)]
+  })
+  entry.edits = Object.fromEntries(Object.entries(entry.edits).map(([file, edits]) => [move(file), edits]))
+  entry.texts = Object.fromEntries(Object.entries(entry.texts).filter(([name]) => !name.includes(recorded)))
+  entry.root = root
+  return true
 }
 
 /** An entry's registry, parsed and frozen on first use. */

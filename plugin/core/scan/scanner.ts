@@ -11,6 +11,7 @@ import { TransformEdits, type FileEdits } from './transform-edits.js'
 import { LOCKFILES, ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
+import { keyJson, keyPath, normalRoot } from './rebase.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
 /** Counters of the last scan, for logs and benchmarks. */
@@ -77,7 +78,7 @@ export class Scanner {
   stats: ScanStats = { files: 0, read: 0, parsed: 0, ms: 0 }
 
   constructor(readonly options: ResolvedOptions) {
-    this.cache = new FactsCache(options.cache)
+    this.cache = new FactsCache(options.cache, options.root)
     this.results = new ResultCache(resultsFileOf(options.cache), options.root)
   }
 
@@ -268,14 +269,21 @@ export class Scanner {
   /** The key of everything a link reads, or `null` without a cache (or when a file could not be read). */
   private inputKey(lockfiles: Array<[string, string, string]>): string | null {
     if (!this.options.cache) return null
+    // paths relative to the root: the key is the same in a checkout at another path
+    const root = normalRoot(this.options.root)
     const files: Array<[string, string]> = []
     for (const f of [...this.files, ...this.scopeFiles]) {
       const hash = this.hashes.get(f)
       if (hash === undefined) return null
-      files.push([f, hash])
+      files.push([keyPath(root, f), hash])
     }
-    const { root, tsconfig, scope, strict, entityBases, entityDecorators } = this.options
-    return this.results.key({ options: { root, tsconfig, scope, strict, entityBases, entityDecorators }, compilerOptions: this.compilerOptions, files, lockfiles: lockfiles.map(([name, hash]) => [name, hash]) })
+    const { tsconfig, scope, strict, entityBases, entityDecorators } = this.options
+    return this.results.key({
+      options: keyJson(root, { tsconfig, scope, strict, entityBases, entityDecorators }),
+      compilerOptions: keyJson(root, this.compilerOptions),
+      files,
+      lockfiles: lockfiles.map(([name, hash]) => [name, hash]),
+    })
   }
 
   /** Re-scans one changed, added or deleted file. Adding or removing files re-lists the project. */

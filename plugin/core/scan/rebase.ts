@@ -1,0 +1,33 @@
+/**
+ * Cache files record absolute paths under the project root they were written for. A cache folder
+ * restored into a checkout at another path (another CI workspace, another runner) still applies:
+ * its paths are moved from the recorded root to the current one. Paths outside the root stay.
+ */
+
+/** A root as paths are recorded: forward slashes, no trailing slash. */
+export function normalRoot(root: string): string {
+  const r = root.replaceAll('\\', '/')
+  return r.length > 1 && r.endsWith('/') ? r.slice(0, -1) : r
+}
+
+/** Moves a path under `from` to the same place under `to` (roots as `normalRoot` gives them). */
+export function rebaser(from: string, to: string): (path: string) => string {
+  if (from === to) return (p) => p
+  const prefix = from.endsWith('/') ? from : `${from}/`
+  return (p) => (p === from ? to : p.startsWith(prefix) ? `${to}/${p.slice(prefix.length)}` : p)
+}
+
+/** A path as the results key names it: relative to the root when under it (so the key is the same at any checkout path). */
+export function keyPath(root: string, path: string): string {
+  const prefix = root.endsWith('/') ? root : `${root}/`
+  return path === root ? '.' : path.startsWith(prefix) ? path.slice(prefix.length) : path
+}
+
+/**
+ * JSON text with the root written as `<root>` where it begins a path (followed by `/` or the
+ * string's end): compiler options hold absolute paths (the tsconfig's own, `baseUrl`, `paths`).
+ */
+export function keyJson(root: string, value: unknown): string {
+  const needle = JSON.stringify(root).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  return JSON.stringify(value).replace(new RegExp(`${needle}(?=/|")`, 'g'), '<root>')
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { keyJson, keyPath, normalRoot, rebaser } from '../../plugin/core/scan/rebase.js'
+
+describe('paths of cache files under another root', () => {
+  it('moves paths under the recorded root, and only those', () => {
+    const move = rebaser('/ci/a/app', '/ci/b/app')
+    expect(move('/ci/a/app/src/x.ts')).toBe('/ci/b/app/src/x.ts')
+    expect(move('/ci/a/app')).toBe('/ci/b/app')
+    // a sibling whose name begins with the root's, and a path outside it, stay
+    expect(move('/ci/a/application/x.ts')).toBe('/ci/a/application/x.ts')
+    expect(move('/shared/x.ts')).toBe('/shared/x.ts')
+    expect(rebaser('/', '/w')('/src/x.ts')).toBe('/w/src/x.ts')
+  })
+
+  it('normalises Windows roots and trailing slashes', () => {
+    expect(normalRoot('C:\\work\\app\\')).toBe('C:/work/app')
+    expect(normalRoot('/')).toBe('/')
+    expect(rebaser(normalRoot('C:\\a\\app'), normalRoot('D:\\b\\app'))('C:/a/app/src/x.ts')).toBe('D:/b/app/src/x.ts')
+  })
+
+  it('names paths in the results key relative to the root, so the key is the same at another path', () => {
+    expect(keyPath('/ci/a/app', '/ci/a/app/src/x.ts')).toBe('src/x.ts')
+    expect(keyPath('/ci/a/app', '/ci/a/app')).toBe('.')
+    expect(keyPath('/ci/a/app', '/ci/a/application/x.ts')).toBe('/ci/a/application/x.ts')
+    const options = (root: string) => ({ configFilePath: `${root}/tsconfig.json`, baseUrl: root, paths: { '@/*': ['./src/*'] } })
+    expect(keyJson('/ci/a/app', options('/ci/a/app'))).toBe(keyJson('/ci/b/app', options('/ci/b/app')))
+    expect(keyJson('/ci/a/app', options('/ci/a/app'))).toContain('"<root>/tsconfig.json"')
+    // a string that only begins like the root is not the root
+    expect(keyJson('/ci/a/app', { typeRoots: ['/ci/a/application/types'] })).toBe('{"typeRoots":["/ci/a/application/types"]}')
+  })
+})
