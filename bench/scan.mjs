@@ -20,6 +20,10 @@
 //         the project's cache file is deleted before these runs
 //   warm  default options (`cache: true`), and <project>/node_modules/.cache/koan-backup/facts.json was
 //         written by an earlier build process of the same project (the benchmark writes it first)
+// and a third, of fresh-process builds with the default options:
+//   ci    a fresh copy of the project (new mtimes and inodes, with a lockfile) into which the cache folder that a
+//         build of an earlier copy wrote is restored, as a CI job with a cache step gets: at that copy's path, and
+//         at another path
 //
 // Internal modes (fresh child processes, so module loading and JIT start cold):
 //   node bench/scan.mjs --child scan <projectDir> cold|warm [--rescan N]   Scanner.scan(), then N edits + update(),
@@ -49,6 +53,9 @@ const TARGETS = { overheadAt1000: 0.25, scanOverTsc: 0.5, rescanMs: 20 }
 /** Interleaved with/without build pairs per repetition and scenario, in process and in fresh processes (sizes up to 1000 files; one above). */
 const IN_PROCESS_PAIRS = 5
 const FRESH_PAIRS = 3
+/** Where a CI job's checkout is, against the job that saved the cache folder. */
+const CI_PLACES = ['samePath', 'otherPath']
+const CI_LABELS = { samePath: 'same path', otherPath: 'other path' }
 
 const distUrl = (p) => pathToFileURL(join(DIST, p)).href
 
@@ -104,6 +111,19 @@ function cacheStamp(dir) {
   } catch {
     return null
   }
+}
+
+/**
+ * A fresh checkout of a project at `to`, as a CI job gets one: every file copied anew (new mtimes and inodes),
+ * with a lockfile (the repository's own, as a real project has one: the results key names it by content), and
+ * the cache folder an earlier job saved (`cacheFrom`, or none) restored into `node_modules/.cache/koan-backup`.
+ */
+function checkout(dir, to, cacheFrom) {
+  rmSync(to, { recursive: true, force: true })
+  mkdirSync(to, { recursive: true })
+  for (const name of readdirSync(dir)) if (name !== 'node_modules' && name !== '.generated') cpSync(join(dir, name), join(to, name), { recursive: true })
+  cpSync(join(REPO, 'package-lock.json'), join(to, 'package-lock.json'))
+  if (cacheFrom) cpSync(cacheFrom, cacheDir(to), { recursive: true })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,6 +619,8 @@ async function main() {
     tsc: [], tsc6: [], scanCold: [], scanWarm: [], cache: [], cacheEvents: [],
     // the app that imports `backup` (in process, up to 1000 files)
     app: { without: [], cold: [], warm: [], pairs: { cold: [], warm: [] }, bundles: {} },
+    // CI: a fresh checkout with the cache folder of an earlier job restored, at the same path and at another (fresh processes)
+    ci: Object.fromEntries(CI_PLACES.map((place) => [place, { without: [], with: [], pairs: [] }])),
   })
   const raw = Object.fromEntries(args.sizes.map((n) => [n, empty()]))
   const notes = []
@@ -723,6 +745,28 @@ async function main() {
       const after = cacheStamp(dir)
       if (!after || after.mtimeMs !== stamp.mtimeMs || after.factsBytes !== stamp.factsBytes) r.cacheEvents.push('a warm run rewrote the facts file (it parsed something)')
 
+      // (c) CI: a fresh checkout (new mtimes and inodes) with the cache folder an earlier job saved: a first job's build
+      // in a checkout writes it; later jobs restore it into a new checkout at the same path, or at another path.
+      // Their builds must parse nothing (the facts file is not rewritten)
+      const ci = { at: { samePath: join(TMP, `p${n}-ci-a`), otherPath: join(TMP, `p${n}-ci-b`) }, saved: join(TMP, `p${n}-ci-cache`) }
+      checkout(dir, ci.at.samePath, null)
+      await fresh(r, n, ci.at.samePath, 'warm', [], 'ci-first-job')
+      rmSync(ci.saved, { recursive: true, force: true })
+      cpSync(cacheDir(ci.at.samePath), ci.saved, { recursive: true })
+      for (const place of CI_PLACES) {
+        for (let i = 0; i < pairs(FRESH_PAIRS); i++) {
+          await pairOf(order(i, 'without', 'warm'), 'warm', r.ci[place].pairs, async (config) => {
+            checkout(dir, ci.at[place], ci.saved)
+            const restored = cacheStamp(ci.at[place])
+            const c = await fresh(r, n, ci.at[place], config, config === 'warm' ? r.ci[place].with : r.ci[place].without, `ci-${place}-${config}`)
+            const after = cacheStamp(ci.at[place])
+            if (config === 'warm' && (!after || after.mtimeMs !== restored.mtimeMs)) r.cacheEvents.push(`a CI build (${place}) rewrote the facts file (it parsed something)`)
+            return c.totalMs
+          })
+        }
+      }
+      for (const d of [...Object.values(ci.at), ci.saved]) rmSync(d, { recursive: true, force: true })
+
       add(r.tsc, await guarded(`p${n} tsc`, () => runTsc(dir)))
       if (args.tsc6) add(r.tsc6, (await guarded(`p${n} TS 6 check`, () => runChild(['tsc6', dir]))).totalMs)
       const c = r.scanCold.at(-1)
@@ -769,6 +813,7 @@ async function main() {
     scenarios: {
       cold: 'koanBackup({ dts: false, report: false, cache: false }) / Scanner with cache: false; the cache file is removed first',
       warm: 'koanBackup({ dts: false, report: false }) / Scanner with the default cache; <project>/node_modules/.cache/koan-backup/facts.json written beforehand by a build in another process',
+      ci: 'koanBackup({ dts: false, report: false }) in a fresh copy of the project (new mtimes and inodes, with a lockfile) into which the cache folder a build of an earlier copy wrote is restored: at that copy\'s path (samePath) or at another (otherPath)',
     },
     targets: TARGETS,
     sizes: {},
@@ -868,6 +913,13 @@ async function main() {
       cacheFileBytes: median(r.cache),
       firstBuildWithCacheFreshMs: round(med(r.freshPrime)), firstBuildWithCacheOverhead: sumOver(med(r.freshPrime) - freshWithout, freshWithout),
       cold, warm,
+      ci: Object.fromEntries(CI_PLACES.map((place) => {
+        const x = r.ci[place]
+        return [place, {
+          viteFreshWithoutMs: round(med(x.without)), viteFreshWithMs: round(med(x.with)), pluginOverheadFresh: round(med(x.pairs) - 1, 4),
+          freshPairRatios: x.pairs.map((v) => round(v, 3)), samples: { without: x.without.map((v) => round(v)), with: x.with.map((v) => round(v)) },
+        }]
+      })),
       backupApp: r.app.without.length ? {
         viteWithoutMs: round(med(r.app.without)), bundleBytesWithout: r.app.bundles.without.bytes, bundleBytesWith: r.app.bundles.cold.bytes,
         ...Object.fromEntries(['cold', 'warm'].map((k) => [k, {
@@ -894,6 +946,7 @@ async function main() {
     scanOverTsc: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].scanOverTsc, TARGETS.scanOverTsc)])),
     rescanMs: Object.fromEntries(args.sizes.map((n) => [n, verdict(results.sizes[n][k].rescanMs, TARGETS.rescanMs)])),
   }]))
+  results.verdicts.ci = Object.fromEntries(CI_PLACES.map((place) => [place, s1000 ? verdict(s1000.ci[place].pluginOverheadFresh, TARGETS.overheadAt1000) : null]))
   const largest = Math.max(...args.sizes)
   if (contaminated.length) notes.push(`${contaminated.length} measurement(s) still had other processes using the CPUs after 3 attempts: ${contaminated.join('; ')}`)
   if (results.sizes[largest].viteWithoutMs > 20_000) notes.push(`the ${largest}-file vite build takes ${fmtMs(results.sizes[largest].viteWithoutMs)} ms without the plugin`)
@@ -930,6 +983,12 @@ async function main() {
   out.push(' TypeScript if it needs it (TS loaded: whether it did); re-scan = Scanner.update(file) after an edit, median of 20; watch update = the same edit through PluginContext.update (re-scan +')
   out.push(' regenerating the registry module), median of 20; buildStart / transform = time in those plugin hooks, in-process build)')
   out.push('')
+  out.push('CI: a fresh checkout (every file new: new mtimes and inodes; a lockfile) with the cache folder of an earlier job restored; fresh process, default options')
+  out.push(...table(CI_PLACES.flatMap((place) => [
+    [`${CI_LABELS[place]} w/o`, (x) => fmtMs(x.ci[place].viteFreshWithoutMs), 8], [`with`, (x) => fmtMs(x.ci[place].viteFreshWithMs), 5], [`ovh`, (x) => pct(x.ci[place].pluginOverheadFresh), 5],
+  ])))
+  out.push('(same path: the checkout where the earlier job ran, as on most CI services; other path: another folder (another runner or workspace), the cache\'s paths moved to it)')
+  out.push('')
   out.push('APP THAT BACKS UP: src/app.ts = the same app and `backup` (the full registry module and the engine); in process')
   out.push(...table([
     ['vite w/o', (x) => fmtMs(x.backupApp?.viteWithoutMs), 8], ['cold with', (x) => fmtMs(x.backupApp?.cold.viteWithMs), 9], ['cold ovh', (x) => pct(x.backupApp?.cold.pluginOverhead), 8],
@@ -958,6 +1017,7 @@ async function main() {
         `re-scan ${fmtMs(x.rescanMs)} ms (≤ ${TARGETS.rescanMs} ms: ${mark(v.rescanMs[n])})`)
     }
   }
+  if (s1000) out.push(`  CI, a fresh checkout with the cache folder restored, fresh process, at 1000 files ≤ ${pct(TARGETS.overheadAt1000)}: ${CI_PLACES.map((place) => `${CI_LABELS[place]} ${pct(s1000.ci[place].pluginOverheadFresh)} → ${mark(results.verdicts.ci[place])}`).join('; ')}`)
   const phaseTable = (k, keys) => table(keys.map((key) => [key, (x) => fmtMs(x[k].phases[key]), 6]))
   if (args.phases) {
     out.push('')
@@ -1026,6 +1086,16 @@ function recordFigures(results, args) {
         value: c.rescanMs, baseline: null, ratio: null, target: { op: '<=', value: TARGETS.rescanMs, on: 'value' },
       })
     }
+  }
+  const s1000 = results.sizes[1000]
+  for (const place of s1000 ? CI_PLACES : []) {
+    const c = s1000.ci[place]
+    recorder.add({
+      group: 'scan', rows: 1000, unit: 'ms', ratioOf: 'time', size: '1,000 files', id: `scan.ci-${place}.1000.vite-fresh`,
+      name: `vite build with the plugin, fresh process, in a fresh checkout with the cache folder restored (${CI_LABELS[place]}; ratio: median of the interleaved pairs)`,
+      value: c.viteFreshWithMs, baseline: { name: 'vite build without it', value: c.viteFreshWithoutMs, unit: 'ms' }, ratio: 1 + c.pluginOverheadFresh,
+      target: { op: '<=', value: 1 + TARGETS.overheadAt1000 },
+    })
   }
   recorder.write({ machine: machineInfo(), sizes: args.sizes, reps: results.reps, otherCpuLoad: results.machine.otherCpuLoad, contaminated: results.machine.contaminated })
 }
