@@ -37,6 +37,20 @@ describe('transform: strips @EntityBackup', () => {
     expect(out.code).not.toContain('@EntityBackup')
   })
 
+  it('code other than the text the scan read (an earlier plugin changed it) gets edits of its own, before and after the scan\'s text was taken', () => {
+    const own = new PluginContext({ root: fixture('inheritance'), dts: false, report: false, cache: false })
+    own.refresh()
+    const file = join(fixture('inheritance'), 'src/models/media.ts')
+    const code = readFileSync(file, 'utf8')
+    const shifted = `// a banner another plugin added\n${code}`
+    for (const input of [shifted, code, shifted, code]) {
+      const out = own.transform(input, file)!
+      expect(out.code).not.toContain('@EntityBackup')
+      expect(out.code).toHaveLength(input.length)
+      expect(out.code).toMatch(/export class \w+ extends/)
+    }
+  })
+
   it('ignores files outside the scan and query suffixes', () => {
     expect(ctx.transform("@EntityBackup() class X {}", '/elsewhere/x.ts')).toBeNull()
     const file = join(fixture('inheritance'), 'src/models/media.ts')
@@ -154,6 +168,7 @@ describe('transform: the link tells the decorators apart once', () => {
     const own = new TransformEdits({
       files: () => scanner.watchFiles(),
       hashOf: (f) => contentHash(read(f)),
+      takeText: () => undefined,
       factsOf: (f) => facts.get(f) ?? (facts.set(f, parseFacts(f, read(f), contentHash(read(f)))), facts.get(f)!),
       resolver: () => scanner.moduleResolver,
       linkedStrip: () => undefined,

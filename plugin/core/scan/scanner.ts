@@ -50,11 +50,17 @@ export class Scanner {
   private edits = new TransformEdits({
     files: () => this.hashes.keys(),
     hashOf: (f) => this.hashes.get(f),
+    takeText: (f) => this.takeText(f),
     factsOf: (f) => this.factsOf(f),
     resolver: () => this.moduleResolver,
     // the analyzer's answers hold for the current facts only after a link (not after a cached registry)
     linkedStrip: (f) => (this.linkedLast ? this.analyzer.stripOf(f) : undefined),
   })
+  /**
+   * The text of each file read by the last full scan, until the transform takes it: code equal to it
+   * has its content hash already (no second hash of every file in a build that read them all).
+   */
+  private texts = new Map<string, string>()
   /** The last registry came from a link here (not from the results cache). */
   private linkedLast = false
   private cache: FactsCache
@@ -148,10 +154,12 @@ export class Scanner {
       this.readCount++
     } catch {
       this.facts.delete(file)
+      this.texts.delete(file)
       if (this.hashes.delete(file)) this.markChanged(file)
       return false
     }
     const hash = contentHash(content)
+    this.texts.set(file, content)
     // facts the cache holds are read when something needs them (a cached link needs none)
     const held = this.cache.holds(file, hash)
     this.cache.stamp(file, stamp ?? null, hash)
@@ -174,6 +182,14 @@ export class Scanner {
     if (this.facts.get(file)?.hash !== hash) this.facts.delete(file)
     this.markChanged(file)
     return true
+  }
+
+  /** The text of a file as the last full scan read it (once: it is let go), if it read it and the file's hash is still that text's. */
+  private takeText(file: string): string | undefined {
+    const text = this.texts.get(file)
+    if (text === undefined) return undefined
+    this.texts.delete(file)
+    return text
   }
 
   /** The facts of a scanned file's current content (from memory or the cache; parsed again if the cache lost them). */
@@ -218,6 +234,7 @@ export class Scanner {
     const start = performance.now()
     this.parsed = 0
     this.readCount = 0
+    this.texts.clear()
     this.load()
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)

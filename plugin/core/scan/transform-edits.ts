@@ -19,6 +19,8 @@ const NONE: FileEdits = Object.freeze({ strip: [], registryOnly: [] }) as FileEd
 export interface EditSource {
   files(): Iterable<string>
   hashOf(file: string): string | undefined
+  /** The text the scan read of a file, if it still holds it (handed out once). */
+  takeText(file: string): string | undefined
   factsOf(file: string): FileFacts | undefined
   resolver(): ModuleResolver
   /** The `@EntityBackup` decorators the last link found in a file, when it linked that file. */
@@ -39,7 +41,8 @@ export class TransformEdits {
 
   /** The edits of `code`: known for the text the scan read; other text is parsed and resolved here. */
   of(file: string, code: string): FileEdits {
-    const hash = contentHash(code)
+    const read = this.source.takeText(file)
+    const hash = (read === code ? this.source.hashOf(file) : undefined) ?? contentHash(code)
     const known = this.byFile.get(file)
     if (known?.hash === hash) return known.edits
     const scanned = this.source.hashOf(file) === hash
