@@ -78,6 +78,9 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] }, code: { include: ['EntityBackup', REGISTRY_IMPORT] } },
       handler: (code, id) => ctx.transform(code, id),
     },
+    buildEnd() {
+      ctx.buildEnd()
+    },
     watchChange(id) {
       // vite dev calls this for every change, add and delete under its watcher
       if (!ctx.update(id) || !devServer) return

@@ -144,6 +144,11 @@ export class PluginContext {
     return this.data
   }
 
+  /** The bundler finished a build: what was kept for its transforms is let go. */
+  buildEnd(): void {
+    this.scanner?.releaseTexts()
+  }
+
   /** Every file the registry depends on: scanned files, scope files and the tsconfig. */
   watchFiles(): string[] {
     return this.scan.watchFiles()

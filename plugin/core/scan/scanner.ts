@@ -184,6 +184,11 @@ export class Scanner {
     return true
   }
 
+  /** Lets go of the texts the transform did not take (the build is over: files it never loaded). */
+  releaseTexts(): void {
+    this.texts.clear()
+  }
+
   /** The text of a file as the last full scan read it (once: it is let go), if it read it and the file's hash is still that text's. */
   private takeText(file: string): string | undefined {
     const text = this.texts.get(file)
