@@ -33,6 +33,8 @@ interface Entry extends LinkExtras {
   key: string
   /** The project root the link ran under (`normalRoot`): its resolutions and edits name files under it. */
   root: string
+  /** Whether the registry's text names that root (found when the entry is written; unknown before). */
+  namesRoot?: boolean
   registry: BackupRegistry | null
   /** The registry's JSON as read from the file (`null` once parsed, or for a registry linked in this process). */
   registryJson: Stored | null
@@ -192,16 +194,25 @@ export class ResultCache {
  */
 function moveEntry(entry: Entry, root: string): boolean {
   const recorded = JSON.stringify(entry.root).slice(1, -1)
-  if ((entry.registry ? JSON.stringify(entry.registry) : decoded(entry.registryJson!)).includes(recorded)) return false
+  if (entry.namesRoot ?? registryText(entry).includes(recorded)) return false
   const move = rebaser(entry.root, root)
   entry.resolutions = entry.resolutions.map(([key, file]) => {
     const at = key.indexOf('\0')
     return [move(key.slice(0, at)) + key.slice(at), file === null ? null : move(file)]
   })
-  entry.edits = Object.fromEntries(Object.entries(entry.edits).map(([file, edits]) => [move(file), edits]))
+  // a loop, not Object.fromEntries: ~10× faster for the ~1000 new keys of a large project
+  const edits: Record<string, FileEdits> = Object.create(null)
+  for (const file in entry.edits) edits[move(file)] = entry.edits[file]!
+  entry.edits = edits
   entry.texts = Object.fromEntries(Object.entries(entry.texts).filter(([name]) => !name.includes(recorded)))
   entry.root = root
+  entry.namesRoot = undefined
   return true
+}
+
+/** An entry's registry as JSON text. */
+function registryText(entry: Entry): string {
+  return entry.registryJson ? decoded(entry.registryJson) : JSON.stringify(entry.registry)
 }
 
 /** An entry's registry, parsed and frozen on first use. */
@@ -229,11 +240,13 @@ function writeResults(entries: Entry[]): string {
     offset += length
     return [offset - length, length]
   }
-  const header = entries.map(({ registry, registryJson, texts, ...rest }) => ({
-    ...rest,
-    registry: place(registryJson ?? JSON.stringify(registry)),
-    texts: Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, place(text)])),
-  }))
+  const header = entries.map((entry) => {
+    const { registry, registryJson, texts, ...rest } = entry
+    const json = registryText(entry)
+    // whether the entry can move to another root, found once here rather than in the build that moves it
+    entry.namesRoot ??= json.includes(JSON.stringify(entry.root).slice(1, -1))
+    return { ...rest, namesRoot: entry.namesRoot, registry: place(json), texts: Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, place(text)])) }
+  })
   return `${JSON.stringify({ tool: resultsTag(), entries: header })}\n${body.join('')}`
 }
 
