@@ -357,6 +357,28 @@ console.log(JSON.stringify({ cached: ctx.stats.cached === true, parsed: ctx.stat
     expect(moved.registry).toBe(run(false).registry)
   })
 
+  it('an entry of the results file not of the form written (a field missing or of another type) is left out, not a crash', () => {
+    const cache = join(root, '.cache/facts.json')
+    const first = run(cache)
+    const file = join(root, '.cache/facts.results.json')
+    const text = readFileSync(file, 'utf8')
+    const end = text.indexOf('\n')
+    const header = JSON.parse(text.slice(0, end)) as { entries: Array<Record<string, unknown>> }
+    const damaged: Array<(e: Record<string, unknown>) => void> = [
+      (e) => delete e.root,
+      (e) => (e.root = 42),
+      (e) => (e.resolutions = 'x'),
+      (e) => (e.edits = { [Object.keys(e.edits as object)[0]!]: { strip: [[1, 'a']], registryOnly: [] } }),
+      (e) => (e.texts = { 'registry-only': [0] }),
+    ]
+    for (const damage of damaged) {
+      const copy = structuredClone(header)
+      damage(copy.entries[0]!)
+      writeFileSync(file, JSON.stringify(copy) + text.slice(end))
+      expect(run(cache)).toMatchObject({ cached: false, parsed: 0, registry: first.registry, code: first.code })
+    }
+  })
+
   it('results and facts written by another build of the plugin (same version) are not reused', () => {
     const cache = join(root, '.cache/facts.json')
     run(cache)

@@ -262,12 +262,23 @@ function readResults(bytes: Buffer): Entry[] {
     if (body + start + length > bytes.length) throw new Error('a truncated results file')
     return { bytes, start: body + start, end: body + start + length }
   }
-  return data.entries.slice(0, MAX_ENTRIES).map((e) => ({
+  // an entry not of the form written here (a file edited by hand, say) is left out: a cache is only ever a shortcut
+  return data.entries.slice(0, MAX_ENTRIES).filter(wellFormed).map((e) => ({
     ...e,
     registry: null,
     registryJson: at(e.registry),
     texts: Object.fromEntries(Object.entries(e.texts).map(([name, range]) => [name, at(range)])),
   }))
+}
+
+const isRange = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((n) => Number.isSafeInteger(n) && n >= 0)
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+
+function wellFormed(e: StoredEntry): boolean {
+  return isObject(e) && typeof e.key === 'string' && typeof e.root === 'string' && (e.namesRoot === undefined || typeof e.namesRoot === 'boolean')
+    && Array.isArray(e.diagnostics) && isRange(e.registry) && isObject(e.texts) && Object.values(e.texts).every(isRange)
+    && Array.isArray(e.resolutions) && e.resolutions.every((r) => Array.isArray(r) && typeof r[0] === 'string' && r[0].includes('\0') && (r[1] === null || typeof r[1] === 'string'))
+    && isObject(e.edits) && Object.values(e.edits).every((x) => isObject(x) && Array.isArray(x.strip) && x.strip.every(isRange) && Array.isArray(x.registryOnly) && x.registryOnly.every(isRange))
 }
 
 /** The results file next to a facts cache file. */
