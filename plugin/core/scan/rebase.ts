@@ -23,11 +23,16 @@ export function keyPath(root: string, path: string): string {
   return path === root ? '.' : path.startsWith(prefix) ? path.slice(prefix.length) : path
 }
 
+/** A root as it reads inside a JSON string (the registry's text, a generated module's name). */
+export function inJson(root: string): string {
+  return JSON.stringify(root).slice(1, -1)
+}
+
 /**
  * JSON text with the root written as `<root>` where it begins a path (followed by `/` or the
  * string's end): compiler options hold absolute paths (the tsconfig's own, `baseUrl`, `paths`).
  */
 export function keyJson(root: string, value: unknown): string {
-  const needle = JSON.stringify(root).slice(1, -1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const needle = inJson(root).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   return JSON.stringify(value).replace(new RegExp(`${needle}(?=/|")`, 'g'), '<root>')
 }

@@ -5,7 +5,7 @@ import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
-import { normalRoot, rebaser } from './rebase.js'
+import { inJson, normalRoot, rebaser } from './rebase.js'
 import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
@@ -193,7 +193,7 @@ export class ResultCache {
  * whose text names the old root (a message quoting a path) is not moved.
  */
 function moveEntry(entry: Entry, root: string): boolean {
-  const recorded = JSON.stringify(entry.root).slice(1, -1)
+  const recorded = inJson(entry.root)
   if (entry.namesRoot ?? registryText(entry).includes(recorded)) return false
   const move = rebaser(entry.root, root)
   entry.resolutions = entry.resolutions.map(([key, file]) => {
@@ -244,7 +244,7 @@ function writeResults(entries: Entry[]): string {
     const { registry, registryJson, texts, ...rest } = entry
     const json = registryText(entry)
     // whether the entry can move to another root, found once here rather than in the build that moves it
-    entry.namesRoot ??= json.includes(JSON.stringify(entry.root).slice(1, -1))
+    entry.namesRoot ??= json.includes(inJson(entry.root))
     return { ...rest, namesRoot: entry.namesRoot, registry: place(json), texts: Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, place(text)])) }
   })
   return `${JSON.stringify({ tool: resultsTag(), entries: header })}\n${body.join('')}`
