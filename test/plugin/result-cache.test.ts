@@ -26,7 +26,7 @@ describe('results cache file', () => {
     } as unknown as BackupRegistry
     const Writer = await freshCache()
     const writer = new Writer(file, dir)
-    writer.setRegistry('k', registry, { resolutions: [['./a', '/x/a.ts']], edits: { '/x/é.ts': { strip: [[1, 2]], registryOnly: [] } } })
+    writer.setRegistry('k', registry, { resolutions: [['/x\0./a', '/x/a.ts']], edits: { '/x/é.ts': { strip: [[1, 2]], registryOnly: [] } } })
     writer.setText('k', 'module', "export const x = 'ü😀'\n")
     writer.setText('k', 'report', 'plain text')
     await saved()
