@@ -10,6 +10,7 @@ describe('paths of cache files under another root', () => {
     expect(move('/ci/a/application/x.ts')).toBe('/ci/a/application/x.ts')
     expect(move('/shared/x.ts')).toBe('/shared/x.ts')
     expect(rebaser('/', '/w')('/src/x.ts')).toBe('/w/src/x.ts')
+    expect(rebaser('/w', '/')('/w/src/x.ts')).toBe('/src/x.ts')
   })
 
   it('normalises Windows roots and trailing slashes', () => {

@@ -14,6 +14,8 @@ const memory = new Map<string, FileFacts>()
  * last modified well before it was read (`null` otherwise: its stamp is not trusted).
  */
 const stamps = new Map<string, { stamp: string | null; hash: string }>()
+/** For each file whose facts the facts file holds (as read from the index, or as last written): their content hash. */
+const saved = new Map<string, string>()
 /** The last project listing by root and tsconfig (`ProjectListing.for`). */
 const listings = new Map<string, ProjectListing>()
 /** Index files already read in this process (each is read once, not once per scanner), and data files. */
@@ -84,7 +86,7 @@ export class FactsCache {
   holds(path: string, hash: string): boolean {
     if (!this.file) return false
     if (!this.loaded) this.load()
-    return memory.get(path)?.hash === hash || stamps.get(path)?.hash === hash
+    return memory.get(path)?.hash === hash || saved.get(path) === hash
   }
 
   /** Records the stamp a file had when its content (with this hash) was read (`null`: do not trust its stamp). */
@@ -120,14 +122,16 @@ export class FactsCache {
     try {
       const data = JSON.parse(readFileSync(this.file, 'utf8')) as { tool: string; root?: string; stamps?: Record<string, [string | null, string]>; listings?: ProjectListing[] }
       if (data.tool !== cacheTag()) return
+      const root = typeof data.root === 'string' ? data.root : this.root
       // listings hold stamps of folders and config files: under another root they never hold, and are left out
-      const moved = typeof data.root === 'string' && data.root !== this.root
-      if (!moved) for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
-      const move = rebaser(typeof data.root === 'string' ? data.root : this.root, this.root)
+      if (root === this.root) for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
+      const move = rebaser(root, this.root)
       for (const [recorded, [stamp, hash]] of Object.entries(data.stamps ?? {})) {
         const path = move(recorded)
+        // the facts file was written with this index: it holds the facts of every hash the index records
+        if (!saved.has(path)) saved.set(path, hash)
         // a stamp (inode, mtime) recorded at another path says nothing of this one: only the hash is kept
-        if (!stamps.has(path)) stamps.set(path, { stamp: moved ? null : stamp, hash })
+        if (!stamps.has(path)) stamps.set(path, { stamp: root === this.root ? stamp : null, hash })
       }
     } catch {
       // an unreadable cache is only a slower build
@@ -169,6 +173,7 @@ export class FactsCache {
           if (facts) files[path] = facts
         }
         writeAtomically(dataFileOf(this.file), JSON.stringify({ tool: cacheTag(), root: this.root, files }))
+        for (const path in files) saved.set(path, files[path]!.hash)
       }
       const stamped: Record<string, [string | null, string]> = {}
       for (const path of list) {

@@ -14,7 +14,8 @@ export function normalRoot(root: string): string {
 export function rebaser(from: string, to: string): (path: string) => string {
   if (from === to) return (p) => p
   const prefix = from.endsWith('/') ? from : `${from}/`
-  return (p) => (p === from ? to : p.startsWith(prefix) ? `${to}/${p.slice(prefix.length)}` : p)
+  const base = to.endsWith('/') ? to : `${to}/`
+  return (p) => (p === from ? to : p.startsWith(prefix) ? base + p.slice(prefix.length) : p)
 }
 
 /** A path as the results key names it: relative to the root when under it (so the key is the same at any checkout path). */

@@ -144,28 +144,42 @@ export class Scanner {
    * again: its hash is known, and its facts are read from the cache only if something needs them.
    */
   private read(file: string): boolean {
-    const stamp = this.options.cache ? stampOf(file) : null
-    const unchanged = stamp ? this.cache.unchanged(file, stamp) : undefined
-    if (unchanged) return this.use(file, unchanged)
-    let content: string
-    try {
-      if (stamp === undefined) throw new Error('not a readable file')
-      content = readFileSync(file, 'utf8')
-      this.readCount++
-    } catch {
+    const got = this.hashed(file, 'utf8')
+    if (!got) {
       this.facts.delete(file)
       this.texts.delete(file)
       if (this.hashes.delete(file)) this.markChanged(file)
       return false
     }
-    const hash = contentHash(content)
+    const { hash, content } = got
+    if (content === null) return this.use(file, hash)
+    this.readCount++
     this.texts.set(file, content)
-    // facts the cache holds are read when something needs them (a cached link needs none)
-    const held = this.cache.holds(file, hash)
-    this.cache.stamp(file, stamp ?? null, hash)
     if (this.hashes.get(file) === hash) return false
-    if (!held && this.facts.get(file)?.hash !== hash) this.facts.set(file, this.cache.get(file, hash) ?? this.parse(file, content, hash))
+    // facts the cache holds are read when something needs them (a cached link needs none)
+    if (!this.cache.holds(file, hash) && this.facts.get(file)?.hash !== hash) this.facts.set(file, this.cache.get(file, hash) ?? this.parse(file, content, hash))
     return this.use(file, hash)
+  }
+
+  /**
+   * A file's content hash: the one recorded with its stamp when the file has not changed since
+   * (`content: null`, the file unread), else read and hashed, with its new stamp recorded. `null`
+   * when the file cannot be read.
+   */
+  private hashed(file: string, encoding: 'utf8' | 'latin1'): { hash: string; content: string | null } | null {
+    const stamp = this.options.cache ? stampOf(file) : null
+    if (stamp === undefined) return null
+    const unchanged = stamp ? this.cache.unchanged(file, stamp) : undefined
+    if (unchanged) return { hash: unchanged, content: null }
+    let content: string
+    try {
+      content = readFileSync(file, encoding)
+    } catch {
+      return null
+    }
+    const hash = contentHash(content)
+    this.cache.stamp(file, stamp, hash)
+    return { hash, content }
   }
 
   private parse(file: string, content: string, hash: string): FileFacts {
@@ -271,19 +285,9 @@ export class Scanner {
     const found: Array<[string, string, string]> = []
     for (const name of LOCKFILES) {
       const path = join(this.options.root, name).replaceAll('\\', '/')
-      const stamp = stampOf(path)
-      if (stamp === undefined) continue
-      let hash = stamp ? this.cache.unchanged(path, stamp) : undefined
-      if (hash === undefined) {
-        try {
-          // latin1 keeps every byte (bun.lockb is binary)
-          hash = contentHash(readFileSync(path, 'latin1'))
-        } catch {
-          continue
-        }
-        this.cache.stamp(path, stamp, hash)
-      }
-      found.push([name, hash, path])
+      // latin1 keeps every byte (bun.lockb is binary)
+      const got = this.hashed(path, 'latin1')
+      if (got) found.push([name, got.hash, path])
     }
     return found
   }
