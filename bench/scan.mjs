@@ -292,7 +292,7 @@ async function childPhases(dir, mode) {
   } else {
     if (!options.cache || !existsSync(options.cache)) throw new Error(`phases warm: no cache file ${options.cache}`)
     T.cacheFileBytes = statSync(options.cache).size
-    const cache = new FactsCache(options.cache)
+    const cache = new FactsCache(options.cache, options.root)
     t = performance.now()
     cache.get(all[0], hashes[0]) // the first lookup reads and parses the cache file
     T.cacheLoad = performance.now() - t
@@ -316,7 +316,7 @@ async function childPhases(dir, mode) {
   if (mode === 'cold') {
     // what the default options add to a first build: serialising and writing the cache file
     const tmpFile = join(dir, 'node_modules', '.cache', `phases-${process.pid}.json`)
-    const c = new FactsCache(tmpFile)
+    const c = new FactsCache(tmpFile, options.root)
     for (const f of all) c.set(f, facts.get(f))
     t = performance.now()
     c.save(all)
