@@ -52,7 +52,7 @@ const GENERATOR_VERSION = 2
 const TARGETS = { overheadAt1000: 0.25, scanOverTsc: 0.5, rescanMs: 20 }
 /** Interleaved with/without build pairs per repetition and scenario, in process and in fresh processes (sizes up to 1000 files; one above). */
 const IN_PROCESS_PAIRS = 5
-const FRESH_PAIRS = 3
+const FRESH_PAIRS = 7
 /**
  * The lower quartile of the with-samples over that of the without-samples, minus 1: on this machine about one
  * fresh-process build in three is 100–250 ms slower whatever it builds, a one-sided noise that moves the median
