@@ -10,6 +10,7 @@ const CASES: Record<string, KoanBackupOptions> = {
   basic: {},
   scopes: {},
   inheritance: {},
+  'class-expressions': {},
   'static-args': {},
   names: {},
   typeorm: { entityDecorators: [{ name: 'Entity', from: 'typeorm' }], entityBases: ['BaseEntity@@mikro-orm/core'] },
@@ -109,6 +110,24 @@ describe('inheritance across files, re-exports and aliases', () => {
     expect(r.entities.map((e) => e.name)).not.toContain('CycleA')
     expect(r.entities.map((e) => e.name)).not.toContain('Mixed')
     expect(codes(r)).toEqual(['KB001 src/base/timestamped.ts:4:14', 'KB001 src/models/plain.ts:22:14'])
+  })
+})
+
+describe('classes without a declared name: class expressions and anonymous default classes', () => {
+  const r = scanFixture('class-expressions')
+  it('reports one that would be an entity (KB033) instead of missing it silently, and says nothing of the others', () => {
+    expect(statuses(r)).toEqual({ SpecialReceipt: 'included' })
+    expect(codes(r)).toEqual(['KB033 src/models/anonymous.ts:4:8', 'KB033 src/models/receipt.ts:5:14'])
+    const [anonymous, receipt] = r.diagnostics
+    expect(anonymous!.message).toContain('an anonymous default-exported class would be an entity')
+    expect(anonymous!.hint).toContain('export default class MyEntity extends')
+    expect(receipt!.message).toContain('`Receipt`, a class expression, would be an entity')
+    expect(receipt!.hint).toContain('export class Receipt extends')
+  })
+  it('follows a class declaration through the class expression it extends: an entity with the fields of both', () => {
+    expect(entity(r, 'SpecialReceipt').policy).toEqual({ encrypt: true, includeSchema: true })
+    const shape = r.shapes.find((s) => s.id === entity(r, 'SpecialReceipt').shape)!
+    expect(shape.fields.map((f) => f.name)).toEqual(['id', 'total', 'memo'])
   })
 })
 

@@ -182,10 +182,17 @@ describe('transform: the link tells the decorators apart once', () => {
     return files.map((f) => ({ file: f.slice(options.root.length + 1), linked: scanner.transformEdits(f, read(f)), own: own.of(f, read(f)) }))
   }
 
-  it.each(['basic', 'inheritance', 'decorator-flavours', 'typeorm', 'static-args', 'scopes', 'names', 'shared-types'])('%s: the same edits for every file', (name) => {
+  it.each(['basic', 'inheritance', 'class-expressions', 'decorator-flavours', 'typeorm', 'static-args', 'scopes', 'names', 'shared-types'])('%s: the same edits for every file', (name) => {
     const rows = compare(name)
     for (const r of rows) expect(r.linked, r.file).toEqual(r.own)
     // the fixtures hold decorators to strip (and the look-alikes of inheritance and typeorm to leave)
     expect(rows.some((r) => r.linked.strip.length > 0)).toBe(true)
+  })
+
+  it('strips @EntityBackup from a class expression too', () => {
+    const receipt = compare('class-expressions').find((r) => r.file === 'src/models/receipt.ts')!
+    const text = readFileSync(join(fixture('class-expressions'), receipt.file), 'utf8')
+    expect(receipt.linked.strip.map(([s, e]) => text.slice(s, e))).toEqual(['@EntityBackup()'])
+    expect(receipt.own).toEqual(receipt.linked)
   })
 })

@@ -100,9 +100,8 @@ export class FieldResolver extends ShapeBook<Step> implements ShapeRegistry {
     seen.add(key)
     let fields: FieldInfo[] = []
     if (cls.heritage?.k === 'ref') {
-      const base = this.linker.resolvePath(file, cls.heritage.path)
-      const baseCls = base.k === 'class' ? own(this.facts(base.file)?.classes ?? {}, base.name) : undefined
-      if (baseCls && base.k === 'class') fields = this.classFields(base.file, baseCls, ownerFile, owner, seen)
+      const base = this.linker.classOf(this.linker.resolvePath(file, cls.heritage.path))
+      if (base) fields = this.classFields(base.file, base.cls, ownerFile, owner, seen)
     }
     const params = paramSet(cls.params)
     for (let i = 0; i < cls.members.length; i++) {

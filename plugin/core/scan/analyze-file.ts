@@ -11,7 +11,7 @@ import type { CheckerFallback } from './checker.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
 import { EntityDetector } from './entities.js'
 import { Evaluator } from './evaluate.js'
-import { own, type FileFacts } from './facts.js'
+import { own, type ClassFacts, type FileFacts } from './facts.js'
 import { Linker } from './link.js'
 import { fullNameOf, relative } from './names.js'
 import type { ModuleResolver } from './project.js'
@@ -52,6 +52,14 @@ function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnos
   const fix = e.source.kind === 'scope' ? ` or set mode 'all' in ${e.source.file}` : " or cover its folder with a backup.scope.ts (mode: 'all')"
   return diagnostic('KB001', e, `entity ${e.name} has no backup coverage (${why}); it will not be backed up`,
     `add @EntityBackup() to the class, opt out with @EntityBackup({ enabled: false, reason: '…' })${fix}`)
+}
+
+/** A class that would be an entity but has no declared name of its own (`FileFacts.otherClasses`): never missed silently. */
+function unnamedEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
+  const anonymous = cls.name === 'default'
+  const what = anonymous ? 'an anonymous default-exported class' : `\`${cls.name}\`, a class expression,`
+  return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but entities are read from named class declarations: it is not in the inventory and will not be backed up`,
+    anonymous ? 'give the class a name: `export default class MyEntity extends …`' : `declare it as a class: \`export class ${cls.name} extends … { … }\``)
 }
 
 const TEXT_KINDS = new Set(['string', 'literal', 'enum'])
@@ -155,6 +163,12 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     }
     if (entity.status === 'uncovered') diagnostics.push(uncovered(entity, scope))
     result.entities.push(entity)
+  }
+  for (let i = 0; i < own_.otherClasses.length; i++) {
+    const cls = own_.otherClasses[i]!
+    for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) result.strip.push([d.start, d.end])
+    const verdict = detector.verdict(file, cls)
+    if (verdict.entity) diagnostics.push(unnamedEntity(cls, verdict.via, rel))
   }
   if (result.strip.length > 1) result.strip.sort((a, b) => a[0] - b[0])
   if (fields.shapes.size > 0) {

@@ -12,7 +12,7 @@ function decoratorFacts(dec: ts.Decorator, sf: ts.SourceFile): DecoratorFacts {
   return { ...base, callee: namePath(expr), args: null }
 }
 
-function heritageOf(node: ts.ClassDeclaration, sf: ts.SourceFile): StaticExpr | null {
+function heritageOf(node: ts.ClassLikeDeclaration, sf: ts.SourceFile): StaticExpr | null {
   const clause = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)
   const type = clause?.types[0]
   if (!type) return null
@@ -34,7 +34,7 @@ const isParameterProperty = (p: ts.Node): boolean =>
   has(p, ts.SyntaxKind.PublicKeyword) || has(p, ts.SyntaxKind.PrivateKeyword) || has(p, ts.SyntaxKind.ProtectedKeyword) || has(p, ts.SyntaxKind.ReadonlyKeyword)
 
 /** Public instance fields and parameter properties in declared order; notes private state. */
-function membersOf(node: ts.ClassDeclaration, sf: ts.SourceFile): { members: MemberFacts[]; privateState: boolean } {
+function membersOf(node: ts.ClassLikeDeclaration, sf: ts.SourceFile): { members: MemberFacts[]; privateState: boolean } {
   const members: MemberFacts[] = []
   let privateState = false
   const add = (name: ts.PropertyName | ts.BindingName, hidden: boolean, type: ts.TypeNode | undefined, init: ts.Expression | undefined, optional: boolean) => {
@@ -57,7 +57,15 @@ function membersOf(node: ts.ClassDeclaration, sf: ts.SourceFile): { members: Mem
 /** Facts of a class declaration; `null` for an anonymous class (`export default class {}`). */
 export function classFacts(node: ts.ClassDeclaration, sf: ts.SourceFile): ClassFacts | null {
   if (!node.name) return null
+  return classLikeFacts(node, node.name.text, node.name, sf)
+}
+
+/**
+ * Facts of a class without a declared name of its own (see `FileFacts.otherClasses`): `name` is what it goes by
+ * (the variable bound to a class expression, or `default`), `at` where it is reported.
+ */
+export function classLikeFacts(node: ts.ClassLikeDeclaration, name: string, at: ts.Node, sf: ts.SourceFile): ClassFacts {
   const decorators = (ts.getDecorators(node) ?? []).map((d) => decoratorFacts(d, sf))
   const abstract = has(node, ts.SyntaxKind.AbstractKeyword)
-  return { name: node.name.text, abstract, pos: posOf(node.name, sf), heritage: heritageOf(node, sf), decorators, params: typeParams(node), ...membersOf(node, sf) }
+  return { name, abstract, pos: posOf(at, sf), heritage: heritageOf(node, sf), decorators, params: typeParams(node), ...membersOf(node, sf) }
 }

@@ -70,10 +70,9 @@ export class EntityDetector {
     const target = this.linker.resolvePath(file, heritage.path)
     const spec = this.bases.find((s) => matches(target, s, this.root))
     if (spec) return { entity: true, via: `extends ${spec.name}${spec.from ? ` from '${spec.from}'` : ''}` }
-    if (target.k !== 'class') return { entity: false }
-    const base = own(this.facts(target.file)?.classes ?? {}, target.name)
+    const base = this.linker.classOf(target)
     if (!base) return { entity: false }
-    const inherited = this.lineage(target.file, base, seen)
+    const inherited = this.lineage(base.file, base.cls, seen)
     // entity decorators are not inherited (TypeORM's @Entity on a base does not make subclasses entities)
     return inherited.entity && inherited.via.startsWith('@') ? { entity: false } : inherited
   }

@@ -68,6 +68,13 @@ export interface FileFacts {
   /** `export * from 'm'`. */
   starExports: string[]
   classes: Record<string, ClassFacts>
+  /**
+   * Top-level classes without a declared name of their own, which the scan does not take as entities: class
+   * expressions bound by a variable (`const X = class extends Y {}`, named by the variable) and an anonymous
+   * `export default class extends Y {}` (named `default`). A class extending one is followed through it; one
+   * that would be an entity itself is reported (KB033), so that it is never missed silently.
+   */
+  otherClasses: ClassFacts[]
   /** Interfaces and type aliases, by name. */
   types: Record<string, TypeDecl>
   /** Top-level `const` initialisers (other bindings are not statically known). */
@@ -99,7 +106,7 @@ export function own<T>(record: Record<string, T>, key: string): T | undefined {
 export function emptyFacts(hash: string): FileFacts {
   return {
     hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
-    classes: dict(), types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
+    classes: dict(), otherClasses: [], types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
   }
 }
 

@@ -1,4 +1,4 @@
-import { own, type FileFacts } from './facts.js'
+import { own, type ClassFacts, type FileFacts } from './facts.js'
 import type { ModuleResolver } from './project.js'
 
 /** What a name in a file refers to, followed through imports and re-exports. */
@@ -22,6 +22,20 @@ export class Linker {
     let target = this.resolveLocal(file, path[0]!, 0)
     for (let i = 1; i < path.length; i++) target = this.member(target, path[i]!)
     return target
+  }
+
+  /**
+   * The class a target names: a class declaration, or a class expression bound by a top-level `const`
+   * (`FileFacts.otherClasses`), which a class can extend like any other; `null` for anything else.
+   */
+  classOf(target: Target): { file: string; cls: ClassFacts } | null {
+    if (target.k === 'class') {
+      const cls = own(this.facts(target.file)?.classes ?? {}, target.name)
+      return cls ? { file: target.file, cls } : null
+    }
+    if (target.k !== 'const' || target.member.length > 0) return null
+    const cls = this.facts(target.file)?.otherClasses.find((c) => c.name === target.name)
+    return cls ? { file: target.file, cls } : null
   }
 
   private member(target: Target, segment: string): Target {

@@ -51,6 +51,7 @@ export function typeScriptLoaded(): boolean {
 export declare namespace ts {
   export type BindingName = T.BindingName
   export type ClassDeclaration = T.ClassDeclaration
+  export type ClassLikeDeclaration = T.ClassLikeDeclaration
   export type CompilerOptions = T.CompilerOptions
   export type Decorator = T.Decorator
   export type Diagnostic = T.Diagnostic

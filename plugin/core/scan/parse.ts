@@ -1,6 +1,6 @@
 import { textHash } from '../../../runtime/hash.js'
 import { loadTypeScript, ts } from './morph.js'
-import { classFacts } from './classes.js'
+import { classFacts, classLikeFacts } from './classes.js'
 import { posOf, toStatic } from './expressions.js'
 import { addEnumMember, addInterface, dict, emptyFacts, type FileFacts, type StaticExpr } from './facts.js'
 import { REGISTRY_IMPORT } from '../virtual.js'
@@ -89,6 +89,7 @@ function visitVariables(node: ts.VariableStatement, sf: ts.SourceFile, facts: Fi
     const name = decl.name.text
     if (exported) facts.localExports[name] = name
     if (isConst && decl.initializer) facts.consts[name] = toStatic(decl.initializer, sf)
+    if (decl.initializer && ts.isClassExpression(decl.initializer)) facts.otherClasses.push(classLikeFacts(decl.initializer, name, decl.name, sf))
   }
 }
 
@@ -97,7 +98,12 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
   if (ts.isExportDeclaration(stmt)) return visitExport(stmt, facts)
   if (ts.isClassDeclaration(stmt)) {
     const cls = classFacts(stmt, sf)
-    if (!cls) return
+    if (!cls) {
+      // `export default class extends Y {}`: reported at its `default`
+      const at = stmt.modifiers?.find((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
+      if (at) facts.otherClasses.push(classLikeFacts(stmt, 'default', at, sf))
+      return
+    }
     facts.classes[cls.name] = cls
     if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) {
       facts.localExports[hasModifier(stmt, ts.SyntaxKind.DefaultKeyword) ? 'default' : cls.name] = cls.name

@@ -81,10 +81,11 @@ export class TransformEdits {
   private find(file: string, facts: FileFacts): FileEdits {
     const linked = this.source.hashOf(file) === facts.hash ? this.source.linkedStrip(file) : undefined
     if (linked) return linked.length === 0 && facts.registryOnlyImports.length === 0 ? NONE : { strip: linked, registryOnly: facts.registryOnlyImports }
-    if (facts.registryOnlyImports.length === 0 && !Object.values(facts.classes).some((c) => c.decorators.length > 0)) return NONE
+    const classes = [...Object.values(facts.classes), ...facts.otherClasses]
+    if (facts.registryOnlyImports.length === 0 && !classes.some((c) => c.decorators.length > 0)) return NONE
     const linker = new Linker((f) => (f === file ? facts : this.source.factsOf(f)), this.source.resolver())
     const strip: Range[] = []
-    for (const cls of Object.values(facts.classes)) for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) strip.push([d.start, d.end])
+    for (const cls of classes) for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) strip.push([d.start, d.end])
     return { strip: strip.sort((a, b) => a[0] - b[0]), registryOnly: facts.registryOnlyImports }
   }
 }

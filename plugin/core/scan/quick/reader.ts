@@ -96,7 +96,9 @@ function statement(c: Cursor, facts: FileFacts): void {
   switch (word) {
     case 'class': {
       const cls = classDeclaration(c, decorators, abstract)
-      if (!cls) return
+      // an anonymous `export default class`: TypeScript's reader records it (`FileFacts.otherClasses`), as it does
+      // the class expressions this reader gives up on
+      if (!cls) throw GIVE_UP
       facts.classes[cls.name] = cls
       if (exported) facts.localExports[isDefault ? 'default' : cls.name] = cls.name
       return
