@@ -19,7 +19,7 @@ export const DIAGNOSTIC_CODES = {
   KB030: { severity: 'info', title: 'computed base class not followed' },
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
   KB032: { severity: 'warning', title: 'no source files to scan' },
-  KB033: { severity: 'warning', title: 'an entity class without a declared name (class expression or anonymous default class)' },
+  KB033: { severity: 'warning', title: 'an entity class the scan does not take (class expression, anonymous default class, class in a namespace)' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
   KB041: { severity: 'warning', title: 'a stored class is not exported' },
   KB043: { severity: 'warning', title: 'an embedding field is missing or not text' },

@@ -113,14 +113,19 @@ describe('inheritance across files, re-exports and aliases', () => {
   })
 })
 
-describe('classes without a declared name: class expressions and anonymous default classes', () => {
+describe('classes the scan does not take: class expressions, anonymous default classes, classes in namespaces', () => {
   const r = scanFixture('class-expressions')
   it('reports one that would be an entity (KB033) instead of missing it silently, and says nothing of the others', () => {
     expect(statuses(r)).toEqual({ SpecialReceipt: 'included' })
-    expect(codes(r)).toEqual(['KB033 src/models/anonymous.ts:4:8', 'KB033 src/models/receipt.ts:5:14'])
-    const [anonymous, receipt] = r.diagnostics
+    expect(codes(r)).toEqual([
+      'KB033 src/models/anonymous.ts:4:8', 'KB033 src/models/namespaced.ts:5:16', 'KB033 src/models/namespaced.ts:14:16', 'KB033 src/models/receipt.ts:5:14',
+    ])
+    const [anonymous, invoice, order, receipt] = r.diagnostics
     expect(anonymous!.message).toContain('an anonymous default-exported class would be an entity')
     expect(anonymous!.hint).toContain('export default class MyEntity extends')
+    expect(invoice!.message).toContain('`Billing.Invoice`, a class inside a namespace, would be an entity')
+    expect(invoice!.hint).toContain('export class Invoice extends')
+    expect(order!.message).toContain('`Shop.Orders.Order`, a class inside a namespace')
     expect(receipt!.message).toContain('`Receipt`, a class expression, would be an entity')
     expect(receipt!.hint).toContain('export class Receipt extends')
   })

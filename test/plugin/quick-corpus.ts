@@ -1293,6 +1293,16 @@ const modules: Snippet[] = [
     declare global { interface Window { a: string } }
     namespace A.B.C { const d = 1 }
   `),
+  snip('classes without a declared name, and classes in namespaces (FileFacts.otherClasses)', src`
+    import { Entity } from 'koan-backup'
+    export const A = class extends Entity<unknown> { a = 1 }
+    const B = class Named extends A {}
+    let C = class {}
+    export default class extends Entity<unknown> { d?: string }
+    export namespace N.M { export class E extends Entity<E> { e = 0 } class F {} namespace O { export class G extends E {} } }
+    declare namespace P { class H extends Entity<H> {} }
+    namespace Q { declare class R extends Entity<R> {} export abstract class S extends Entity<S> {} }
+  `),
   snip('local exports of imports', src`
     import { a } from 'm'
     import * as b from 'n'

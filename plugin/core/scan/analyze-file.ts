@@ -54,12 +54,15 @@ function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnos
     `add @EntityBackup() to the class, opt out with @EntityBackup({ enabled: false, reason: '…' })${fix}`)
 }
 
-/** A class that would be an entity but has no declared name of its own (`FileFacts.otherClasses`): never missed silently. */
+/** A class that would be an entity but is not taken (`FileFacts.otherClasses`): never missed silently. */
 function unnamedEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
-  const anonymous = cls.name === 'default'
-  const what = anonymous ? 'an anonymous default-exported class' : `\`${cls.name}\`, a class expression,`
-  return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but entities are read from named class declarations: it is not in the inventory and will not be backed up`,
-    anonymous ? 'give the class a name: `export default class MyEntity extends …`' : `declare it as a class: \`export class ${cls.name} extends … { … }\``)
+  const dot = cls.name.lastIndexOf('.')
+  const [what, fix] = cls.name === 'default'
+    ? ['an anonymous default-exported class', 'give the class a name: `export default class MyEntity extends …`']
+    : dot >= 0
+      ? [`\`${cls.name}\`, a class inside a namespace,`, `declare it at the top level of a module: \`export class ${cls.name.slice(dot + 1)} extends … { … }\``]
+      : [`\`${cls.name}\`, a class expression,`, `declare it as a class: \`export class ${cls.name} extends … { … }\``]
+  return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but entities are read from named class declarations at the top level of a module: it is not in the inventory and will not be backed up`, fix)
 }
 
 const TEXT_KINDS = new Set(['string', 'literal', 'enum'])

@@ -61,8 +61,8 @@ export function classFacts(node: ts.ClassDeclaration, sf: ts.SourceFile): ClassF
 }
 
 /**
- * Facts of a class without a declared name of its own (see `FileFacts.otherClasses`): `name` is what it goes by
- * (the variable bound to a class expression, or `default`), `at` where it is reported.
+ * Facts of a class the scan does not take as an entity (see `FileFacts.otherClasses`): `name` is what it goes by
+ * (the variable bound to a class expression, `default`, or its dotted path in namespaces), `at` where it is reported.
  */
 export function classLikeFacts(node: ts.ClassLikeDeclaration, name: string, at: ts.Node, sf: ts.SourceFile): ClassFacts {
   const decorators = (ts.getDecorators(node) ?? []).map((d) => decoratorFacts(d, sf))

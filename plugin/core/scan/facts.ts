@@ -69,10 +69,11 @@ export interface FileFacts {
   starExports: string[]
   classes: Record<string, ClassFacts>
   /**
-   * Top-level classes without a declared name of their own, which the scan does not take as entities: class
-   * expressions bound by a variable (`const X = class extends Y {}`, named by the variable) and an anonymous
-   * `export default class extends Y {}` (named `default`). A class extending one is followed through it; one
-   * that would be an entity itself is reported (KB033), so that it is never missed silently.
+   * Classes the scan does not take as entities: class expressions bound by a top-level variable (`const X = class
+   * extends Y {}`, named by the variable), an anonymous `export default class extends Y {}` (named `default`) and
+   * classes in namespaces that are not ambient (named by their dotted path, `Billing.Invoice`). A class extending a
+   * `const`-bound one is followed through it; one that would be an entity itself is reported (KB033), so that it is
+   * never missed silently.
    */
   otherClasses: ClassFacts[]
   /** Interfaces and type aliases, by name. */

@@ -52,6 +52,7 @@ export declare namespace ts {
   export type BindingName = T.BindingName
   export type ClassDeclaration = T.ClassDeclaration
   export type ClassLikeDeclaration = T.ClassLikeDeclaration
+  export type ModuleDeclaration = T.ModuleDeclaration
   export type CompilerOptions = T.CompilerOptions
   export type Decorator = T.Decorator
   export type Diagnostic = T.Diagnostic

@@ -93,6 +93,24 @@ function visitVariables(node: ts.VariableStatement, sf: ts.SourceFile, facts: Fi
   }
 }
 
+/**
+ * The classes of a namespace that is not ambient (`namespace Billing { export class Invoice … }`), under their
+ * dotted names (`Billing.Invoice`), nested namespaces too: `FileFacts.otherClasses`.
+ */
+function visitNamespace(node: ts.ModuleDeclaration, prefix: string, sf: ts.SourceFile, facts: FileFacts): void {
+  if (!ts.isIdentifier(node.name) || hasModifier(node, ts.SyntaxKind.DeclareKeyword)) return
+  const path = prefix ? `${prefix}.${node.name.text}` : node.name.text
+  const body = node.body
+  if (body && ts.isModuleDeclaration(body)) return visitNamespace(body, path, sf, facts)
+  if (!body || !ts.isModuleBlock(body)) return
+  for (const stmt of body.statements) {
+    if (ts.isModuleDeclaration(stmt)) visitNamespace(stmt, path, sf, facts)
+    else if (ts.isClassDeclaration(stmt) && stmt.name && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) {
+      facts.otherClasses.push(classLikeFacts(stmt, `${path}.${stmt.name.text}`, stmt.name, sf))
+    }
+  }
+}
+
 function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts): void {
   if (ts.isImportDeclaration(stmt)) return visitImport(stmt, sf, facts)
   if (ts.isExportDeclaration(stmt)) return visitExport(stmt, facts)
@@ -124,6 +142,7 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
     return
   }
   if (ts.isVariableStatement(stmt)) return visitVariables(stmt, sf, facts)
+  if (ts.isModuleDeclaration(stmt)) return visitNamespace(stmt, '', sf, facts)
   if (ts.isExportAssignment(stmt) && !stmt.isExportEquals) {
     if (ts.isIdentifier(stmt.expression)) facts.localExports.default = stmt.expression.text
     facts.defaultExport = toStatic(stmt.expression, sf)

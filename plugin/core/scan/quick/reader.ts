@@ -131,7 +131,7 @@ function statement(c: Cursor, facts: FileFacts): void {
     case 'namespace':
     case 'module':
       if (isDefault || !beforeName(c, true)) break
-      return skipNamespace(c)
+      return skipNamespace(c, declared)
     case 'global':
       if (!c.is('{', c.i + 1)) break
       c.i++
@@ -147,6 +147,13 @@ function statement(c: Cursor, facts: FileFacts): void {
 /** A statement inside a block or a namespace: read for its syntax, its declarations not recorded. */
 function nestedStatement(c: Cursor): void {
   statement(c, emptyFacts(''))
+}
+
+/** A statement inside a namespace that is not ambient: one that declares a class is TypeScript's reader's to read. */
+function namespaceStatement(c: Cursor): void {
+  const facts = emptyFacts('')
+  statement(c, facts)
+  if (Object.keys(facts.classes).length > 0) throw GIVE_UP
 }
 
 /** After `export default`: a declaration (class, function, interface) rather than an expression. */
@@ -233,11 +240,16 @@ function variables(c: Cursor, facts: FileFacts, exported: boolean, isConst: bool
   c.semicolon()
 }
 
-/** `namespace A.B { … }`, `module 'x' { … }` or `module 'x';`: read for their syntax, nothing in them recorded. */
-function skipNamespace(c: Cursor): void {
+/**
+ * `namespace A.B { … }`, `module 'x' { … }` or `module 'x';`: read for their syntax, nothing in them recorded. A class
+ * declared in a namespace that is not ambient is given to TypeScript's reader, which records it
+ * (`FileFacts.otherClasses`).
+ */
+function skipNamespace(c: Cursor, ambient: boolean): void {
   c.i++
   if (c.kind() === STRING) {
     c.i++
+    ambient = true
     if (!c.is('{')) return c.semicolon()
   } else {
     c.name()
@@ -246,5 +258,5 @@ function skipNamespace(c: Cursor): void {
       c.i++
     }
   }
-  block(c, nestedStatement)
+  block(c, ambient ? nestedStatement : namespaceStatement)
 }
