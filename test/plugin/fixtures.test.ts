@@ -11,6 +11,7 @@ const CASES: Record<string, KoanBackupOptions> = {
   scopes: {},
   inheritance: {},
   'class-expressions': {},
+  'outside-files': {},
   'static-args': {},
   names: {},
   typeorm: { entityDecorators: [{ name: 'Entity', from: 'typeorm' }], entityBases: ['BaseEntity@@mikro-orm/core'] },
@@ -133,6 +134,17 @@ describe('classes the scan does not take: class expressions, anonymous default c
     expect(entity(r, 'SpecialReceipt').policy).toEqual({ encrypt: true, includeSchema: true })
     const shape = r.shapes.find((s) => s.id === entity(r, 'SpecialReceipt').shape)!
     expect(shape.fields.map((f) => f.name)).toEqual(['id', 'total', 'memo'])
+  })
+})
+
+describe('a base class in a file the tsconfig does not list', () => {
+  const r = scanFixture('outside-files')
+  it('reports a class whose chain reaches an entity there (KB034), not as "no entity" (KB005), and nothing for other bases', () => {
+    expect(statuses(r)).toEqual({ Own: 'included' })
+    expect(codes(r)).toEqual(['KB034 src/main.ts:6:14', 'KB034 src/main.ts:11:14'])
+    expect(r.diagnostics[0]!.message).toContain('Local extends Shared from shared/models.ts, an entity class (extends Entity from \'koan-backup\') in a file the scan does not read')
+    expect(r.diagnostics[0]!.hint).toContain('add shared/models.ts (or its folder) to `include`')
+    expect(r.diagnostics[1]!.message).toContain('Deeper extends Shared from shared/models.ts')
   })
 })
 

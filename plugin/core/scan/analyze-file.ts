@@ -15,6 +15,7 @@ import { own, type ClassFacts, type FileFacts } from './facts.js'
 import { Linker } from './link.js'
 import { fullNameOf, relative } from './names.js'
 import type { ModuleResolver } from './project.js'
+import type { OutsideClasses, OutsideEntity } from './outside.js'
 import { nearestScope } from './scopes.js'
 
 /** What one file contributes to the registry, and which files it was computed from. */
@@ -38,6 +39,8 @@ export interface FileContext {
   scopes: { byDir: Map<string, RegistryScope>; scopes: RegistryScope[] }
   /** Named types resolved by the link's earlier files, and the canonical models of its shapes (one link: one facts state). */
   shared?: { types: SharedResolutions['types']; models: CanonicalModels }
+  /** Entity classes in files the scan does not read, which project classes extend (reported, KB034). */
+  outside?: OutsideClasses
 }
 
 function effectiveScope(scope: RegistryScope | undefined, options: ResolvedOptions): EffectiveScope {
@@ -63,6 +66,13 @@ function unnamedEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
       ? [`\`${cls.name}\`, a class inside a namespace,`, `declare it at the top level of a module: \`export class ${cls.name.slice(dot + 1)} extends … { … }\``]
       : [`\`${cls.name}\`, a class expression,`, `declare it as a class: \`export class ${cls.name} extends … { … }\``]
   return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but entities are read from named class declarations at the top level of a module: it is not in the inventory and will not be backed up`, fix)
+}
+
+/** A class whose chain reaches an entity class in a file the scan does not read: neither is taken, both are named. */
+function outsideBase(cls: ClassFacts, base: OutsideEntity, rel: string, root: string): Diagnostic {
+  const where = relative(root, base.file)
+  return diagnostic('KB034', { file: rel, ...cls.pos }, `${cls.name} extends ${base.name} from ${where}, an entity class (${base.via}) in a file the scan does not read (the tsconfig does not list it): neither is in the inventory, and neither will be backed up`,
+    `add ${where} (or its folder) to \`include\` in the tsconfig, or point the plugin's \`tsconfig\` option at a config that lists it`)
 }
 
 const TEXT_KINDS = new Set(['string', 'literal', 'enum'])
@@ -118,7 +128,9 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   // the type checker reads the whole program: a result that used it depends on every file
   const base = ctx.checker
   const checker = base ? { isEntity: (f: string, n: string) => (read('*'), base.isEntity(f, n)), program: () => (read('*'), base.program()) } : null
-  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0)
+  const outside = ctx.outside
+  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0,
+    outside ? (t) => outside.entity(t) : null)
   const entityOf = (f: string, name: string) => {
     const cls = own(facts(f)?.classes ?? {}, name)
     return cls && detector.verdict(f, cls).entity ? fullNameOf(relative(options.root, f), name) : undefined
@@ -146,6 +158,10 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
       if ('computedBase' in verdict) {
         diagnostics.push(diagnostic('KB030', { file: rel, ...cls.pos }, `${cls.name} extends a computed base (\`${verdict.computedBase}\`), which the build does not follow`,
           'if it is an entity, extend an entity class directly or list its base in the `entityBases` option'))
+      }
+      if ('outside' in verdict) {
+        diagnostics.push(outsideBase(cls, verdict.outside, rel, options.root))
+        continue
       }
       const dec = ours[0]
       if (dec) {

@@ -4,6 +4,7 @@ import type { ResolvedOptions } from '../options.js'
 import type { Range } from '../transform.js'
 import { TOOL } from '../version.js'
 import { analyzeFile, type FileContext, type FileResult } from './analyze-file.js'
+import { OutsideClasses } from './outside.js'
 import type { CheckerFallback } from './checker.js'
 import { Evaluator } from './evaluate.js'
 import type { FileFacts } from './facts.js'
@@ -78,9 +79,11 @@ export class Analyzer {
     if (changed === 'all' || scopeKey !== this.scopeKey) this.results.clear()
     this.scopeKey = scopeKey
     const sharedTypes = sharedSteps()
+    const projectFiles = new Set(input.files)
     const ctx: FileContext = {
-      options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles: new Set(input.files), scopes,
+      options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles, scopes,
       shared: this.options.share === false ? undefined : { types: sharedTypes, models: new CanonicalModels([]) },
+      outside: new OutsideClasses(input.facts, (f) => projectFiles.has(f), input.resolver, options),
     }
     const entities: RegistryEntity[] = []
     const diagnostics: Diagnostic[] = [...globalDiagnostics]

@@ -8,7 +8,8 @@ export type Target =
   | { k: 'enum'; file: string; name: string; member: string[] }
   | { k: 'type'; file: string; name: string }
   | { k: 'namespace'; file: string }
-  | { k: 'external'; module: string; name: string }
+  /** `from`: the file whose import or re-export names the module (a specifier is relative to it). */
+  | { k: 'external'; module: string; name: string; from: string }
   | { k: 'missing'; name: string }
 
 const MAX_DEPTH = 64
@@ -41,7 +42,7 @@ export class Linker {
   private member(target: Target, segment: string): Target {
     switch (target.k) {
       case 'namespace': return this.resolveExport(target.file, segment, 0)
-      case 'external': return { k: 'external', module: target.module, name: target.name === '*' ? segment : `${target.name}.${segment}` }
+      case 'external': return { k: 'external', module: target.module, name: target.name === '*' ? segment : `${target.name}.${segment}`, from: target.from }
       case 'const': case 'enum': return { ...target, member: [...target.member, segment] }
       default: return { k: 'missing', name: segment }
     }
@@ -61,7 +62,7 @@ export class Linker {
 
   private resolveFrom(file: string, module: string, imported: string, depth: number): Target {
     const target = this.resolver.resolve(module, file)
-    if (target === null) return { k: 'external', module, name: imported }
+    if (target === null) return { k: 'external', module, name: imported, from: file }
     if (imported === '*') return { k: 'namespace', file: target }
     return this.resolveExport(target, imported, depth)
   }
@@ -83,7 +84,7 @@ export class Linker {
       if (found.k !== 'missing') return found
     }
     // `export * from 'pkg'`: the name can only come from there when exactly one external module is re-exported
-    if (externals.length === 1) return { k: 'external', module: externals[0]!, name }
+    if (externals.length === 1) return { k: 'external', module: externals[0]!, name, from: file }
     return { k: 'missing', name }
   }
 }

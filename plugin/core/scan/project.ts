@@ -26,7 +26,7 @@ export interface ProjectListing extends ProjectFiles {
 const SOURCE_FILE = /\.(c|m)?tsx?$/
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage'])
 
-function isScannable(file: string): boolean {
+export function isScannable(file: string): boolean {
   return SOURCE_FILE.test(file) && !/\.d\.(c|m)?ts$/.test(file)
 }
 
@@ -205,6 +205,11 @@ export class ModuleResolver {
     this.cache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options)
     const result = ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule
     return result && this.isProjectFile(result.resolvedFileName) ? result.resolvedFileName : null
+  }
+
+  /** A resolver with the same compiler options whose project is told by another predicate (no shared memo). */
+  withProjectFiles(isProjectFile: (file: string) => boolean): ModuleResolver {
+    return new ModuleResolver(this.options, isProjectFile)
   }
 
   /** Adds resolutions known from an earlier scan of the same inputs. */
