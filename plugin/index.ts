@@ -1,5 +1,6 @@
 import { createUnplugin, type UnpluginFactory } from 'unplugin'
 import { PluginContext } from './core/context.js'
+import { formatDiagnostic } from './core/diagnostics.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
 import {
   DATA_ID_FILTER, ESBUILD_NAMESPACE, isRegistryModule, REGISTRY_ID_FILTER, REGISTRY_IMPORT, RESOLVED_DATA_ID, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER,
@@ -76,7 +77,17 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
     transform: {
       // the generated modules are excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's
       filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] }, code: { include: ['EntityBackup', REGISTRY_IMPORT] } },
-      handler: (code, id) => ctx.transform(code, id),
+      handler(code, id) {
+        // a decorator in a file the scan does not read: reported here (KB035), where every bundler can warn
+        const self = this as unknown as { warn?(m: unknown): void; error?(m: unknown): never }
+        return ctx.transform(code, id, (d) => {
+          const strict = ctx.options.strict
+          const message = rollupLike ? rollupMessage({ ...d, severity: strict ? 'error' : d.severity }, ctx.options.root) : `[koan-backup] ${formatDiagnostic(d)}`
+          if (strict && self.error) self.error(message)
+          else if (self.warn) self.warn(message)
+          else ctx.logger.warn(typeof message === 'string' ? message : message.message)
+        })
+      },
     },
     buildEnd() {
       ctx.buildEnd()

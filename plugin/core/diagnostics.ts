@@ -21,6 +21,7 @@ export const DIAGNOSTIC_CODES = {
   KB032: { severity: 'warning', title: 'no source files to scan' },
   KB033: { severity: 'warning', title: 'an entity class the scan does not take (class expression, anonymous default class, class in a namespace)' },
   KB034: { severity: 'warning', title: 'a class extends an entity class in a file the scan does not read' },
+  KB035: { severity: 'warning', title: '@EntityBackup in a file the scan does not read' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
   KB041: { severity: 'warning', title: 'a stored class is not exported' },
   KB043: { severity: 'warning', title: 'an embedding field is missing or not text' },

@@ -56,6 +56,7 @@ export interface Summary {
   entities: string[]
   mediaTitle: string
   userIsClass: boolean
+  archiveLabel: string
 }
 
 /** Runs a built bundle with this Node and parses the JSON it prints. */

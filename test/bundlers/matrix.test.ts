@@ -36,6 +36,15 @@ describe.each(BUNDLERS)('%s', (name) => {
     expect(line).toContain('KB001')
   })
 
+  it('reports KB035 for @EntityBackup in a file the tsconfig does not list, strips it, and the bundle runs', () => {
+    const shown = `${built.warnings}\n${built.pluginLog}`
+    const line = shown.split('\n').find((l) => l.includes('legacy/archive.ts:4:1'))
+    expect(line).toContain('KB035')
+    expect(runBundle(built.outfile)).toMatchObject({ archiveLabel: 'archive' })
+    // not scanned: not in the inventory
+    expect(runBundle(built.outfile).entities.some((e) => e.startsWith('Archive:'))).toBe(false)
+  })
+
   it('prints the inventory report once', () => {
     expect(built.pluginLog.match(/inventory:/g)).toHaveLength(1)
     expect(built.pluginLog).toContain(UNMARKED_AT)

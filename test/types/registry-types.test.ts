@@ -32,6 +32,7 @@ export { ok, bad, names, media, text, created, all }
 function typecheck(files: Record<string, string>) {
   const project = mkdtempSync(join(dir, 'p-'))
   cpSync(fixture('basic/src'), join(project, 'src'), { recursive: true })
+  cpSync(fixture('basic/legacy'), join(project, 'legacy'), { recursive: true })
   for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text)
   writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, skipLibCheck: true, noEmit: true, types: [] },
