@@ -58,7 +58,7 @@ function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnos
 }
 
 /** A class that would be an entity but is not taken (`FileFacts.otherClasses`): never missed silently. */
-function unnamedEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
+function untakenEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
   const dot = cls.name.lastIndexOf('.')
   const [what, fix] = cls.name === 'default'
     ? ['an anonymous default-exported class', 'give the class a name: `export default class MyEntity extends …`']
@@ -129,7 +129,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   const base = ctx.checker
   const checker = base ? { isEntity: (f: string, n: string) => (read('*'), base.isEntity(f, n)), program: () => (read('*'), base.program()) } : null
   const outside = ctx.outside
-  const detector = new EntityDetector(linker, facts, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0,
+  const detector = new EntityDetector(linker, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0,
     outside ? (t) => outside.entity(t) : null)
   const entityOf = (f: string, name: string) => {
     const cls = own(facts(f)?.classes ?? {}, name)
@@ -187,7 +187,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
     const cls = own_.otherClasses[i]!
     for (const d of cls.decorators) if (isEntityBackup(linker, file, d)) result.strip.push([d.start, d.end])
     const verdict = detector.verdict(file, cls)
-    if (verdict.entity) diagnostics.push(unnamedEntity(cls, verdict.via, rel))
+    if (verdict.entity) diagnostics.push(untakenEntity(cls, verdict.via, rel))
   }
   if (result.strip.length > 1) result.strip.sort((a, b) => a[0] - b[0])
   if (fields.shapes.size > 0) {

@@ -1,6 +1,6 @@
 import type { ResolvedSpec } from '../options.js'
 import type { TypeChecked } from './checker.js'
-import { own, type ClassFacts, type FileFacts } from './facts.js'
+import type { ClassFacts } from './facts.js'
 import type { Linker, Target } from './link.js'
 import type { OutsideEntity } from './outside.js'
 
@@ -32,7 +32,6 @@ export class EntityDetector {
 
   constructor(
     private linker: Linker,
-    private facts: (file: string) => FileFacts | undefined,
     private bases: ResolvedSpec[],
     private decorators: ResolvedSpec[],
     private root: string,

@@ -37,7 +37,7 @@ export class OutsideClasses {
     const facts = (f: string) => (this.isProjectFile(f) ? this.projectFacts(f) : this.read(f))
     this.resolver = resolver.withProjectFiles((f) => this.isProjectFile(f) || isSourceOnDisk(f))
     this.linker = new Linker(facts, this.resolver)
-    this.detector = new EntityDetector(this.linker, facts, options.entityBases, options.entityDecorators, options.root)
+    this.detector = new EntityDetector(this.linker, options.entityBases, options.entityDecorators, options.root)
   }
 
   /** The entity class an external target names in a file outside the scan, or `null` (not such a file, or no entity). */
