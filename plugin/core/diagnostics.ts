@@ -19,7 +19,7 @@ export const DIAGNOSTIC_CODES = {
   KB030: { severity: 'info', title: 'computed base class not followed' },
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
   KB032: { severity: 'warning', title: 'no source files to scan' },
-  KB033: { severity: 'warning', title: 'an entity class the scan does not take (class expression, anonymous default class, class in a namespace)' },
+  KB033: { severity: 'warning', title: 'an entity class the scan does not take (class expression, anonymous default class, class in a namespace, declare class)' },
   KB034: { severity: 'warning', title: 'a class extends an entity class in a file the scan does not read' },
   KB035: { severity: 'warning', title: '@EntityBackup in a file the scan does not read' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },

@@ -114,14 +114,17 @@ describe('inheritance across files, re-exports and aliases', () => {
   })
 })
 
-describe('classes the scan does not take: class expressions, anonymous default classes, classes in namespaces', () => {
+describe('classes the scan does not take: class expressions, anonymous default classes, classes in namespaces, declared classes', () => {
   const r = scanFixture('class-expressions')
   it('reports one that would be an entity (KB033) instead of missing it silently, and says nothing of the others', () => {
     expect(statuses(r)).toEqual({ SpecialReceipt: 'included' })
     expect(codes(r)).toEqual([
-      'KB033 src/models/anonymous.ts:4:8', 'KB033 src/models/namespaced.ts:5:16', 'KB033 src/models/namespaced.ts:14:16', 'KB033 src/models/receipt.ts:5:14',
+      'KB033 src/models/ambient.ts:4:22', 'KB033 src/models/anonymous.ts:4:8', 'KB033 src/models/namespaced.ts:5:16', 'KB033 src/models/namespaced.ts:14:16',
+      'KB033 src/models/receipt.ts:5:14',
     ])
-    const [anonymous, invoice, order, receipt] = r.diagnostics
+    const [ghost, anonymous, invoice, order, receipt] = r.diagnostics
+    expect(ghost!.message).toContain('`Ghost`, a `declare class`, would be an entity')
+    expect(ghost!.message).toContain('it is no class at run time')
     expect(anonymous!.message).toContain('an anonymous default-exported class would be an entity')
     expect(anonymous!.hint).toContain('export default class MyEntity extends')
     expect(invoice!.message).toContain('`Billing.Invoice`, a class inside a namespace, would be an entity')

@@ -1303,6 +1303,13 @@ const modules: Snippet[] = [
     declare namespace P { class H extends Entity<H> {} }
     namespace Q { declare class R extends Entity<R> {} export abstract class S extends Entity<S> {} }
   `),
+  snip('declared classes (FileFacts.otherClasses, kind declared)', src`
+    import { Entity } from 'koan-backup'
+    export declare class T extends Entity<T> { t: number }
+    declare abstract class U {}
+    declare class V extends T { v?: string; private w: number }
+    class W extends Entity<W> {}
+  `),
   snip('local exports of imports', src`
     import { a } from 'm'
     import * as b from 'n'

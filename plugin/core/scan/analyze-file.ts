@@ -11,7 +11,7 @@ import type { CheckerFallback } from './checker.js'
 import { isEntityBackup, readDeclaredPolicy } from './decorators.js'
 import { EntityDetector } from './entities.js'
 import { Evaluator } from './evaluate.js'
-import { own, type ClassFacts, type FileFacts } from './facts.js'
+import { own, type ClassFacts, type FileFacts, type OtherClassFacts } from './facts.js'
 import { Linker } from './link.js'
 import { fullNameOf, relative } from './names.js'
 import type { ModuleResolver } from './project.js'
@@ -58,14 +58,16 @@ function uncovered(e: RegistryEntity, scope: RegistryScope | undefined): Diagnos
 }
 
 /** A class that would be an entity but is not taken (`FileFacts.otherClasses`): never missed silently. */
-function untakenEntity(cls: ClassFacts, via: string, rel: string): Diagnostic {
-  const dot = cls.name.lastIndexOf('.')
-  const [what, fix] = cls.name === 'default'
-    ? ['an anonymous default-exported class', 'give the class a name: `export default class MyEntity extends …`']
-    : dot >= 0
-      ? [`\`${cls.name}\`, a class inside a namespace,`, `declare it at the top level of a module: \`export class ${cls.name.slice(dot + 1)} extends … { … }\``]
-      : [`\`${cls.name}\`, a class expression,`, `declare it as a class: \`export class ${cls.name} extends … { … }\``]
-  return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but entities are read from named class declarations at the top level of a module: it is not in the inventory and will not be backed up`, fix)
+function untakenEntity(cls: OtherClassFacts, via: string, rel: string): Diagnostic {
+  const name = cls.name.slice(cls.name.lastIndexOf('.') + 1)
+  const texts: Record<OtherClassFacts['kind'], [what: string, why: string, fix: string]> = {
+    expression: [`\`${cls.name}\`, a class expression,`, 'entities are read from named class declarations', `declare it as a class: \`export class ${cls.name} extends … { … }\``],
+    default: ['an anonymous default-exported class', 'entities are read from named class declarations', 'give the class a name: `export default class MyEntity extends …`'],
+    namespace: [`\`${cls.name}\`, a class inside a namespace,`, 'entities are read from class declarations at the top level of a module', `declare it at the top level of a module: \`export class ${name} extends … { … }\``],
+    declared: [`\`${cls.name}\`, a \`declare class\`,`, 'it is no class at run time (nothing to import or revive)', `write the class itself, without \`declare\`, in a file the tsconfig lists`],
+  }
+  const [what, why, fix] = texts[cls.kind]
+  return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but ${why}: it is not in the inventory and will not be backed up`, fix)
 }
 
 /** A class whose chain reaches an entity class in a file the scan does not read: neither is taken, both are named. */

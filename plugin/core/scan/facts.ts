@@ -51,6 +51,17 @@ export interface ClassFacts {
   privateState: boolean
 }
 
+/** A class the scan does not take as an entity, and why. */
+export interface OtherClassFacts extends ClassFacts {
+  /**
+   * `expression`: a class expression bound by a top-level variable (`const X = class extends Y {}`, named by the
+   * variable); `default`: an anonymous `export default class extends Y {}` (named `default`); `namespace`: a class in a
+   * namespace that is not ambient (named by its dotted path, `Billing.Invoice`); `declared`: a `declare class`, which
+   * is no class at run time.
+   */
+  kind: 'expression' | 'default' | 'namespace' | 'declared'
+}
+
 /** An imported binding: `imported` is a name, `'*'` for a namespace or `'default'`. */
 export interface ImportBinding {
   module: string
@@ -69,13 +80,11 @@ export interface FileFacts {
   starExports: string[]
   classes: Record<string, ClassFacts>
   /**
-   * Classes the scan does not take as entities: class expressions bound by a top-level variable (`const X = class
-   * extends Y {}`, named by the variable), an anonymous `export default class extends Y {}` (named `default`) and
-   * classes in namespaces that are not ambient (named by their dotted path, `Billing.Invoice`). A class extending a
-   * `const`-bound one is followed through it; one that would be an entity itself is reported (KB033), so that it is
+   * Top-level classes the scan does not take as entities (see `OtherClassFacts`). A class extending a `const`-bound
+   * class expression is followed through it; one that would be an entity itself is reported (KB033), so that it is
    * never missed silently.
    */
-  otherClasses: ClassFacts[]
+  otherClasses: OtherClassFacts[]
   /** Interfaces and type aliases, by name. */
   types: Record<string, TypeDecl>
   /** Top-level `const` initialisers (other bindings are not statically known). */

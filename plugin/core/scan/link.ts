@@ -35,7 +35,7 @@ export class Linker {
       return cls ? { file: target.file, cls } : null
     }
     if (target.k !== 'const' || target.member.length > 0) return null
-    const cls = this.facts(target.file)?.otherClasses.find((c) => c.name === target.name)
+    const cls = this.facts(target.file)?.otherClasses.find((c) => c.kind === 'expression' && c.name === target.name)
     return cls ? { file: target.file, cls } : null
   }
 

@@ -89,7 +89,7 @@ function visitVariables(node: ts.VariableStatement, sf: ts.SourceFile, facts: Fi
     const name = decl.name.text
     if (exported) facts.localExports[name] = name
     if (isConst && decl.initializer) facts.consts[name] = toStatic(decl.initializer, sf)
-    if (decl.initializer && ts.isClassExpression(decl.initializer)) facts.otherClasses.push(classLikeFacts(decl.initializer, name, decl.name, sf))
+    if (decl.initializer && ts.isClassExpression(decl.initializer)) facts.otherClasses.push({ ...classLikeFacts(decl.initializer, name, decl.name, sf), kind: 'expression' })
   }
 }
 
@@ -106,7 +106,7 @@ function visitNamespace(node: ts.ModuleDeclaration, prefix: string, sf: ts.Sourc
   for (const stmt of body.statements) {
     if (ts.isModuleDeclaration(stmt)) visitNamespace(stmt, path, sf, facts)
     else if (ts.isClassDeclaration(stmt) && stmt.name && !hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) {
-      facts.otherClasses.push(classLikeFacts(stmt, `${path}.${stmt.name.text}`, stmt.name, sf))
+      facts.otherClasses.push({ ...classLikeFacts(stmt, `${path}.${stmt.name.text}`, stmt.name, sf), kind: 'namespace' })
     }
   }
 }
@@ -119,10 +119,11 @@ function visitStatement(stmt: ts.Statement, sf: ts.SourceFile, facts: FileFacts)
     if (!cls) {
       // `export default class extends Y {}`: reported at its `default`
       const at = stmt.modifiers?.find((m) => m.kind === ts.SyntaxKind.DefaultKeyword)
-      if (at) facts.otherClasses.push(classLikeFacts(stmt, 'default', at, sf))
+      if (at) facts.otherClasses.push({ ...classLikeFacts(stmt, 'default', at, sf), kind: 'default' })
       return
     }
-    facts.classes[cls.name] = cls
+    if (hasModifier(stmt, ts.SyntaxKind.DeclareKeyword)) facts.otherClasses.push({ ...cls, kind: 'declared' })
+    else facts.classes[cls.name] = cls
     if (hasModifier(stmt, ts.SyntaxKind.ExportKeyword)) {
       facts.localExports[hasModifier(stmt, ts.SyntaxKind.DefaultKeyword) ? 'default' : cls.name] = cls.name
     }

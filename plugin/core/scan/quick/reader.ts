@@ -99,7 +99,8 @@ function statement(c: Cursor, facts: FileFacts): void {
       // an anonymous `export default class`: TypeScript's reader records it (`FileFacts.otherClasses`), as it does
       // the class expressions this reader gives up on
       if (!cls) throw GIVE_UP
-      facts.classes[cls.name] = cls
+      if (declared) facts.otherClasses.push({ ...cls, kind: 'declared' })
+      else facts.classes[cls.name] = cls
       if (exported) facts.localExports[isDefault ? 'default' : cls.name] = cls.name
       return
     }
