@@ -81,9 +81,8 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
         // a decorator in a file the scan does not read: reported here (KB035), where every bundler can warn
         const self = this as unknown as { warn?(m: unknown): void; error?(m: unknown): never }
         return ctx.transform(code, id, (d) => {
-          const strict = ctx.options.strict
-          const message = rollupLike ? rollupMessage({ ...d, severity: strict ? 'error' : d.severity }, ctx.options.root) : `[koan-backup] ${formatDiagnostic(d)}`
-          if (strict && self.error) self.error(message)
+          const message = rollupLike ? rollupMessage(d, ctx.options.root) : `[koan-backup] ${formatDiagnostic(d)}`
+          if (d.severity === 'error' && self.error) self.error(message)
           else if (self.warn) self.warn(message)
           else ctx.logger.warn(typeof message === 'string' ? message : message.message)
         })

@@ -3,7 +3,7 @@ import { dirname, relative } from 'node:path'
 import { formatReport } from '../../runtime/report.js'
 import type { BackupRegistry } from '../../runtime/types.js'
 import type { KoanBackupOptions, PluginLogger } from '../types.js'
-import { diagnostic, type Diagnostic } from './diagnostics.js'
+import { applyStrict, diagnostic, listFileHint, type Diagnostic } from './diagnostics.js'
 import { generateDts } from './generate/dts.js'
 import { generateDataModule, generateRegistryModule } from './generate/registry.js'
 import { resolveOptions, type ResolvedOptions } from './options.js'
@@ -172,14 +172,15 @@ export class PluginContext {
    * A file's code without its `@EntityBackup` decorators, and with its imports that take nothing but
    * `registry` pointed at the registry-only module. A file the scan does not read (the tsconfig does not
    * list it) is stripped all the same, so the bundle still runs, and each of its decorators is handed to
-   * `unscanned` (KB035): its class is not in the inventory.
+   * `unscanned` (KB035, an error under `strict`): its class is not in the inventory.
    */
   transform(code: string, id: string, unscanned?: (d: Diagnostic) => void): TransformOutput | null {
     const file = id.split('?')[0]!.replaceAll('\\', '/')
     if (!code.includes('EntityBackup') && !code.includes(REGISTRY_IMPORT)) return null
     const edits = this.scan.transformEdits(file, code)
     if (edits.strip.length > 0 && unscanned && !this.scan.covers(file)) {
-      for (const d of unscannedDecorators(relative(this.options.root, file).replaceAll('\\', '/'), code, edits.strip)) unscanned(d)
+      const found = unscannedDecorators(relative(this.options.root, file).replaceAll('\\', '/'), code, edits.strip)
+      for (const d of applyStrict(found, this.options.strict)) unscanned(d)
     }
     return editCode(code, edits.strip, edits.registryOnly, DATA_IMPORT)
   }
@@ -192,6 +193,6 @@ function unscannedDecorators(rel: string, code: string, strip: Array<[number, nu
     const line = before.split('\n').length
     const column = start - before.lastIndexOf('\n')
     return diagnostic('KB035', { file: rel, line, column }, `@EntityBackup in ${rel}, a file the scan does not read (the tsconfig does not list it): its class is not in the inventory and will not be backed up (the decorator is stripped from the bundle all the same)`,
-      `add ${rel} (or its folder) to \`include\` in the tsconfig, or point the plugin's \`tsconfig\` option at a config that lists it`)
+      listFileHint(rel))
   })
 }

@@ -37,6 +37,11 @@ export function diagnostic(
   return { code, severity: DIAGNOSTIC_CODES[code].severity, message, hint, file: at.file, line: at.line, column: at.column }
 }
 
+/** How to bring a file the tsconfig does not list into the scan (KB034, KB035). */
+export function listFileHint(rel: string): string {
+  return `add ${rel} (or its folder) to \`include\` in the tsconfig, or point the plugin's \`tsconfig\` option at a config that lists it`
+}
+
 /** Under `strict`, warnings become errors. */
 export function applyStrict(diagnostics: Diagnostic[], strict: boolean): Diagnostic[] {
   return strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' } : d)) : diagnostics

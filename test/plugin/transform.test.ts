@@ -196,3 +196,33 @@ describe('transform: the link tells the decorators apart once', () => {
     expect(receipt.own).toEqual(receipt.linked)
   })
 })
+
+describe('a decorated file the tsconfig does not list (KB035)', () => {
+  const file = join(fixture('basic'), 'legacy/archive.ts')
+  const code = readFileSync(file, 'utf8')
+  const run = (strict: boolean) => {
+    const ctx = new PluginContext({ root: fixture('basic'), dts: false, report: false, cache: false, strict })
+    const found: Array<{ code: string; severity: string; at: string }> = []
+    const out = ctx.transform(code, file, (d) => found.push({ code: d.code, severity: d.severity, at: `${d.file}:${d.line}:${d.column}` }))
+    return { out, found }
+  }
+
+  it('strips the decorator and hands one warning at it', () => {
+    const { out, found } = run(false)
+    expect(out!.code).not.toContain('@EntityBackup')
+    expect(out!.code).toHaveLength(code.length)
+    expect(found).toEqual([{ code: 'KB035', severity: 'warning', at: 'legacy/archive.ts:4:1' }])
+  })
+
+  it('hands an error under strict', () => {
+    expect(run(true).found).toEqual([{ code: 'KB035', severity: 'error', at: 'legacy/archive.ts:4:1' }])
+  })
+
+  it('says nothing for a scanned file', () => {
+    const main = join(fixture('basic'), 'src/models/media.ts')
+    const ctx = new PluginContext({ root: fixture('basic'), dts: false, report: false, cache: false })
+    const found: unknown[] = []
+    expect(ctx.transform(readFileSync(main, 'utf8'), main, (d) => found.push(d))!.code).not.toContain('@EntityBackup')
+    expect(found).toEqual([])
+  })
+})

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { EmbeddingRecipe, FieldInfo, FieldType, RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
 import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { resolveCoverage, type EffectiveScope } from '../coverage.js'
-import { diagnostic, type Diagnostic } from '../diagnostics.js'
+import { diagnostic, listFileHint, type Diagnostic } from '../diagnostics.js'
 import { CheckerOracle } from '../fields/oracle.js'
 import { FieldResolver, type SharedResolutions } from '../fields/resolve.js'
 import type { ResolvedOptions } from '../options.js'
@@ -74,7 +74,7 @@ function untakenEntity(cls: OtherClassFacts, via: string, rel: string): Diagnost
 function outsideBase(cls: ClassFacts, base: OutsideEntity, rel: string, root: string): Diagnostic {
   const where = relative(root, base.file)
   return diagnostic('KB034', { file: rel, ...cls.pos }, `${cls.name} extends ${base.name} from ${where}, an entity class (${base.via}) in a file the scan does not read (the tsconfig does not list it): neither is in the inventory, and neither will be backed up`,
-    `add ${where} (or its folder) to \`include\` in the tsconfig, or point the plugin's \`tsconfig\` option at a config that lists it`)
+    listFileHint(where))
 }
 
 const TEXT_KINDS = new Set(['string', 'literal', 'enum'])

@@ -203,7 +203,7 @@ export class Scanner {
     this.texts.clear()
   }
 
-  /** The text of a file as the last full scan read it (once: it is let go), if it read it and the file's hash is still that text's. */
+  /** The text of a file as it was last read, if it was and the transform has not taken it yet (once: it is let go). */
   private takeText(file: string): string | undefined {
     const text = this.texts.get(file)
     if (text === undefined) return undefined
