@@ -171,13 +171,15 @@ export class PluginContext {
   /**
    * A file's code without its `@EntityBackup` decorators, and with its imports that take nothing but
    * `registry` pointed at the registry-only module. A file the scan does not read (the tsconfig does not
-   * list it) is stripped all the same, so the bundle still runs, and each of its decorators is handed to
+   * list it, and no scanned file imports it) is stripped all the same, so the bundle still runs, and each of its decorators is handed to
    * `unscanned` (KB035, an error under `strict`): its class is not in the inventory.
    */
   transform(code: string, id: string, unscanned?: (d: Diagnostic) => void): TransformOutput | null {
     const file = id.split('?')[0]!.replaceAll('\\', '/')
     if (!code.includes('EntityBackup') && !code.includes(REGISTRY_IMPORT)) return null
     const edits = this.scan.transformEdits(file, code)
+    // (which files the scan reads beyond the listing, a scan tells)
+    if (edits.strip.length > 0 && unscanned && !this.last) this.refresh()
     if (edits.strip.length > 0 && unscanned && !this.scan.covers(file)) {
       const found = unscannedDecorators(relative(this.options.root, file).replaceAll('\\', '/'), code, edits.strip)
       for (const d of applyStrict(found, this.options.strict)) unscanned(d)
@@ -192,7 +194,7 @@ function unscannedDecorators(rel: string, code: string, strip: Array<[number, nu
     const before = code.slice(0, start)
     const line = before.split('\n').length
     const column = start - before.lastIndexOf('\n')
-    return diagnostic('KB035', { file: rel, line, column }, `@EntityBackup in ${rel}, a file the scan does not read (the tsconfig does not list it): its class is not in the inventory and will not be backed up (the decorator is stripped from the bundle all the same)`,
+    return diagnostic('KB035', { file: rel, line, column }, `@EntityBackup in ${rel}, a file the scan does not read (the tsconfig does not list it, and no TypeScript file it scans imports it): its class is not in the inventory and will not be backed up (the decorator is stripped from the bundle all the same)`,
       listFileHint(rel))
   })
 }

@@ -20,7 +20,6 @@ export const DIAGNOSTIC_CODES = {
   KB031: { severity: 'warning', title: 'syntax error in a scanned file' },
   KB032: { severity: 'warning', title: 'no source files to scan' },
   KB033: { severity: 'warning', title: 'an entity class the scan does not take (class expression, anonymous default class, class in a namespace, declare class)' },
-  KB034: { severity: 'warning', title: 'a class extends an entity class in a file the scan does not read' },
   KB035: { severity: 'warning', title: '@EntityBackup in a file the scan does not read' },
   KB040: { severity: 'warning', title: 'a property type cannot be stored exactly' },
   KB041: { severity: 'warning', title: 'a stored class is not exported' },
@@ -37,7 +36,7 @@ export function diagnostic(
   return { code, severity: DIAGNOSTIC_CODES[code].severity, message, hint, file: at.file, line: at.line, column: at.column }
 }
 
-/** How to bring a file the tsconfig does not list into the scan (KB034, KB035). */
+/** How to bring a file the scan does not read into it (KB035). */
 export function listFileHint(rel: string): string {
   return `add ${rel} (or its folder) to \`include\` in the tsconfig, or point the plugin's \`tsconfig\` option at a config that lists it`
 }

@@ -11,7 +11,7 @@ export const FIXTURE = fileURLToPath(new URL('../fixtures/basic', import.meta.ur
 export const UNMARKED_AT = 'src/models/unmarked.ts:3:14'
 
 /** Entities (`Name:status`) the built `src/main.ts` must print. */
-export const EXPECTED_ENTITIES = ['UnmarkedEntity:uncovered', 'Media:included', 'User:included', 'SearchIndex:excluded']
+export const EXPECTED_ENTITIES = ['UnmarkedEntity:uncovered', 'Media:included', 'User:included', 'SearchIndex:excluded', 'Archive:included']
 
 /** `src/models/unmarked.ts` with `@EntityBackup()` added (the class keeps its name, now on line 4). */
 export const UNMARKED_WITH_BACKUP = [
@@ -57,6 +57,7 @@ export interface Summary {
   mediaTitle: string
   userIsClass: boolean
   archiveLabel: string
+  lazyLabel: string
 }
 
 /** Runs a built bundle with this Node and parses the JSON it prints. */

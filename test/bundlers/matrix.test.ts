@@ -36,14 +36,16 @@ describe.each(BUNDLERS)('%s', (name) => {
     expect(line).toContain('KB001')
   })
 
-  it('reports KB035 for @EntityBackup in a file the tsconfig does not list, strips it, and the bundle runs', () => {
+  it('scans a file outside the tsconfig that a listed file imports; reports KB035 for one only JavaScript reaches; strips both; the bundle runs', () => {
     const shown = `${built.warnings}\n${built.pluginLog}`
-    const line = shown.split('\n').find((l) => l.includes('legacy/archive.ts:4:1'))
+    expect(shown.split('\n').filter((l) => l.includes('legacy/archive.ts') && l.includes('KB035'))).toEqual([])
+    const line = shown.split('\n').find((l) => l.includes('legacy/lazy.ts:7:1'))
     expect(line).toContain('KB035')
     const summary = runBundle(built.outfile)
-    expect(summary).toMatchObject({ archiveLabel: 'archive' })
-    // not scanned: not in the inventory
-    expect(summary.entities.some((e) => e.startsWith('Archive:'))).toBe(false)
+    expect(summary).toMatchObject({ archiveLabel: 'archive', lazyLabel: 'lazy' })
+    // imported by src/main.ts: in the inventory; reached through src/glue.js only: not
+    expect(summary.entities).toContain('Archive:included')
+    expect(summary.entities.some((e) => e.startsWith('Lazy:'))).toBe(false)
   })
 
   it('prints the inventory report once', () => {

@@ -29,7 +29,7 @@ describe('koan-backup inventory (child process)', () => {
     const r = cli('inventory', '--root', fixture('basic'), '--json')
     const registry = JSON.parse(r.stdout)
     expect(registry.formatVersion).toBe(1)
-    expect(registry.entities).toHaveLength(6)
+    expect(registry.entities).toHaveLength(7)
   })
   it('--entity-decorator and --entity-base recognise other ORMs', () => {
     const r = cli('inventory', '--root', fixture('typeorm'), '--json', '--entity-decorator', 'Entity@typeorm', '--entity-base', 'BaseEntity@@mikro-orm/core')

@@ -11,7 +11,7 @@ const CASES: Record<string, KoanBackupOptions> = {
   scopes: {},
   inheritance: {},
   'class-expressions': {},
-  'outside-files': {},
+  'import-closure/app': {},
   'static-args': {},
   names: {},
   typeorm: { entityDecorators: [{ name: 'Entity', from: 'typeorm' }], entityBases: ['BaseEntity@@mikro-orm/core'] },
@@ -51,8 +51,10 @@ describe('basic: the spec example', () => {
   const r = scanFixture('basic')
   it('resolves every policy with its source', () => {
     expect(statuses(r)).toEqual({
-      LogEntry: 'included', Media: 'included', PublicContent: 'included', SearchIndex: 'excluded', UnmarkedEntity: 'uncovered', User: 'included',
+      Archive: 'included', LogEntry: 'included', Media: 'included', PublicContent: 'included', SearchIndex: 'excluded', UnmarkedEntity: 'uncovered', User: 'included',
     })
+    // outside the tsconfig's `include`, imported by src/main.ts: scanned
+    expect(entity(r, 'Archive')).toMatchObject({ file: 'legacy/archive.ts', fullName: 'legacy.archive.Archive' })
     expect(entity(r, 'User').policy).toEqual({ encrypt: true, includeSchema: true })
     expect(entity(r, 'LogEntry').policy).toEqual({ encrypt: false, includeSchema: false })
     expect(entity(r, 'SearchIndex').reason).toBe('Derived view, rebuild from source')
@@ -140,14 +142,21 @@ describe('classes the scan does not take: class expressions, anonymous default c
   })
 })
 
-describe('a base class in a file the tsconfig does not list', () => {
-  const r = scanFixture('outside-files')
-  it('reports a class whose chain reaches an entity there (KB034), not as "no entity" (KB005), and nothing for other bases', () => {
-    expect(statuses(r)).toEqual({ Own: 'included' })
-    expect(codes(r)).toEqual(['KB034 src/main.ts:6:14', 'KB034 src/main.ts:11:14'])
-    expect(r.diagnostics[0]!.message).toContain('Local extends Shared from shared/models.ts, an entity class (extends Entity from \'koan-backup\') in a file the scan does not read')
-    expect(r.diagnostics[0]!.hint).toContain('add shared/models.ts (or its folder) to `include`')
-    expect(r.diagnostics[1]!.message).toContain('Deeper extends Shared from shared/models.ts')
+describe('the import closure: files the listed files import beyond the tsconfig', () => {
+  const r = scanFixture('import-closure/app')
+  it('scans them like listed files: their entities, subclasses of them, and what they re-export', () => {
+    expect(statuses(r)).toEqual({ Deeper: 'uncovered', Ledger: 'uncovered', Local: 'included', OldOrder: 'included', Own: 'included', Shared: 'included' })
+    expect(entity(r, 'Shared')).toMatchObject({ file: '../shared/models.ts', fullName: 'shared.models.Shared', policy: { encrypt: true } })
+    // under the root, outside `include`, imported as `../legacy/old.js`
+    expect(entity(r, 'OldOrder')).toMatchObject({ file: 'legacy/old.ts', fullName: 'legacy.old.OldOrder' })
+    expect(codes(r)).toEqual(['KB001 ../shared/more.ts:4:14', 'KB001 src/main.ts:13:14'])
+  })
+  it('reads field types from them, and leaves out files nothing imports', () => {
+    const shape = r.shapes.find((s) => s.id === entity(r, 'Shared').shape)!
+    const address = shape.fields.find((f) => f.name === 'address')!
+    expect(address.type).toEqual({ kind: 'shape', id: '../shared/types.ts#Address' })
+    expect(r.shapes.find((s) => s.id === '../shared/types.ts#Address')!.fields.map((f) => f.name)).toEqual(['street', 'city'])
+    expect(r.entities.some((e) => e.name === 'Forgotten')).toBe(false)
   })
 })
 

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadTypeScript } from '../../plugin/core/scan/morph.js'
 import { ModuleResolver } from '../../plugin/core/scan/project.js'
-import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
+import { moduleResolutionOf, sourceLookup } from '../../plugin/core/scan/resolve-relative.js'
 
 // Files on disk; those marked `-` exist but are not project files (excluded by the listing).
 const TREE = [
@@ -90,5 +90,54 @@ describe('module resolution kind without TypeScript', () => {
       const options = { module, target, moduleResolution }
       expect({ options, kind: moduleResolutionOf(options) }).toEqual({ options, kind: kind(options) })
     }
+  })
+})
+
+describe('the import closure\'s lookups (sourceLookup) give the source file TypeScript gives', () => {
+  const configs: Array<[string, import('../../plugin/core/scan/morph.js').ts.CompilerOptions]> = [
+    ['bundler', { module: 99, moduleResolution: 100, allowJs: true }],
+    ['bundler, no allowJs', { module: 99, moduleResolution: 100 }],
+    ['node10', { module: 1, moduleResolution: 2, allowJs: true }],
+    ['unset (module esnext)', { module: 99 }],
+  ]
+  for (const [label, options] of configs) {
+    it(label, () => {
+      const ts = loadTypeScript()
+      let answered = 0
+      for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts']) {
+        const fromFile = `${root}/${from}`
+        for (const specifier of SPECIFIERS) {
+          if (!specifier.startsWith('.')) continue
+          const got = sourceLookup(specifier, dirname(fromFile), existsSync, moduleResolutionOf(options))
+          if (got === undefined) continue
+          answered++
+          const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
+          const want = expected && /\.(c|m)?tsx?$/.test(expected) && !/\.d\.([^./]+\.)?(c|m)?ts$/.test(expected) ? expected : null
+          expect({ from, specifier, file: got.file }).toEqual({ from, specifier, file: want })
+          // what it tried before is missing (and a file created there would be what TypeScript finds first)
+          for (const path of got.missing) expect(existsSync(path), path).toBe(false)
+        }
+      }
+      // only a folder with a package.json is left to TypeScript
+      expect(answered).toBeGreaterThanOrEqual(120)
+    })
+  }
+
+  it('records the paths that would take over: a file created there is what TypeScript finds then', () => {
+    const ts = loadTypeScript()
+    const options = { module: 99, moduleResolution: 100 }
+    const fromFile = `${root}/src/a.ts`
+    const got = sourceLookup('./lib', dirname(fromFile), existsSync)!
+    expect(got.file).toBe(`${root}/src/lib/index.ts`)
+    expect(got.missing).toEqual([`${root}/src/lib.ts`, `${root}/src/lib.tsx`, `${root}/src/lib.d.ts`, `${root}/src/lib.js`, `${root}/src/lib.jsx`])
+    writeFileSync(`${root}/src/lib.ts`, 'export const y = 2\n')
+    try {
+      expect(ts.resolveModuleName('./lib', fromFile, options, ts.sys).resolvedModule?.resolvedFileName).toBe(`${root}/src/lib.ts`)
+      expect(sourceLookup('./lib', dirname(fromFile), existsSync)).toEqual({ file: `${root}/src/lib.ts`, missing: [] })
+    } finally {
+      rmSync(`${root}/src/lib.ts`)
+    }
+    // a name with another extension is no source file's: nothing recorded
+    expect(sourceLookup('./styles.css', dirname(fromFile), existsSync)).toEqual({ file: null, missing: [] })
   })
 })

@@ -15,7 +15,7 @@ import { Media } from './src/models/media.js'
 const ok: EntityName = 'Media'
 // @ts-expect-error not an entity of this project
 const bad: EntityName = 'Nope'
-const names: Array<'LogEntry' | 'Media' | 'PublicContent' | 'SearchIndex' | 'UnmarkedEntity' | 'User'> = registry.entities.map((e) => e.name)
+const names: Array<'Archive' | 'LogEntry' | 'Media' | 'PublicContent' | 'SearchIndex' | 'UnmarkedEntity' | 'User'> = registry.entities.map((e) => e.name)
 const media: Media = codecs['src.models.media.Media'].deserialize({})
 const text: string = codecs['src.models.media.Media'].serialize(new Media())
 // @ts-expect-error uncovered entities have no codec

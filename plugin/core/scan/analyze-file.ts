@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { EmbeddingRecipe, FieldInfo, FieldType, RegistryEntity, RegistryScope, ShapeInfo } from '../../../runtime/types.js'
 import { CanonicalModels } from '../../../runtime/schema/canonical.js'
 import { resolveCoverage, type EffectiveScope } from '../coverage.js'
-import { diagnostic, listFileHint, type Diagnostic } from '../diagnostics.js'
+import { diagnostic, type Diagnostic } from '../diagnostics.js'
 import { CheckerOracle } from '../fields/oracle.js'
 import { FieldResolver, type SharedResolutions } from '../fields/resolve.js'
 import type { ResolvedOptions } from '../options.js'
@@ -15,7 +15,6 @@ import { own, type ClassFacts, type FileFacts, type OtherClassFacts } from './fa
 import { Linker } from './link.js'
 import { fullNameOf, relative } from './names.js'
 import type { ModuleResolver } from './project.js'
-import type { OutsideClasses, OutsideEntity } from './outside.js'
 import { nearestScope } from './scopes.js'
 
 /** What one file contributes to the registry, and which files it was computed from. */
@@ -39,8 +38,6 @@ export interface FileContext {
   scopes: { byDir: Map<string, RegistryScope>; scopes: RegistryScope[] }
   /** Named types resolved by the link's earlier files, and the canonical models of its shapes (one link: one facts state). */
   shared?: { types: SharedResolutions['types']; models: CanonicalModels }
-  /** Entity classes in files the scan does not read, which project classes extend (reported, KB034). */
-  outside?: OutsideClasses
 }
 
 function effectiveScope(scope: RegistryScope | undefined, options: ResolvedOptions): EffectiveScope {
@@ -68,13 +65,6 @@ function untakenEntity(cls: OtherClassFacts, via: string, rel: string): Diagnost
   }
   const [what, why, fix] = texts[cls.kind]
   return diagnostic('KB033', { file: rel, ...cls.pos }, `${what} would be an entity (${via}), but ${why}: it is not in the inventory and will not be backed up`, fix)
-}
-
-/** A class whose chain reaches an entity class in a file the scan does not read: neither is taken, both are named. */
-function outsideBase(cls: ClassFacts, base: OutsideEntity, rel: string, root: string): Diagnostic {
-  const where = relative(root, base.file)
-  return diagnostic('KB034', { file: rel, ...cls.pos }, `${cls.name} extends ${base.name} from ${where}, an entity class (${base.via}) in a file the scan does not read (the tsconfig does not list it): neither is in the inventory, and neither will be backed up`,
-    listFileHint(where))
 }
 
 const TEXT_KINDS = new Set(['string', 'literal', 'enum'])
@@ -130,9 +120,7 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
   // the type checker reads the whole program: a result that used it depends on every file
   const base = ctx.checker
   const checker = base ? { isEntity: (f: string, n: string) => (read('*'), base.isEntity(f, n)), program: () => (read('*'), base.program()) } : null
-  const outside = ctx.outside
-  const detector = new EntityDetector(linker, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0,
-    outside ? (t) => outside.entity(t) : null)
+  const detector = new EntityDetector(linker, options.entityBases, options.entityDecorators, options.root, checker, () => recordings.length > 0)
   const entityOf = (f: string, name: string) => {
     const cls = own(facts(f)?.classes ?? {}, name)
     return cls && detector.verdict(f, cls).entity ? fullNameOf(relative(options.root, f), name) : undefined
@@ -160,10 +148,6 @@ export function analyzeFile(file: string, ctx: FileContext): FileResult {
       if ('computedBase' in verdict) {
         diagnostics.push(diagnostic('KB030', { file: rel, ...cls.pos }, `${cls.name} extends a computed base (\`${verdict.computedBase}\`), which the build does not follow`,
           'if it is an entity, extend an entity class directly or list its base in the `entityBases` option'))
-      }
-      if ('outside' in verdict) {
-        diagnostics.push(outsideBase(cls, verdict.outside, rel, options.root))
-        continue
       }
       const dec = ours[0]
       if (dec) {

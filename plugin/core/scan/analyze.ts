@@ -4,7 +4,6 @@ import type { ResolvedOptions } from '../options.js'
 import type { Range } from '../transform.js'
 import { TOOL } from '../version.js'
 import { analyzeFile, type FileContext, type FileResult } from './analyze-file.js'
-import { OutsideClasses } from './outside.js'
 import type { CheckerFallback } from './checker.js'
 import { Evaluator } from './evaluate.js'
 import type { FileFacts } from './facts.js'
@@ -83,7 +82,6 @@ export class Analyzer {
     const ctx: FileContext = {
       options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles, scopes,
       shared: this.options.share === false ? undefined : { types: sharedTypes, models: new CanonicalModels([]) },
-      outside: new OutsideClasses(input.facts, (f) => projectFiles.has(f), input.resolver, options),
     }
     const entities: RegistryEntity[] = []
     const diagnostics: Diagnostic[] = [...globalDiagnostics]

@@ -2,15 +2,12 @@ import type { ResolvedSpec } from '../options.js'
 import type { TypeChecked } from './checker.js'
 import type { ClassFacts } from './facts.js'
 import type { Linker, Target } from './link.js'
-import type { OutsideEntity } from './outside.js'
 
 /** Why a class is an entity, or why the answer is not known. */
 export type EntityVerdict =
   | { entity: true; via: string }
   | { entity: false }
   | { entity: false; computedBase: string }
-  /** Its chain reaches an entity class in a file the scan does not read (`OutsideClasses`): not taken, reported. */
-  | { entity: false; outside: OutsideEntity }
 
 function matches(target: Target, spec: ResolvedSpec, root: string): boolean {
   const name = target.k === 'external' ? target.name : target.k === 'class' ? target.name : null
@@ -39,8 +36,6 @@ export class EntityDetector {
     /** Whether reads are being recorded (a named type resolved for other files too): verdicts are then worked
      *  out again, not taken from the memo, so that every file they read is read (and recorded) again. */
     private recording: () => boolean = () => false,
-    /** An entity class outside the scanned files that an external base names (`OutsideClasses.entity`). */
-    private outside: ((target: Target) => OutsideEntity | null) | null = null,
   ) {}
 
   /** An entity is a concrete class with an entity decorator or an entity base class somewhere up its chain. */
@@ -75,11 +70,7 @@ export class EntityDetector {
     const spec = this.bases.find((s) => matches(target, s, this.root))
     if (spec) return { entity: true, via: `extends ${spec.name}${spec.from ? ` from '${spec.from}'` : ''}` }
     const base = this.linker.classOf(target)
-    if (!base) {
-      // (entity decorators are not inherited: an outside class that is an entity by one is no entity's base)
-      const outside = this.outside?.(target)
-      return outside && !outside.via.startsWith('@') ? { entity: false, outside } : { entity: false }
-    }
+    if (!base) return { entity: false }
     const inherited = this.lineage(base.file, base.cls, seen)
     // entity decorators are not inherited (TypeORM's @Entity on a base does not make subclasses entities)
     return inherited.entity && inherited.via.startsWith('@') ? { entity: false } : inherited

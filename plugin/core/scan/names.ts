@@ -22,10 +22,14 @@ export function relative(root: string, file: string): string {
 const UNSAFE = /[^A-Za-z0-9._-]/
 const modules = new Map<string, string>()
 
-/** Full entity name: module path without extension, dotted, then the class name; filesystem-safe. */
+/**
+ * Full entity name: module path without extension, dotted, then the class name; filesystem-safe. A file outside
+ * the root (`../shared/models.ts`, which the project imports) is named by its path past the `..` segments
+ * (`shared.models.Shared`); two files that come to the same name are reported (KB020).
+ */
 export function fullNameOf(rel: string, className: string): string {
   let module = modules.get(rel)
-  if (module === undefined) modules.set(rel, (module = rel.replace(/\.(c|m)?[jt]sx?$/, '').replaceAll('/', '.')))
+  if (module === undefined) modules.set(rel, (module = rel.replace(/^(\.\.\/)+/, '').replace(/\.(c|m)?[jt]sx?$/, '').replaceAll('/', '.')))
   const name = `${module}.${className}`
   return UNSAFE.test(name) ? name.replace(/[^A-Za-z0-9._-]/g, '_') : name
 }

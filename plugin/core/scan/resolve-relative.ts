@@ -64,3 +64,77 @@ export function relativeLookup(specifier: string, fromDir: string, isProjectFile
   if (!isProjectFile(index) || FILE_CANDIDATES.some((ext) => exists(path + ext)) || exists(`${path}/package.json`)) return undefined
   return index
 }
+
+/** A relative lookup for the import closure: the file it ends at, and the paths tried and missing before it. */
+export interface SourceLookup {
+  /** The TypeScript source file the specifier names (not a declaration file, not in a package), or `null`. */
+  file: string | null
+  /**
+   * Paths TypeScript tries before the one it ends at, missing now: a file created at one of them would change what
+   * the specifier names. Left empty for a specifier naming a file of another kind (`./styles.css`), which no source
+   * file is created for.
+   */
+  missing: string[]
+}
+
+/** The files a JavaScript extension stands for (`./a.js` → `./a.ts`), in TypeScript's order, without the JavaScript file itself. */
+const FOR_JS_EXTENSION: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx', '.d.ts'],
+  '.jsx': ['.tsx', '.d.ts'],
+  '.mjs': ['.mts', '.d.mts'],
+  '.cjs': ['.cts', '.d.cts'],
+}
+const TS_EXTENSION = /\.(c|m)?tsx?$/
+/** `a.d.ts`, and `a.d.css.ts` (a declaration for `./a.css`, with `allowArbitraryExtensions`). */
+const DECLARATION = /\.d\.([^./]+\.)?(c|m)?ts$/
+const CODE_EXTENSION = /\.(c|m)?[jt]sx?$/
+
+/**
+ * Where a relative specifier ends under `bundler` and `node10` resolution (`kind`, as `moduleResolutionOf` gives
+ * it), in the order TypeScript tries, without loading it: for the files the scan reads beyond those the tsconfig
+ * lists. `undefined` when TypeScript must be asked (a folder with its own package.json). `exists` answers for paths
+ * on disk.
+ *
+ * Under `bundler` TypeScript looks for JavaScript files with the TypeScript ones (`./a.js` beside `./a/index.ts`
+ * is what `./a` names); under `node10` it looks for TypeScript files first, in folders too. A JavaScript file found
+ * is no source file: the answer is then `null`.
+ */
+export function sourceLookup(specifier: string, fromDir: string, exists: (path: string) => boolean, kind: number = BUNDLER): SourceLookup | undefined {
+  // `./dir/`, `.`, `..`: a folder only
+  const folder = specifier.endsWith('/') || /(^|\/)\.\.?$/.test(specifier)
+  const path = posix.join(fromDir, specifier).replace(/(.)\/$/, '$1')
+  const last = path.slice(path.lastIndexOf('/') + 1)
+  const dot = last.lastIndexOf('.')
+  const extension = dot > 0 && !folder ? last.slice(dot) : ''
+  const js = kind === BUNDLER
+  const tried: string[] = []
+  // a name with another extension (`./styles.css`) is no source file's, whatever is created next to it
+  const recordMisses = extension === '' || CODE_EXTENSION.test(extension)
+  const found = (file: string | null): SourceLookup => ({
+    file: file !== null && TS_EXTENSION.test(file) && !DECLARATION.test(file) && !file.includes('/node_modules/') ? file : null,
+    missing: recordMisses ? tried : [],
+  })
+  const first = (candidates: string[]): string | undefined => {
+    for (const candidate of candidates) {
+      if (exists(candidate)) return candidate
+      tried.push(candidate)
+    }
+    return undefined
+  }
+  const withExtensions = (base: string) => [`${base}.ts`, `${base}.tsx`, `${base}.d.ts`, ...(js ? [`${base}.js`, `${base}.jsx`] : [])]
+  const index = () => (exists(`${path}/package.json`) ? undefined : found(first(withExtensions(`${path}/index`)) ?? null))
+  if (folder) return index()
+  const forJs = FOR_JS_EXTENSION[extension]
+  if (forJs) {
+    const base = path.slice(0, -extension.length)
+    // `./a.js` names `./a.ts` (or, under bundler, `./a.js` itself); failing that, `./a.js.ts`
+    const hit = first([...forJs.map((ext) => base + ext), ...(js ? [path] : [])]) ?? first(withExtensions(path))
+    return found(hit ?? null)
+  }
+  if (TS_EXTENSION.test(last)) return found(first([path]) ?? null)
+  // `./a/b`, or `./user.entity`: TypeScript adds an extension (after `./user.d.entity.ts` for a dotted name), then
+  // looks for a folder's index
+  const dotted = extension === '' ? [] : [`${path.slice(0, -extension.length)}.d${extension}.ts`]
+  const hit = first([...dotted, ...withExtensions(path)])
+  return hit ? found(hit) : index()
+}

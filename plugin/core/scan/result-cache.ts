@@ -6,10 +6,11 @@ import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
 import { inJson, normalRoot, rebaser } from './rebase.js'
+import type { Closure } from './closure.js'
 import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v5`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v6`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -21,6 +22,8 @@ export interface LinkExtras {
   resolutions: Array<[string, string | null]>
   /** What the transform changes in each file that it changes (its work, done once). */
   edits: Record<string, FileEdits>
+  /** The files read beyond the listing (what the listed files import), and the paths missing when they were resolved. */
+  closure: Closure
 }
 
 /**
@@ -100,7 +103,19 @@ export class ResultCache {
   scan(key: string): CachedScan | undefined {
     const entry = this.find(key)
     if (!entry) return undefined
-    return { resolutions: entry.resolutions, edits: entry.edits, diagnostics: entry.diagnostics, registry: () => registryOf(entry) }
+    return { resolutions: entry.resolutions, edits: entry.edits, closure: entry.closure, diagnostics: entry.diagnostics, registry: () => registryOf(entry) }
+  }
+
+  /**
+   * The closure of the entry used last (moved to the current root): a build takes it as its guess of the files to
+   * read beyond the listing, and its key, which names them, confirms it.
+   */
+  latestClosure(): Closure | undefined {
+    if (!this.file) return undefined
+    const entry = this.load()[0]
+    if (!entry) return undefined
+    const move = rebaser(entry.root, this.root)
+    return { extras: entry.closure.extras.map(move), missing: entry.closure.missing.map(move) }
   }
 
   /** Keeps a link's registry (frozen from now on: the caller must not change it either) and extras. */
@@ -204,6 +219,7 @@ function moveEntry(entry: Entry, root: string): boolean {
   const edits: Record<string, FileEdits> = Object.create(null)
   for (const file in entry.edits) edits[move(file)] = entry.edits[file]!
   entry.edits = edits
+  entry.closure = { extras: entry.closure.extras.map(move), missing: entry.closure.missing.map(move) }
   entry.texts = Object.fromEntries(Object.entries(entry.texts).filter(([name]) => !name.includes(recorded)))
   entry.root = root
   entry.namesRoot = undefined
@@ -272,12 +288,14 @@ function readResults(bytes: Buffer): Entry[] {
 }
 
 const isRange = (x: unknown): x is [number, number] => Array.isArray(x) && x.length === 2 && x.every((n) => Number.isSafeInteger(n) && n >= 0)
+const isStrings = (x: unknown): x is string[] => Array.isArray(x) && x.every((s) => typeof s === 'string')
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
 
 function wellFormed(e: StoredEntry): boolean {
   return isObject(e) && typeof e.key === 'string' && typeof e.root === 'string' && (e.namesRoot === undefined || typeof e.namesRoot === 'boolean')
     && Array.isArray(e.diagnostics) && isRange(e.registry) && isObject(e.texts) && Object.values(e.texts).every(isRange)
     && Array.isArray(e.resolutions) && e.resolutions.every((r) => Array.isArray(r) && typeof r[0] === 'string' && r[0].includes('\0') && (r[1] === null || typeof r[1] === 'string'))
+    && isObject(e.closure) && isStrings(e.closure.extras) && isStrings(e.closure.missing)
     && isObject(e.edits) && Object.values(e.edits).every((x) => isObject(x) && Array.isArray(x.strip) && x.strip.every(isRange) && Array.isArray(x.registryOnly) && x.registryOnly.every(isRange))
 }
 

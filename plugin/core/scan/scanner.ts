@@ -4,6 +4,7 @@ import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.
 import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
+import { closureHolds, importClosure, NO_CLOSURE, type Closure } from './closure.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
@@ -11,6 +12,7 @@ import { TransformEdits, type FileEdits } from './transform-edits.js'
 import { LOCKFILES, ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
+import type { RelativeLookupOptions } from './resolve-relative.js'
 import { keyJson, keyPath, normalRoot } from './rebase.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
@@ -71,6 +73,12 @@ export class Scanner {
   private compilerOptions: unknown = null
   private files: string[] = []
   private fileSet = new Set<string>()
+  /** The files the tsconfig lists (scope files among them). */
+  private listed = new Set<string>()
+  /** The files scanned beyond the listing (what listed files import): `closure.extras`, or a guess of them. */
+  private extras: string[] = []
+  /** The import closure the last scan or update worked out or confirmed (`null` before the first). */
+  private closure: Closure | null = null
   private scopeFiles: string[] = []
   private resolver!: ModuleResolver
   private checker: CheckerFallback | null = null
@@ -89,22 +97,33 @@ export class Scanner {
   }
 
   /**
-   * Lists the project's files (tsconfig) and the scope files of their folders. Cheap when nothing
-   * changed (the listing's stamps hold); a listing with the same files, scope files and compiler
-   * options keeps everything the scanner knows, so the next link stays incremental.
+   * Lists the project's files (tsconfig) and takes them, with `extras` beyond them, as the files to scan. Cheap
+   * when nothing changed (the listing's stamps hold).
    */
-  private load(): void {
+  private load(extras: string[] = this.extras): void {
     const { root, tsconfig } = this.options
     const project = loadProject(root, tsconfig, this.listing ?? this.cache.listing(listingKey(root, tsconfig)))
     this.cache.setListing(project)
-    const scopeFiles = this.findScopeFiles(project.files)
     const previous = this.listing
-    const same = previous !== null && (project === previous || (sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
-      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
     this.listing = project
+    this.arrange(project, previous, extras)
+  }
+
+  /**
+   * Takes the listed files and `extras` (files they import beyond the listing), with the scope files of their
+   * folders, as the files to scan. The same files, scope files and compiler options as before keep everything the
+   * scanner knows, so the next link stays incremental.
+   */
+  private arrange(project: ProjectListing, previous: ProjectListing | null, extras: string[]): void {
+    const all = extras.length === 0 ? project.files : [...project.files, ...extras].sort()
+    const scopeFiles = this.findScopeFiles(all)
+    const same = previous !== null && sameList(extras, this.extras) && (project === previous || (sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
+      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
     if (same) return
-    this.files = project.files.filter((f) => !isScopeFile(f))
-    this.fileSet = new Set(project.files)
+    this.extras = extras
+    this.listed = new Set(project.files)
+    this.files = all.filter((f) => !isScopeFile(f))
+    this.fileSet = new Set(all)
     this.compilerOptions = project.compilerOptions
     this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
@@ -116,6 +135,20 @@ export class Scanner {
       this.facts.delete(known)
     }
     this.changed = 'all'
+  }
+
+  /**
+   * The import closure of the listed files as they are now (their facts, and those of the files it brings in,
+   * which are read here), taken as the files to scan beyond the listing.
+   */
+  private settleClosure(): Closure {
+    const facts = (f: string) => {
+      if (!this.hashes.has(f)) this.read(f)
+      return this.factsOf(f)
+    }
+    const closure = importClosure(this.listed, this.files, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
+    this.arrange(this.listing!, this.listing, closure.extras)
+    return (this.closure = closure)
   }
 
   private findScopeFiles(files: string[]): string[] {
@@ -254,27 +287,56 @@ export class Scanner {
     this.parsed = 0
     this.readCount = 0
     this.texts.clear()
-    this.load()
+    // the files beyond the listing: those of the last scan here, else those of the cached scan used last; a cached
+    // registry's key names them, so a hit confirms the guess (while the paths missing then are missing still)
+    const guess = this.closure ?? this.results.latestClosure() ?? NO_CLOSURE
+    this.load(guess.extras)
+    this.readAll()
+    const lockfiles = this.options.cache ? this.lockfiles() : []
+    if (closureHolds(guess)) {
+      const cached = this.cached(guess, lockfiles, start)
+      if (cached) return cached
+    }
+    const closure = this.settleClosure()
+    // (the files it brings in were read while it was worked out)
+    if (!sameList(closure.extras, guess.extras)) {
+      const cached = this.cached(closure, lockfiles, start)
+      if (cached) return cached
+    }
+    this.saveFacts(lockfiles)
+    const key = this.resultKey = this.inputKey(lockfiles)
+    const registry = this.link(start)
+    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), edits: this.edits.all(), closure })
+    return scanResultOf(registry)
+  }
+
+  /** Reads every file to scan (those with their recorded stamp are not read again). */
+  private readAll(): void {
     for (const f of this.files) this.read(f)
     for (const f of this.scopeFiles) this.read(f)
-    const lockfiles = this.options.cache ? this.lockfiles() : []
+  }
+
+  private saveFacts(lockfiles: Array<[string, string, string]>): void {
     this.cache.save([...this.hashes.keys(), ...lockfiles.map(([, , path]) => path)])
+  }
+
+  /**
+   * The cached registry of the files as read, with `closure` as what they import beyond the listing: for a full
+   * link (first scan, new file list) of inputs linked before. An incremental link is cheaper than reading it, and
+   * keeps the analyzer's per-file results.
+   */
+  private cached(closure: Closure, lockfiles: Array<[string, string, string]>, start: number): ScanResult | undefined {
     const key = this.resultKey = this.inputKey(lockfiles)
-    // a full link (first scan, new file list) of inputs linked before: the cached registry. An
-    // incremental link is cheaper than reading it, and keeps the analyzer's per-file results.
-    if (this.changed === 'all' && key) {
-      const cached = this.results.scan(key)
-      if (cached) {
-        this.resolver.learn(cached.resolutions)
-        this.linkedLast = false
-        this.edits.adopt(cached.edits)
-        this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
-        return { diagnostics: cached.diagnostics, registry: cached.registry }
-      }
-    }
-    const registry = this.link(start)
-    if (key) this.results.setRegistry(key, registry, { resolutions: this.resolver.resolutions(), edits: this.edits.all() })
-    return scanResultOf(registry)
+    if (this.changed !== 'all' || !key) return undefined
+    const cached = this.results.scan(key)
+    if (!cached) return undefined
+    this.saveFacts(lockfiles)
+    this.closure = closure
+    this.resolver.learn(cached.resolutions)
+    this.linkedLast = false
+    this.edits.adopt(cached.edits)
+    this.stats = { files: this.files.length + this.scopeFiles.length, read: this.readCount, parsed: this.parsed, ms: performance.now() - start, cached: true }
+    return { diagnostics: cached.diagnostics, registry: cached.registry }
   }
 
   /**
@@ -327,6 +389,8 @@ export class Scanner {
       for (const f of [...this.files, ...this.scopeFiles]) if (!this.hashes.has(f)) this.read(f)
     }
     if (this.fileSet.has(normalized) && this.read(normalized)) this.checker?.invalidate(normalized)
+    // the file's imports (or the file, new or gone) can bring in or let go of files beyond the listing
+    this.settleClosure()
     return this.link(start)
   }
 

@@ -1,0 +1,130 @@
+/**
+ * The import closure: files the tsconfig does not list that listed files import (as `tsc` takes them into its
+ * program) are scanned, with and without the results cache, in watch mode, and under TypeScript's own resolution.
+ */
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { resolveOptions } from '../../plugin/core/options.js'
+import { Scanner } from '../../plugin/core/scan/scanner.js'
+import type { KoanBackupOptions } from '../../plugin/types.js'
+
+let dirs: string[] = []
+afterEach(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
+  dirs = []
+})
+
+/** A project in a temp folder: `app/` (the root, `include: ["src"]`) beside `shared/`. */
+function project(files: Record<string, string>, compilerOptions: object = { module: 'ESNext', moduleResolution: 'Bundler' }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-closure-')).replaceAll('\\', '/')
+  dirs.push(dir)
+  const all = { 'app/tsconfig.json': JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true, ...compilerOptions }, include: ['src'] }), ...files }
+  for (const [rel, text] of Object.entries(all)) write(dir, rel, text)
+  return dir
+}
+
+function write(dir: string, rel: string, text: string): void {
+  const file = join(dir, rel)
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, text)
+}
+
+const entity = (name: string, extra = '') => `import { Entity } from 'koan-backup'\nexport class ${name} extends Entity<${name}> {\n  ${extra || 'x = 1'}\n}\n`
+
+const scanner = (dir: string, options: KoanBackupOptions = {}) =>
+  new Scanner(resolveOptions({ dts: false, cache: false, ...options, root: `${dir}/app` }))
+
+const files = (s: Scanner) => s.scan().entities.map((e) => `${e.name}@${e.file}`).sort()
+
+/** Every file of the project last modified a minute ago (stamps of recent files are not trusted). */
+function age(dir: string, rels: string[]): void {
+  const when = new Date(Date.now() - 60_000)
+  for (const rel of rels) utimesSync(join(dir, rel), when, when)
+}
+
+describe('the import closure', () => {
+  it('follows imports, re-exports and star exports, transitively, to files outside the listing and the root', () => {
+    const dir = project({
+      'app/src/main.ts': "import { A } from '../../shared/a'\nexport * from '../lib/star'\nexport { R } from '../lib/re.js'\nexport const a = new A()\n",
+      'app/lib/star.ts': entity('Star'),
+      'app/lib/re.ts': entity('R'),
+      'shared/a.ts': "import { B } from './deeper/b'\n" + entity('A', 'b?: B'),
+      'shared/deeper/b.ts': entity('B'),
+      'shared/unused.ts': entity('Unused'),
+      // a relative import into a package is not followed
+      'app/src/pkg.ts': "import { P } from '../node_modules/p/index'\nexport const p = P\n",
+      'app/node_modules/p/index.ts': entity('P'),
+    })
+    expect(files(scanner(dir))).toEqual(['A@../shared/a.ts', 'B@../shared/deeper/b.ts', 'R@lib/re.ts', 'Star@lib/star.ts'])
+  })
+
+  it('a cached scan confirms the files it read beyond the listing without linking', () => {
+    const dir = project({ 'app/src/main.ts': "import { A } from '../../shared/a'\nexport const a = A\n", 'shared/a.ts': entity('A') })
+    const cache = `${dir}/app/.cache/facts.json`
+    age(dir, ['app/src/main.ts', 'shared/a.ts', 'app/tsconfig.json'])
+    const first = scanner(dir, { cache })
+    const registry = first.scan()
+    expect(first.stats.cached).toBeUndefined()
+    const second = scanner(dir, { cache })
+    expect(second.scan()).toEqual(registry)
+    expect(second.stats).toMatchObject({ cached: true, read: 0, parsed: 0, files: 2 })
+    expect(second.watchFiles()).toContain(`${dir}/shared/a.ts`)
+    expect(second.covers(`${dir}/shared/a.ts`)).toBe(true)
+  })
+
+  it('a file created where an import looked first is seen by a cached scan (the recorded misses)', () => {
+    const dir = project({ 'app/src/main.ts': "import { Lib } from '../lib'\nexport const l = Lib\n", 'app/lib/index.ts': entity('Lib') })
+    const cache = `${dir}/app/.cache/facts.json`
+    expect(files(scanner(dir, { cache }))).toEqual(['Lib@lib/index.ts'])
+    // same listed files, same closure files: the key alone would give the old registry
+    write(dir, 'app/lib.ts', entity('Lib', 'y = 2'))
+    const again = scanner(dir, { cache })
+    expect(files(again)).toEqual(['Lib@lib.ts'])
+    expect(again.stats.cached).toBeUndefined()
+  })
+
+  it('an import added to a listed file brings its file into the next cached scan; removed, lets it go', () => {
+    const dir = project({ 'app/src/main.ts': 'export const nothing = 1\n', 'shared/a.ts': entity('A') })
+    const cache = `${dir}/app/.cache/facts.json`
+    expect(files(scanner(dir, { cache }))).toEqual([])
+    write(dir, 'app/src/main.ts', "import { A } from '../../shared/a'\nexport const a = A\n")
+    expect(files(scanner(dir, { cache }))).toEqual(['A@../shared/a.ts'])
+    write(dir, 'app/src/main.ts', 'export const nothing = 2\n')
+    const s = scanner(dir, { cache })
+    expect(files(s)).toEqual([])
+    expect(s.watchFiles()).not.toContain(`${dir}/shared/a.ts`)
+  })
+
+  it('watch mode: update() of a listed file follows its new imports; of a closure file, relinks it; deleted, lets it go', () => {
+    const dir = project({ 'app/src/main.ts': 'export const nothing = 1\n', 'shared/a.ts': entity('A') })
+    const s = scanner(dir)
+    expect(files(s)).toEqual([])
+    const main = `${dir}/app/src/main.ts`
+    writeFileSync(main, "import { A } from '../../shared/a'\nexport const a = A\n")
+    expect(s.update(main).entities.map((e) => e.fullName)).toEqual(['shared.a.A'])
+    const shared = `${dir}/shared/a.ts`
+    writeFileSync(shared, entity('A').replace('export class', "import { EntityBackup } from 'koan-backup'\n@EntityBackup({ encrypt: true })\nexport class"))
+    expect(s.update(shared).entities[0]).toMatchObject({ status: 'included', policy: { encrypt: true } })
+    unlinkSync(shared)
+    expect(s.update(shared).entities).toEqual([])
+    expect(s.covers(shared)).toBe(false)
+    // created again: the import names it again
+    writeFileSync(shared, entity('A'))
+    expect(s.update(shared).entities.map((e) => e.name)).toEqual(['A'])
+  })
+
+  it('under TypeScript\'s resolution: `paths` aliases and node16 `.js` specifiers', () => {
+    const paths = project({
+      'app/src/main.ts': "import { A } from '@shared/a'\nexport const a = A\n",
+      'shared/a.ts': entity('A'),
+    }, { module: 'ESNext', moduleResolution: 'Bundler', paths: { '@shared/*': ['../shared/*'] } })
+    expect(files(scanner(paths))).toEqual(['A@../shared/a.ts'])
+    const node16 = project({
+      'app/src/main.ts': "import { A } from '../../shared/a.js'\nexport const a = A\n",
+      'shared/a.ts': entity('A'),
+    }, { module: 'Node16', moduleResolution: 'Node16' })
+    expect(files(scanner(node16))).toEqual(['A@../shared/a.ts'])
+  })
+})
