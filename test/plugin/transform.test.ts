@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { hasDecoratorOrString } from '../../plugin/core/scan/quick/tokens.js'
 import { PluginContext } from '../../plugin/core/context.js'
 import { resolveOptions } from '../../plugin/core/options.js'
 import type { FileFacts } from '../../plugin/core/scan/facts.js'
@@ -217,6 +218,30 @@ describe('a decorated file the scan does not read (KB035)', () => {
 
   it('hands an error under strict', () => {
     expect(run(true).found).toEqual([{ code: 'KB035', severity: 'error', at: 'legacy/lazy.ts:7:1' }])
+  })
+
+  it('leaves alone, unparsed, a file that only names EntityBackup and the registry (in comments and strings)', () => {
+    // a linked package's own build, say: JavaScript, which would load TypeScript to parse
+    const id = join(fixture('basic'), 'linked/runtime.js')
+    const code = [
+      '/** The markers (`@EntityBackup`), and `backup` of `koan-backup/registry`. */',
+      "export { EntityBackup } from './markers.js'",
+      "export const hint = `via @EntityBackup at ${'x'}`",
+      "export const id = 'koan-backup/registry!'",
+    ].join('\n')
+    expect(hasDecoratorOrString(code, 'koan-backup/registry')).toBe(false)
+    const ctx = new PluginContext({ root: fixture('basic'), dts: false, report: false, cache: false })
+    const found: unknown[] = []
+    const out = ctx.transform(code, id, (d) => found.push(d))
+    expect(out === null || out.code === code).toBe(true)
+    expect(found).toEqual([])
+    // a decorator, or an import of the registry, is read
+    expect(hasDecoratorOrString('import { registry } from "koan-backup/registry"', 'koan-backup/registry')).toBe(true)
+    const decorated = "import { EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Late {}\n"
+    expect(hasDecoratorOrString(decorated, 'koan-backup/registry')).toBe(true)
+    const js = ctx.transform(decorated, join(fixture('basic'), 'linked/late.js'), (d) => found.push(d))!
+    expect(js.code).not.toContain('@EntityBackup')
+    expect(found).toEqual([expect.objectContaining({ code: 'KB035', file: 'linked/late.js', line: 2 })])
   })
 
   it('says nothing for a scanned file: listed, or imported by a listed one (legacy/archive.ts)', () => {

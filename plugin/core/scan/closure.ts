@@ -22,13 +22,18 @@ export interface Closure {
 /** No file beyond the listed ones. */
 export const NO_CLOSURE: Closure = { extras: [], missing: [] }
 
-/** The module specifiers a file's facts name (imports, re-exports, star exports). */
-function specifiersOf(facts: FileFacts): string[] {
+/** Calls `visit` with each module specifier a file's facts name (imports, re-exports, star exports; repeats included). */
+export function eachSpecifier(facts: FileFacts, visit: (specifier: string) => void): void {
+  for (const name in facts.imports) visit(facts.imports[name]!.module)
+  for (const re of facts.reExports) visit(re.module)
+  for (const module of facts.starExports) visit(module)
+}
+
+/** The module specifiers a file's facts name, sorted and distinct (what its part of the closure depends on). */
+export function specifiersKey(facts: FileFacts): string {
   const found = new Set<string>()
-  for (const name in facts.imports) found.add(facts.imports[name]!.module)
-  for (const re of facts.reExports) found.add(re.module)
-  for (const module of facts.starExports) found.add(module)
-  return [...found]
+  eachSpecifier(facts, (s) => found.add(s))
+  return [...found].sort().join('\0')
 }
 
 /** A TypeScript source file on disk outside any package. */
@@ -51,41 +56,49 @@ export function importClosure(
 ): Closure {
   const kind = moduleResolutionOf(options)
   const quick = quickRelativeLookups(options, kind)
-  const onDisk = (path: string) => listed.has(path) || existsSync(path)
+  // (every folder's `../../shared` probes the same paths: each is asked once)
+  const probed = new Map<string, boolean>()
+  const onDisk = (path: string) => {
+    if (listed.has(path)) return true
+    let found = probed.get(path)
+    if (found === undefined) probed.set(path, (found = existsSync(path)))
+    return found
+  }
   // TypeScript's answers, with every source on disk counted as a project file
   let typeScript: ModuleResolver | null = null
-  const lookups = new Map<string, string | null>()
+  const byDir = new Map<string, Map<string, string | null>>()
   const missing = new Set<string>()
-  const lookup = (specifier: string, from: string): string | null => {
-    const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
-    if (quick && !relative) return null
-    const key = `${relative ? dirname(from) : ''}\0${specifier}`
-    const known = lookups.get(key)
-    if (known !== undefined) return known
-    let file: string | null
-    const local = quick ? sourceLookup(specifier, dirname(from), onDisk, kind) : undefined
-    if (local) {
-      file = local.file
-      for (const path of local.missing) missing.add(path)
-    } else {
-      typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || isSourceOnDisk(f))
-      file = typeScript.resolve(specifier, from)
-    }
-    lookups.set(key, file)
-    return file
-  }
   const extras = new Set<string>()
   const queue = [...files]
+  let file = ''
+  let dir = ''
+  let known: Map<string, string | null> = new Map()
+  const visit = (specifier: string): void => {
+    let found = known.get(specifier)
+    if (found === undefined) {
+      const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
+      const local = !quick ? undefined : relative ? sourceLookup(specifier, dir, onDisk, kind) : { file: null, missing: [] }
+      if (local) {
+        found = local.file
+        for (const path of local.missing) missing.add(path)
+      } else {
+        typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || isSourceOnDisk(f))
+        found = typeScript.resolve(specifier, file)
+      }
+      known.set(specifier, found)
+    }
+    if (found === null || listed.has(found) || extras.has(found)) return
+    extras.add(found)
+    queue.push(found)
+  }
   for (let i = 0; i < queue.length; i++) {
-    const file = queue[i]!
+    file = queue[i]!
     const own = facts(file)
     if (!own) continue
-    for (const specifier of specifiersOf(own)) {
-      const found = lookup(specifier, file)
-      if (found === null || listed.has(found) || extras.has(found)) continue
-      extras.add(found)
-      queue.push(found)
-    }
+    dir = dirname(file)
+    known = byDir.get(dir) ?? new Map()
+    byDir.set(dir, known)
+    eachSpecifier(own, visit)
   }
   return { extras: [...extras].sort(), missing: [...missing].sort() }
 }

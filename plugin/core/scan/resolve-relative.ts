@@ -89,6 +89,23 @@ const TS_EXTENSION = /\.(c|m)?tsx?$/
 const DECLARATION = /\.d\.([^./]+\.)?(c|m)?ts$/
 const CODE_EXTENSION = /\.(c|m)?[jt]sx?$/
 
+/** Dots as a path segment, or doubled slashes: what `posix.join` normalises. */
+const UNNORMAL = /(^|\/)\.{1,2}(\/|$)|\/\//
+
+/** `posix.join(dir, specifier)` for a normalised absolute `dir`, without its cost in the common forms (`./a/b`, `../../a`). */
+function joinRelative(dir: string, specifier: string): string {
+  let base = dir
+  let rest = specifier
+  for (;;) {
+    if (rest.startsWith('./')) rest = rest.slice(2)
+    else if (rest.startsWith('../') && base.lastIndexOf('/') > 0) {
+      base = base.slice(0, base.lastIndexOf('/'))
+      rest = rest.slice(3)
+    } else break
+  }
+  return rest === '' || UNNORMAL.test(rest) || base.length <= 1 ? posix.join(dir, specifier) : `${base}/${rest}`
+}
+
 /**
  * Where a relative specifier ends under `bundler` and `node10` resolution (`kind`, as `moduleResolutionOf` gives
  * it), in the order TypeScript tries, without loading it: for the files the scan reads beyond those the tsconfig
@@ -102,10 +119,12 @@ const CODE_EXTENSION = /\.(c|m)?[jt]sx?$/
 export function sourceLookup(specifier: string, fromDir: string, exists: (path: string) => boolean, kind: number = BUNDLER): SourceLookup | undefined {
   // `./dir/`, `.`, `..`: a folder only
   const folder = specifier.endsWith('/') || /(^|\/)\.\.?$/.test(specifier)
-  const path = posix.join(fromDir, specifier).replace(/(.)\/$/, '$1')
+  const path = joinRelative(fromDir, specifier).replace(/(.)\/$/, '$1')
   const last = path.slice(path.lastIndexOf('/') + 1)
   const dot = last.lastIndexOf('.')
   const extension = dot > 0 && !folder ? last.slice(dot) : ''
+  // the common case first, without the steps below: `./a/b` naming `./a/b.ts`
+  if (!folder && extension === '' && exists(`${path}.ts`)) return { file: path.includes('/node_modules/') ? null : `${path}.ts`, missing: [] }
   const js = kind === BUNDLER
   const tried: string[] = []
   // a name with another extension (`./styles.css`) is no source file's, whatever is created next to it

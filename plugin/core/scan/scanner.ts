@@ -4,7 +4,7 @@ import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.
 import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
-import { closureHolds, importClosure, NO_CLOSURE, type Closure } from './closure.js'
+import { closureHolds, importClosure, NO_CLOSURE, specifiersKey, type Closure } from './closure.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
@@ -115,10 +115,11 @@ export class Scanner {
    * scanner knows, so the next link stays incremental.
    */
   private arrange(project: ProjectListing, previous: ProjectListing | null, extras: string[]): void {
+    if (project === previous && sameList(extras, this.extras)) return
     const all = extras.length === 0 ? project.files : [...project.files, ...extras].sort()
     const scopeFiles = this.findScopeFiles(all)
-    const same = previous !== null && sameList(extras, this.extras) && (project === previous || (sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
-      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
+    const same = previous !== null && sameList(extras, this.extras) && sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
+      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)
     if (same) return
     this.extras = extras
     this.listed = new Set(project.files)
@@ -382,15 +383,19 @@ export class Scanner {
     this.resultKey = null
     const normalized = file.replaceAll('\\', '/')
     const exists = existsSync(normalized)
+    // what the closure was worked out from: it is worked out again when a file comes or goes, or this one's imports change
+    const before = this.closure !== null && this.fileSet.has(normalized) ? this.facts.get(normalized) : undefined
+    let settled = before !== undefined
     if (!this.listing || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig) {
       // a listing with other files or options comes with a new resolver (resolutions depend on both)
       this.load()
       // a new listing (a tsconfig edit, say) can bring in files never read here
       for (const f of [...this.files, ...this.scopeFiles]) if (!this.hashes.has(f)) this.read(f)
+      settled = false
     }
     if (this.fileSet.has(normalized) && this.read(normalized)) this.checker?.invalidate(normalized)
-    // the file's imports (or the file, new or gone) can bring in or let go of files beyond the listing
-    this.settleClosure()
+    const after = this.fileSet.has(normalized) ? this.factsOf(normalized) : undefined
+    if (!settled || !after || specifiersKey(after) !== specifiersKey(before!)) this.settleClosure()
     return this.link(start)
   }
 

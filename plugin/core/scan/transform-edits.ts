@@ -4,6 +4,8 @@ import type { FileFacts } from './facts.js'
 import { Linker } from './link.js'
 import { contentHash, parseFacts } from './parse.js'
 import type { ModuleResolver } from './project.js'
+import { hasDecoratorOrString } from './quick/tokens.js'
+import { REGISTRY_IMPORT } from '../virtual.js'
 
 /** What the transform changes in one file; every edit keeps the text's length and line breaks. */
 export interface FileEdits {
@@ -46,6 +48,10 @@ export class TransformEdits {
     const known = this.byFile.get(file)
     if (known?.hash === hash) return known.edits
     const scanned = this.source.hashOf(file) === hash
+    // a file the scan does not read is mostly one that only names EntityBackup or the registry (a linked package's own
+    // build, say): without a decorator or an import of the registry it has nothing to change, and is not parsed (a
+    // JavaScript file would load TypeScript)
+    if (!scanned && hasDecoratorOrString(code, REGISTRY_IMPORT) === false) return NONE
     const facts = (scanned ? this.source.factsOf(file) : undefined) ?? parseFacts(file, code, hash)
     const edits = this.find(file, facts)
     if (scanned) this.byFile.set(file, { hash, edits })

@@ -348,3 +348,18 @@ class Tokenizer {
     }
   }
 }
+
+/**
+ * Whether `text` has a decorator (an `@` token, not one in a comment, a string or a template) or a string literal
+ * that reads `literal`, as written (an import's module name, say); `null` when the tokenizer cannot read the text
+ * (it cannot be told without a parse).
+ */
+export function hasDecoratorOrString(text: string, literal: string): boolean | null {
+  const t = tokenize(text)
+  if (!t) return null
+  for (let i = 0; i < t.count; i++) {
+    if (t.kind[i] === PUNCT && t.val[i] === '@') return true
+    if (t.kind[i] === STRING && t.end[i]! - t.start[i]! === literal.length + 2 && text.startsWith(literal, t.start[i]! + 1)) return true
+  }
+  return false
+}
