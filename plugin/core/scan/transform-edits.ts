@@ -17,6 +17,19 @@ export interface FileEdits {
 
 const NONE: FileEdits = Object.freeze({ strip: [], registryOnly: [] }) as FileEdits
 
+/** Content hashes of texts found to have neither a decorator nor a registry import (shared by every build of the process). */
+const PLAIN = new Set<string>()
+const MAX_PLAIN = 10_000
+
+/** Whether a text has neither a decorator nor an import of the registry (told by the tokenizer, remembered by hash). */
+function nothingToChange(code: string, hash: string): boolean {
+  if (PLAIN.has(hash)) return true
+  if (hasDecoratorOrString(code, REGISTRY_IMPORT) !== false) return false
+  if (PLAIN.size >= MAX_PLAIN) PLAIN.clear()
+  PLAIN.add(hash)
+  return true
+}
+
 /** What the edits are found from: the scan's files, their content hashes and facts, and its resolver. */
 export interface EditSource {
   files(): Iterable<string>
@@ -51,7 +64,7 @@ export class TransformEdits {
     // a file the scan does not read is mostly one that only names EntityBackup or the registry (a linked package's own
     // build, say): without a decorator or an import of the registry it has nothing to change, and is not parsed (a
     // JavaScript file would load TypeScript)
-    if (!scanned && hasDecoratorOrString(code, REGISTRY_IMPORT) === false) return NONE
+    if (!scanned && nothingToChange(code, hash)) return NONE
     const facts = (scanned ? this.source.factsOf(file) : undefined) ?? parseFacts(file, code, hash)
     const edits = this.find(file, facts)
     if (scanned) this.byFile.set(file, { hash, edits })
