@@ -144,12 +144,17 @@ describe('classes the scan does not take: class expressions, anonymous default c
 
 describe('the import closure: files the listed files import beyond the tsconfig', () => {
   const r = scanFixture('import-closure/app')
-  it('scans them like listed files: their entities, subclasses of them, and what they re-export', () => {
-    expect(statuses(r)).toEqual({ Deeper: 'uncovered', Ledger: 'uncovered', Local: 'included', OldOrder: 'included', Own: 'included', Shared: 'included' })
+  it('scans them like listed files: their entities, subclasses of them, what they re-export, lazy and side-effect imports', () => {
+    expect(statuses(r)).toEqual({
+      Deeper: 'uncovered', Later: 'included', Ledger: 'uncovered', Local: 'included', OldOrder: 'included', Own: 'included', Setting: 'excluded', Shared: 'included',
+    })
+    // reached through `import('../legacy/later')` and a side-effect import
+    expect(entity(r, 'Later').file).toBe('legacy/later.ts')
+    expect(entity(r, 'Setting')).toMatchObject({ file: '../shared/setup.ts', reason: 'rebuilt at start-up' })
     expect(entity(r, 'Shared')).toMatchObject({ file: '../shared/models.ts', fullName: 'shared.models.Shared', policy: { encrypt: true } })
     // under the root, outside `include`, imported as `../legacy/old.js`
     expect(entity(r, 'OldOrder')).toMatchObject({ file: 'legacy/old.ts', fullName: 'legacy.old.OldOrder' })
-    expect(codes(r)).toEqual(['KB001 ../shared/more.ts:4:14', 'KB001 src/main.ts:13:14'])
+    expect(codes(r)).toEqual(['KB001 ../shared/more.ts:4:14', 'KB001 src/main.ts:14:14'])
   })
   it('reads field types from them, and leaves out files nothing imports', () => {
     const shape = r.shapes.find((s) => s.id === entity(r, 'Shared').shape)!

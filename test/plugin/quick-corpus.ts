@@ -1213,6 +1213,33 @@ const modules: Snippet[] = [
       from 'e'
   `),
   snip('registry import', "import { registry } from 'koan-backup/registry'\n"),
+  snip('modules named without a binding: side-effect imports, import() calls and import types', src`
+    import './setup'
+    import "./polyfill.js" with { type: 'x' }
+    import './setup'
+    export async function load(flag: boolean) {
+      const a = await import('./lazy')
+      const b = flag ? import(\`./tpl\`) : null
+      const c = import('./with-options', { with: { type: 'json' } })
+      const d = import('./not-' + flag)
+      const e = loader.import('./method')
+      const f = loader?.import('./optional')
+      const g = 'import("./in-a-string")'
+      // import('./in-a-comment')
+      const h = import.meta.url
+      return [a, b, c, d, e, f, g, h]
+    }
+    export type T = import('./types').Shape
+    export type U = typeof import('./values')
+    export class K {
+      lazy = () => import('../up/one')
+      m(): Promise<typeof import('./member-type')> { return import('./member-type') }
+    }
+    declare module 'ambient' {
+      import './nested-side-effect'
+      export const v: import('./nested-type').V
+    }
+  `),
   snip('registry import variants', src`
     import { registry, type Registry } from 'koan-backup/registry'
     import { registry as r2, other } from 'koan-backup/registry'

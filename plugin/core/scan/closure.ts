@@ -27,6 +27,7 @@ export function eachSpecifier(facts: FileFacts, visit: (specifier: string) => vo
   for (const name in facts.imports) visit(facts.imports[name]!.module)
   for (const re of facts.reExports) visit(re.module)
   for (const module of facts.starExports) visit(module)
+  for (const module of facts.moduleRefs) visit(module)
 }
 
 /** The module specifiers a file's facts name, sorted and distinct (what its part of the closure depends on). */

@@ -78,6 +78,11 @@ export interface FileFacts {
   reExports: Array<{ module: string; imported: string; exported: string }>
   /** `export * from 'm'`. */
   starExports: string[]
+  /**
+   * Modules named otherwise than by a binding: top-level side-effect imports (`import './setup'`), `import('./x')`
+   * calls and `import('./x').T` types anywhere in the file; sorted, each once. The import closure follows them.
+   */
+  moduleRefs: string[]
   classes: Record<string, ClassFacts>
   /**
    * Top-level classes the scan does not take as entities (see `OtherClassFacts`). A class extending a `const`-bound
@@ -115,7 +120,7 @@ export function own<T>(record: Record<string, T>, key: string): T | undefined {
 /** The facts of a file before anything is read from it. */
 export function emptyFacts(hash: string): FileFacts {
   return {
-    hash, imports: dict(), localExports: dict(), reExports: [], starExports: [],
+    hash, imports: dict(), localExports: dict(), reExports: [], starExports: [], moduleRefs: [],
     classes: dict(), otherClasses: [], types: dict(), consts: dict(), enums: dict(), defaultExport: null, syntaxErrors: [], registryOnlyImports: [],
   }
 }

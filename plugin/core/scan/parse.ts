@@ -25,7 +25,8 @@ function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
 }
 
 function visitImport(node: ts.ImportDeclaration, sf: ts.SourceFile, facts: FileFacts): void {
-  if (!ts.isStringLiteral(node.moduleSpecifier) || !node.importClause) return
+  if (!ts.isStringLiteral(node.moduleSpecifier)) return
+  if (!node.importClause) return void facts.moduleRefs.push(node.moduleSpecifier.text)
   const module = node.moduleSpecifier.text
   const clause = node.importClause
   if (module === REGISTRY_IMPORT && takesRegistryOnly(clause)) {
@@ -158,6 +159,21 @@ export function parseFacts(file: string, text: string, hash = contentHash(text))
   return quickFacts(file, text, hash) ?? tsFacts(file, text, hash)
 }
 
+/** `import('./x')` calls and `import('./x').T` types anywhere in the file; then the module refs sorted, each once. */
+function dynamicImports(sf: ts.SourceFile, facts: FileFacts): void {
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const first = node.arguments[0]
+      if (first && ts.isStringLiteralLike(first)) facts.moduleRefs.push(first.text)
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      facts.moduleRefs.push(node.argument.literal.text)
+    }
+    ts.forEachChild(node, visit)
+  }
+  ts.forEachChild(sf, visit)
+  facts.moduleRefs = [...new Set(facts.moduleRefs)].sort()
+}
+
 /** Reads the facts of one file with TypeScript's syntax tree (the reference reader). */
 export function tsFacts(file: string, text: string, hash = contentHash(text)): FileFacts {
   loadTypeScript()
@@ -165,6 +181,7 @@ export function tsFacts(file: string, text: string, hash = contentHash(text)): F
   const sf = ts.createSourceFile(file, text, { languageVersion: ts.ScriptTarget.Latest, jsDocParsingMode: ts.JSDocParsingMode.ParseNone }, false, scriptKind(file))
   const facts = emptyFacts(hash)
   for (const stmt of sf.statements) visitStatement(stmt, sf, facts)
+  dynamicImports(sf, facts)
   const diags = (sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []
   for (const d of diags.slice(0, 5)) {
     const lc = sf.getLineAndCharacterOfPosition(d.start)

@@ -68,7 +68,7 @@ function specifiers(c: Cursor, isImport: boolean): Specifier[] {
 export function importDeclaration(c: Cursor, facts: FileFacts): void {
   c.i++
   if (c.kind() === STRING) {
-    c.i++
+    facts.moduleRefs.push(c.literal(c.i++))
     return attributesAndEnd(c)
   }
   let typeOnly = false

@@ -7,7 +7,7 @@ import { parseAssignment } from './expressions.js'
 import { bindingPattern, skipFunction } from './functions.js'
 import { namePath, toStatic } from './statics.js'
 import { block, otherStatement } from './statements.js'
-import { IDENT, releaseTokens, STRING } from './token-arrays.js'
+import { IDENT, PUNCT, releaseTokens, STRING, TEMPLATE } from './token-arrays.js'
 import { tokenize } from './tokens.js'
 import { parseTypeMembers } from './members.js'
 import { exportDeclaration, importDeclaration } from './modules.js'
@@ -44,6 +44,7 @@ export function readQuick(file: string, text: string, hash: string, gaveUpAt?: (
     const facts = emptyFacts(hash)
     try {
       while (!c.atEnd()) statement(c, facts)
+      dynamicImports(c, facts)
     } catch (e) {
       if (e !== GIVE_UP && e !== MISMATCH) throw e
       gaveUpAt?.(c.start(c.i))
@@ -53,6 +54,24 @@ export function readQuick(file: string, text: string, hash: string, gaveUpAt?: (
   } finally {
     releaseTokens()
   }
+}
+
+/**
+ * `import('./x')` calls and `import('./x').T` types anywhere in the file (function bodies included, which the
+ * statements skip): `import`, not after a `.`, then `(` and a string or a template without substitutions. Then the
+ * module refs are sorted, each once, as TypeScript's reader gives them.
+ */
+function dynamicImports(c: Cursor, facts: FileFacts): void {
+  const t = c.t
+  for (let i = 0; i + 2 < t.count; i++) {
+    if (t.kind[i] !== IDENT || t.val[i] !== 'import' || t.kind[i + 1] !== PUNCT || t.val[i + 1] !== '(') continue
+    if (i > 0 && t.kind[i - 1] === PUNCT && (t.val[i - 1] === '.' || t.val[i - 1] === '?.')) continue
+    const kind = t.kind[i + 2]
+    // the whole first argument (`import('./a' + b)` names no module)
+    const after = t.kind[i + 3] === PUNCT ? t.val[i + 3] : ''
+    if ((kind === STRING || kind === TEMPLATE) && (after === ')' || after === ',')) facts.moduleRefs.push(c.literal(i + 2))
+  }
+  facts.moduleRefs = [...new Set(facts.moduleRefs)].sort()
 }
 
 /** Whether the word at the cursor is followed, on the same line, by a name (or a string). */
