@@ -97,6 +97,23 @@ describe('the import closure', () => {
     expect(s.watchFiles()).not.toContain(`${dir}/shared/a.ts`)
   })
 
+  it('an import removed lets go of the files only it brought in, transitively (with and without the cache)', () => {
+    for (const cache of [false, true]) {
+      const dir = project({
+        'app/src/main.ts': "import { A } from '../../shared/a'\nexport const a = A\n",
+        'shared/a.ts': "import { B } from './b'\n" + entity('A', 'b?: B'),
+        'shared/b.ts': entity('B'),
+      })
+      const options = { cache: cache ? `${dir}/app/.cache/facts.json` : false }
+      const s = scanner(dir, options)
+      expect(files(s)).toEqual(['A@../shared/a.ts', 'B@../shared/b.ts'])
+      write(dir, 'app/src/main.ts', 'export const a = 1\n')
+      // in the same process (a rebuild) and in a new one (the cached closure as the guess)
+      expect(files(s)).toEqual([])
+      expect(files(scanner(dir, options))).toEqual([])
+    }
+  })
+
   it('watch mode: update() of a listed file follows its new imports; of a closure file, relinks it; deleted, lets it go', () => {
     const dir = project({ 'app/src/main.ts': 'export const nothing = 1\n', 'shared/a.ts': entity('A') })
     const s = scanner(dir)

@@ -147,7 +147,9 @@ export class Scanner {
       if (!this.hashes.has(f)) this.read(f)
       return this.factsOf(f)
     }
-    const closure = importClosure(this.listed, this.files, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
+    // from the listed files alone (the files scanned now include the last closure's)
+    const roots = this.listing!.files.filter((f) => !isScopeFile(f))
+    const closure = importClosure(this.listed, roots, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
     this.arrange(this.listing!, this.listing, closure.extras)
     return (this.closure = closure)
   }
