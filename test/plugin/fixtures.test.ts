@@ -147,14 +147,17 @@ describe('the import closure: files the listed files import beyond the tsconfig'
   it('scans them like listed files: their entities, subclasses of them, what they re-export, lazy and side-effect imports', () => {
     expect(statuses(r)).toEqual({
       Deeper: 'uncovered', Later: 'included', Ledger: 'uncovered', Local: 'included', OldOrder: 'included', Own: 'included', Setting: 'excluded', Shared: 'included',
+      Trail: 'included',
     })
+    // a scope file outside the root covers its folder's entities
+    expect(entity(r, 'Trail')).toMatchObject({ policy: { encrypt: true, includeSchema: true }, source: { kind: 'scope', file: '../shared/audit/backup.scope.ts' } })
     // reached through `import('../legacy/later')` and a side-effect import
     expect(entity(r, 'Later').file).toBe('legacy/later.ts')
     expect(entity(r, 'Setting')).toMatchObject({ file: '../shared/setup.ts', reason: 'rebuilt at start-up' })
     expect(entity(r, 'Shared')).toMatchObject({ file: '../shared/models.ts', fullName: 'shared.models.Shared', policy: { encrypt: true } })
     // under the root, outside `include`, imported as `../legacy/old.js`
     expect(entity(r, 'OldOrder')).toMatchObject({ file: 'legacy/old.ts', fullName: 'legacy.old.OldOrder' })
-    expect(codes(r)).toEqual(['KB001 ../shared/more.ts:4:14', 'KB001 src/main.ts:14:14'])
+    expect(codes(r)).toEqual(['KB001 ../shared/more.ts:4:14', 'KB001 src/main.ts:15:14'])
   })
   it('reads field types from them, and leaves out files nothing imports', () => {
     const shape = r.shapes.find((s) => s.id === entity(r, 'Shared').shape)!

@@ -114,6 +114,23 @@ describe('the import closure', () => {
     }
   })
 
+  it('scope files of the folders it brings in apply, outside the root too, and are read by cached scans', () => {
+    const scope = (mode: string) => `import { defineBackupScope } from 'koan-backup'\nexport default defineBackupScope({ mode: '${mode}' })\n`
+    const dir = project({
+      'app/src/main.ts': "import { A } from '../../shared/a'\nexport const a = A\n",
+      'shared/a.ts': entity('A'),
+      'shared/backup.scope.ts': scope('all'),
+    })
+    const cache = `${dir}/app/.cache/facts.json`
+    const status = (s: Scanner) => s.scan().entities.map((e) => `${e.name}:${e.status}:${e.source.kind === 'scope' ? e.source.file : e.source.kind}`)
+    expect(status(scanner(dir, { cache }))).toEqual(['A:included:../shared/backup.scope.ts'])
+    const again = scanner(dir, { cache })
+    expect(status(again)).toEqual(['A:included:../shared/backup.scope.ts'])
+    expect(again.stats.cached).toBe(true)
+    write(dir, 'shared/backup.scope.ts', scope('none'))
+    expect(status(scanner(dir, { cache }))).toEqual(['A:uncovered:../shared/backup.scope.ts'])
+  })
+
   it('watch mode: update() of a listed file follows its new imports; of a closure file, relinks it; deleted, lets it go', () => {
     const dir = project({ 'app/src/main.ts': 'export const nothing = 1\n', 'shared/a.ts': entity('A') })
     const s = scanner(dir)

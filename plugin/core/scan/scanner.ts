@@ -151,21 +151,27 @@ export class Scanner {
     const roots = this.listing!.files.filter((f) => !isScopeFile(f))
     const closure = importClosure(this.listed, roots, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
     this.arrange(this.listing!, this.listing, closure.extras)
+    // the scope files of the folders it brings in
+    for (const f of this.scopeFiles) if (!this.hashes.has(f)) this.read(f)
     return (this.closure = closure)
   }
 
+  /**
+   * The scope files of the folders of `files`: from each file's folder up to the root, or, for a file outside the root
+   * (one the project imports), up to the folder it shares with the root (left out, as the root's parents are).
+   */
   private findScopeFiles(files: string[]): string[] {
-    const root = this.options.root.replaceAll('\\', '/')
+    const root = normalRoot(this.options.root)
     const dirs = new Set<string>()
     for (const f of files) {
       for (let dir = dirname(f); !dirs.has(dir); dir = dirname(dir)) {
+        if (dir !== root && (root.startsWith(`${dir}/`) || dir === dirname(dir))) break
         dirs.add(dir)
-        if (dir.length <= root.length) break
+        if (dir === root) break
       }
     }
     const found: string[] = []
     for (const dir of dirs) {
-      if (!dir.startsWith(root)) continue
       for (const name of SCOPE_FILE_NAMES) {
         const file = join(dir, name).replaceAll('\\', '/')
         if (existsSync(file)) found.push(file)
