@@ -2,7 +2,7 @@
  * The import closure: files the tsconfig does not list that listed files import (as `tsc` takes them into its
  * program) are scanned, with and without the results cache, in watch mode, and under TypeScript's own resolution.
  */
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -37,6 +37,16 @@ const scanner = (dir: string, options: KoanBackupOptions = {}) =>
   new Scanner(resolveOptions({ dts: false, cache: false, ...options, root: `${dir}/app` }))
 
 const files = (s: Scanner) => s.scan().entities.map((e) => `${e.name}@${e.file}`).sort()
+
+/** Every file and folder of the project last modified a minute ago. */
+function ageAll(dir: string): void {
+  const when = new Date(Date.now() - 60_000)
+  const visit = (path: string): void => {
+    if (statSync(path).isDirectory()) for (const name of readdirSync(path)) visit(join(path, name))
+    utimesSync(path, when, when)
+  }
+  visit(dir)
+}
 
 /** Every file of the project last modified a minute ago (stamps of recent files are not trusted). */
 function age(dir: string, rels: string[]): void {
@@ -131,6 +141,19 @@ describe('the import closure', () => {
     expect(status(scanner(dir, { cache }))).toEqual(['A:uncovered:../shared/backup.scope.ts'])
   })
 
+  it('a full scan finds a scope file that comes or goes where the listing does not look (the root above `include`)', () => {
+    const dir = project({ 'app/src/main.ts': entity('M') })
+    const s = scanner(dir)
+    expect(s.scan().entities.map((e) => e.status)).toEqual(['uncovered'])
+    ageAll(dir)
+    s.scan()
+    const scope = `${dir}/app/backup.scope.ts`
+    writeFileSync(scope, "import { defineBackupScope } from 'koan-backup'\nexport default defineBackupScope({ mode: 'all' })\n")
+    expect(s.scan().entities.map((e) => e.status)).toEqual(['included'])
+    unlinkSync(scope)
+    expect(s.scan().entities.map((e) => e.status)).toEqual(['uncovered'])
+  })
+
   it('watch mode: update() of a listed file follows its new imports; of a closure file, relinks it; deleted, lets it go', () => {
     const dir = project({ 'app/src/main.ts': 'export const nothing = 1\n', 'shared/a.ts': entity('A') })
     const s = scanner(dir)
@@ -147,6 +170,16 @@ describe('the import closure', () => {
     // created again: the import names it again
     writeFileSync(shared, entity('A'))
     expect(s.update(shared).entities.map((e) => e.name)).toEqual(['A'])
+    // a scope file created beside it (no listed folder changes, and the listing is old enough to be trusted): it
+    // applies; deleted, it goes
+    ageAll(dir)
+    s.scan()
+    const scope = `${dir}/shared/backup.scope.ts`
+    writeFileSync(scope, "import { defineBackupScope } from 'koan-backup'\nexport default defineBackupScope({ mode: 'all' })\n")
+    expect(s.update(scope).entities.map((e) => `${e.name}:${e.status}`)).toEqual(['A:included'])
+    expect(s.watchFiles()).toContain(scope)
+    unlinkSync(scope)
+    expect(s.update(scope).entities.map((e) => `${e.name}:${e.status}`)).toEqual(['A:uncovered'])
   })
 
   it('under TypeScript\'s resolution: `paths` aliases and node16 `.js` specifiers', () => {

@@ -112,14 +112,14 @@ export class Scanner {
   /**
    * Takes the listed files and `extras` (files they import beyond the listing), with the scope files of their
    * folders, as the files to scan. The same files, scope files and compiler options as before keep everything the
-   * scanner knows, so the next link stays incremental.
+   * scanner knows, so the next link stays incremental. Scope files are looked for every time: one that comes or goes
+   * beside a file outside the listing, or in the root above `include`, leaves the listing's stamps alone.
    */
   private arrange(project: ProjectListing, previous: ProjectListing | null, extras: string[]): void {
-    if (project === previous && sameList(extras, this.extras)) return
     const all = extras.length === 0 ? project.files : [...project.files, ...extras].sort()
     const scopeFiles = this.findScopeFiles(all)
-    const same = previous !== null && sameList(extras, this.extras) && sameList(project.files, previous.files) && sameList(scopeFiles, this.scopeFiles)
-      && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)
+    const same = previous !== null && sameList(extras, this.extras) && sameList(scopeFiles, this.scopeFiles)
+      && (project === previous || (sameList(project.files, previous.files) && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
     if (same) return
     this.extras = extras
     this.listed = new Set(project.files)
@@ -150,7 +150,7 @@ export class Scanner {
     // from the listed files alone (the files scanned now include the last closure's)
     const roots = this.listing!.files.filter((f) => !isScopeFile(f))
     const closure = importClosure(this.listed, roots, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
-    this.arrange(this.listing!, this.listing, closure.extras)
+    if (!sameList(closure.extras, this.extras)) this.arrange(this.listing!, this.listing, closure.extras)
     // the scope files of the folders it brings in
     for (const f of this.scopeFiles) if (!this.hashes.has(f)) this.read(f)
     return (this.closure = closure)
