@@ -2,7 +2,7 @@
  * The import closure: files the tsconfig does not list that listed files import (as `tsc` takes them into its
  * program) are scanned, with and without the results cache, in watch mode, and under TypeScript's own resolution.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -82,6 +82,31 @@ describe('the import closure', () => {
     expect(second.stats).toMatchObject({ cached: true, read: 0, parsed: 0, files: 2 })
     expect(second.watchFiles()).toContain(`${dir}/shared/a.ts`)
     expect(second.covers(`${dir}/shared/a.ts`)).toBe(true)
+  })
+
+  it('a cached scan restored at another path takes the files outside the root with it (a checkout that moved)', async () => {
+    const dir = project({
+      'app/src/main.ts': "import { A } from '../../shared/a'\nexport const a = A\n",
+      'shared/a.ts': entity('A').replace('export class', "import { EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class"),
+    })
+    const first = scanner(dir, { cache: `${dir}/app/.cache/facts.json` })
+    const registry = first.scan()
+    // (the results file is written once the hook is done)
+    await new Promise((resolve) => setImmediate(resolve))
+    // the whole tree elsewhere, its cache folder with it
+    const moved = mkdtempSync(join(tmpdir(), 'kb-closure-moved-')).replaceAll('\\', '/')
+    dirs.push(moved)
+    cpSync(dir, moved, { recursive: true })
+    const again = scanner(moved, { cache: `${moved}/app/.cache/facts.json` })
+    expect(again.scan()).toEqual(registry)
+    // nothing parsed: the facts of the file outside the root moved with it too
+    expect(again.stats).toMatchObject({ cached: true, parsed: 0 })
+    const shared = `${moved}/shared/a.ts`
+    expect(again.covers(shared)).toBe(true)
+    expect(again.watchFiles()).toContain(shared)
+    const code = readFileSync(shared, 'utf8')
+    const edits = again.transformEdits(shared, code)
+    expect(edits.strip.map(([s, e]) => code.slice(s, e))).toEqual(['@EntityBackup()'])
   })
 
   it('a file created where an import looked first is seen by a cached scan (the recorded misses)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { keyJson, keyPath, normalRoot, rebaser } from '../../plugin/core/scan/rebase.js'
+import { keyJson, keyPath, normalRoot, rebaser, treeRebaser } from '../../plugin/core/scan/rebase.js'
 
 describe('paths of cache files under another root', () => {
   it('moves paths under the recorded root, and only those', () => {
@@ -19,10 +19,21 @@ describe('paths of cache files under another root', () => {
     expect(rebaser(normalRoot('C:\\a\\app'), normalRoot('D:\\b\\app'))('C:/a/app/src/x.ts')).toBe('D:/b/app/src/x.ts')
   })
 
+  it('moves a results entry\'s paths outside the root by their place relative to it', () => {
+    const move = treeRebaser('/ci/a/app', '/ci/b/app')
+    expect(move('/ci/a/app/src/x.ts')).toBe('/ci/b/app/src/x.ts')
+    expect(move('/ci/a/shared/models.ts')).toBe('/ci/b/shared/models.ts')
+    expect(move('/ci/a/application/x.ts')).toBe('/ci/b/application/x.ts')
+    expect(move('')).toBe('')
+    expect(treeRebaser('/x', '/x')('/y/z.ts')).toBe('/y/z.ts')
+  })
+
   it('names paths in the results key relative to the root, so the key is the same at another path', () => {
     expect(keyPath('/ci/a/app', '/ci/a/app/src/x.ts')).toBe('src/x.ts')
     expect(keyPath('/ci/a/app', '/ci/a/app')).toBe('.')
-    expect(keyPath('/ci/a/app', '/ci/a/application/x.ts')).toBe('/ci/a/application/x.ts')
+    // a file outside the root (the project imports it): by its place relative to the root
+    expect(keyPath('/ci/a/app', '/ci/a/application/x.ts')).toBe('../application/x.ts')
+    expect(keyPath('/ci/a/app', '/ci/a/shared/models.ts')).toBe('../shared/models.ts')
     const options = (root: string) => ({ configFilePath: `${root}/tsconfig.json`, baseUrl: root, paths: { '@/*': ['./src/*'] } })
     expect(keyJson('/ci/a/app', options('/ci/a/app'))).toBe(keyJson('/ci/b/app', options('/ci/b/app')))
     expect(keyJson('/ci/a/app', options('/ci/a/app'))).toContain('"<root>/tsconfig.json"')

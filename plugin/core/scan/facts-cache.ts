@@ -5,7 +5,7 @@ import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
 import type { FileFacts } from './facts.js'
 import type { ProjectListing } from './project.js'
-import { normalRoot, rebaser } from './rebase.js'
+import { normalRoot, treeRebaser } from './rebase.js'
 
 /** Facts parsed or read in this process, by file; shared by every plugin instance (vite builds each environment with one). */
 const memory = new Map<string, FileFacts>()
@@ -125,7 +125,7 @@ export class FactsCache {
       const root = typeof data.root === 'string' ? data.root : this.root
       // listings hold stamps of folders and config files: under another root they never hold, and are left out
       if (root === this.root) for (const listing of data.listings ?? []) if (!listings.has(listing.for)) listings.set(listing.for, listing)
-      const move = rebaser(root, this.root)
+      const move = treeRebaser(root, this.root)
       for (const [recorded, [stamp, hash]] of Object.entries(data.stamps ?? {})) {
         const path = move(recorded)
         // the facts file was written with this index: it holds the facts of every hash the index records
@@ -147,7 +147,7 @@ export class FactsCache {
       if (!existsSync(file)) return false
       const data = JSON.parse(readFileSync(file, 'utf8')) as { tool: string; root?: string; files: Record<string, FileFacts> }
       if (data.tool !== cacheTag()) return false
-      const move = rebaser(typeof data.root === 'string' ? data.root : this.root, this.root)
+      const move = treeRebaser(typeof data.root === 'string' ? data.root : this.root, this.root)
       for (const [recorded, facts] of Object.entries(data.files)) {
         const path = move(recorded)
         if (!memory.has(path)) memory.set(path, facts)

@@ -5,7 +5,7 @@ import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.
 import { pluginBuild } from '../build-id.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
-import { inJson, normalRoot, rebaser } from './rebase.js'
+import { inJson, normalRoot, treeRebaser } from './rebase.js'
 import type { Closure } from './closure.js'
 import type { FileEdits } from './transform-edits.js'
 
@@ -114,7 +114,7 @@ export class ResultCache {
     if (!this.file) return undefined
     const entry = this.load()[0]
     if (!entry) return undefined
-    const move = rebaser(entry.root, this.root)
+    const move = treeRebaser(entry.root, this.root)
     return { extras: entry.closure.extras.map(move), missing: entry.closure.missing.map(move) }
   }
 
@@ -210,7 +210,7 @@ export class ResultCache {
 function moveEntry(entry: Entry, root: string): boolean {
   const recorded = inJson(entry.root)
   if (entry.namesRoot ?? registryText(entry).includes(recorded)) return false
-  const move = rebaser(entry.root, root)
+  const move = treeRebaser(entry.root, root)
   entry.resolutions = entry.resolutions.map(([key, file]) => {
     const at = key.indexOf('\0')
     return [move(key.slice(0, at)) + key.slice(at), file === null ? null : move(file)]
