@@ -171,8 +171,9 @@ export class PluginContext {
   /**
    * A file's code without its `@EntityBackup` decorators, and with its imports that take nothing but
    * `registry` pointed at the registry-only module. A file the scan does not read (the tsconfig does not
-   * list it, and no scanned file imports it) is stripped all the same, so the bundle still runs, and each of its decorators is handed to
-   * `unscanned` (KB035, an error under `strict`): its class is not in the inventory.
+   * list it, and no scanned file imports it) is stripped all the same, so the bundle still runs, and each
+   * of its decorators is handed to `unscanned` (KB035, an error under `strict`): its class is not in the
+   * inventory.
    */
   transform(code: string, id: string, unscanned?: (d: Diagnostic) => void): TransformOutput | null {
     const file = id.split('?')[0]!.replaceAll('\\', '/')
