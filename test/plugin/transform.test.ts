@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -230,6 +231,18 @@ describe('a decorated file the scan does not read (KB035)', () => {
       "export const id = 'koan-backup/registry!'",
     ].join('\n')
     expect(hasDecoratorOrString(code, 'koan-backup/registry')).toBe(false)
+    // in a process of its own: JavaScript parsed would load TypeScript, which this one did long ago
+    const script = `import { PluginContext } from ${JSON.stringify(fixture('../../dist/plugin/core/context.js'))}
+import { typeScriptLoaded } from ${JSON.stringify(fixture('../../dist/plugin/core/scan/morph.js'))}
+const ctx = new PluginContext({ root: ${JSON.stringify(fixture('basic'))}, dts: false, report: false, cache: false })
+const [code, decorated] = JSON.parse(process.argv[1])
+const plain = ctx.transform(code, ${JSON.stringify(id)}, () => {})
+const before = typeScriptLoaded()
+ctx.transform(decorated, ${JSON.stringify(join(fixture('basic'), 'linked/late.js'))}, () => {})
+console.log(JSON.stringify({ unchanged: plain === null || plain.code === code, before, after: typeScriptLoaded() }))`
+    const decoratedJs = "import { EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Late {}\n"
+    const child = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify([code, decoratedJs])], { encoding: 'utf8' })
+    expect(JSON.parse(child)).toEqual({ unchanged: true, before: false, after: true })
     const ctx = new PluginContext({ root: fixture('basic'), dts: false, report: false, cache: false })
     const found: unknown[] = []
     const out = ctx.transform(code, id, (d) => found.push(d))

@@ -78,9 +78,8 @@ export class Analyzer {
     if (changed === 'all' || scopeKey !== this.scopeKey) this.results.clear()
     this.scopeKey = scopeKey
     const sharedTypes = sharedSteps()
-    const projectFiles = new Set(input.files)
     const ctx: FileContext = {
-      options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles, scopes,
+      options, facts: input.facts, resolver: input.resolver, checker: input.checker ?? null, projectFiles: new Set(input.files), scopes,
       shared: this.options.share === false ? undefined : { types: sharedTypes, models: new CanonicalModels([]) },
     }
     const entities: RegistryEntity[] = []

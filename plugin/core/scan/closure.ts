@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FileFacts } from './facts.js'
-import { isScannable, type ModuleResolver } from './project.js'
-import { moduleResolutionOf, quickRelativeLookups, sourceLookup, type RelativeLookupOptions } from './resolve-relative.js'
+import type { ModuleResolver } from './project.js'
+import { isSourceFile, moduleResolutionOf, quickRelativeLookups, sourceLookup, type RelativeLookupOptions } from './resolve-relative.js'
 
 /**
  * The files the scan reads beyond those the tsconfig lists: the TypeScript sources that listed files import,
@@ -35,11 +35,6 @@ export function specifiersKey(facts: FileFacts): string {
   const found = new Set<string>()
   eachSpecifier(facts, (s) => found.add(s))
   return [...found].sort().join('\0')
-}
-
-/** A TypeScript source file on disk outside any package. */
-function isSourceOnDisk(file: string): boolean {
-  return isScannable(file) && !file.includes('/node_modules/') && existsSync(file)
 }
 
 /**
@@ -83,7 +78,7 @@ export function importClosure(
         found = local.file
         for (const path of local.missing) missing.add(path)
       } else {
-        typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || isSourceOnDisk(f))
+        typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || (isSourceFile(f) && existsSync(f)))
         found = typeScript.resolve(specifier, file)
       }
       known.set(specifier, found)

@@ -8,8 +8,7 @@ export type Target =
   | { k: 'enum'; file: string; name: string; member: string[] }
   | { k: 'type'; file: string; name: string }
   | { k: 'namespace'; file: string }
-  /** `from`: the file whose import or re-export names the module (a specifier is relative to it). */
-  | { k: 'external'; module: string; name: string; from: string }
+  | { k: 'external'; module: string; name: string }
   | { k: 'missing'; name: string }
 
 const MAX_DEPTH = 64
@@ -42,7 +41,7 @@ export class Linker {
   private member(target: Target, segment: string): Target {
     switch (target.k) {
       case 'namespace': return this.resolveExport(target.file, segment, 0)
-      case 'external': return { k: 'external', module: target.module, name: target.name === '*' ? segment : `${target.name}.${segment}`, from: target.from }
+      case 'external': return { k: 'external', module: target.module, name: target.name === '*' ? segment : `${target.name}.${segment}` }
       case 'const': case 'enum': return { ...target, member: [...target.member, segment] }
       default: return { k: 'missing', name: segment }
     }
@@ -62,7 +61,7 @@ export class Linker {
 
   private resolveFrom(file: string, module: string, imported: string, depth: number): Target {
     const target = this.resolver.resolve(module, file)
-    if (target === null) return { k: 'external', module, name: imported, from: file }
+    if (target === null) return { k: 'external', module, name: imported }
     if (imported === '*') return { k: 'namespace', file: target }
     return this.resolveExport(target, imported, depth)
   }
@@ -84,7 +83,7 @@ export class Linker {
       if (found.k !== 'missing') return found
     }
     // `export * from 'pkg'`: the name can only come from there when exactly one external module is re-exported
-    if (externals.length === 1) return { k: 'external', module: externals[0]!, name, from: file }
+    if (externals.length === 1) return { k: 'external', module: externals[0]!, name }
     return { k: 'missing', name }
   }
 }

@@ -26,7 +26,7 @@ export interface ProjectListing extends ProjectFiles {
 const SOURCE_FILE = /\.(c|m)?tsx?$/
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'coverage'])
 
-export function isScannable(file: string): boolean {
+function isScannable(file: string): boolean {
   return SOURCE_FILE.test(file) && !/\.d\.(c|m)?ts$/.test(file)
 }
 

@@ -89,6 +89,11 @@ const TS_EXTENSION = /\.(c|m)?tsx?$/
 const DECLARATION = /\.d\.([^./]+\.)?(c|m)?ts$/
 const CODE_EXTENSION = /\.(c|m)?[jt]sx?$/
 
+/** A TypeScript source file (not a declaration file) outside any package: what the import closure takes. */
+export function isSourceFile(file: string): boolean {
+  return TS_EXTENSION.test(file) && !DECLARATION.test(file) && !file.includes('/node_modules/')
+}
+
 /** Dots as a path segment, or doubled slashes: what `posix.join` normalises. */
 const UNNORMAL = /(^|\/)\.{1,2}(\/|$)|\/\//
 
@@ -124,13 +129,14 @@ export function sourceLookup(specifier: string, fromDir: string, exists: (path: 
   const dot = last.lastIndexOf('.')
   const extension = dot > 0 && !folder ? last.slice(dot) : ''
   // the common case first, without the steps below: `./a/b` naming `./a/b.ts`
-  if (!folder && extension === '' && exists(`${path}.ts`)) return { file: path.includes('/node_modules/') ? null : `${path}.ts`, missing: [] }
+  const ts = `${path}.ts`
+  if (!folder && extension === '' && exists(ts)) return { file: isSourceFile(ts) ? ts : null, missing: [] }
   const js = kind === BUNDLER
   const tried: string[] = []
   // a name with another extension (`./styles.css`) is no source file's, whatever is created next to it
   const recordMisses = extension === '' || CODE_EXTENSION.test(extension)
   const found = (file: string | null): SourceLookup => ({
-    file: file !== null && TS_EXTENSION.test(file) && !DECLARATION.test(file) && !file.includes('/node_modules/') ? file : null,
+    file: file !== null && isSourceFile(file) ? file : null,
     missing: recordMisses ? tried : [],
   })
   const first = (candidates: string[]): string | undefined => {

@@ -114,8 +114,7 @@ export class ResultCache {
     if (!this.file) return undefined
     const entry = this.load()[0]
     if (!entry) return undefined
-    const move = treeRebaser(entry.root, this.root)
-    return { extras: entry.closure.extras.map(move), missing: entry.closure.missing.map(move) }
+    return moveClosure(entry.closure, treeRebaser(entry.root, this.root))
   }
 
   /** Keeps a link's registry (frozen from now on: the caller must not change it either) and extras. */
@@ -219,11 +218,16 @@ function moveEntry(entry: Entry, root: string): boolean {
   const edits: Record<string, FileEdits> = Object.create(null)
   for (const file in entry.edits) edits[move(file)] = entry.edits[file]!
   entry.edits = edits
-  entry.closure = { extras: entry.closure.extras.map(move), missing: entry.closure.missing.map(move) }
+  entry.closure = moveClosure(entry.closure, move)
   entry.texts = Object.fromEntries(Object.entries(entry.texts).filter(([name]) => !name.includes(recorded)))
   entry.root = root
   entry.namesRoot = undefined
   return true
+}
+
+/** A closure's paths moved to another root. */
+function moveClosure(closure: Closure, move: (path: string) => string): Closure {
+  return { extras: closure.extras.map(move), missing: closure.missing.map(move) }
 }
 
 /** An entry's registry as JSON text. */
