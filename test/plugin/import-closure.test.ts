@@ -2,7 +2,7 @@
  * The import closure: files the tsconfig does not list that listed files import (as `tsc` takes them into its
  * program) are scanned, with and without the results cache, in watch mode, and under TypeScript's own resolution.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -218,5 +218,75 @@ describe('the import closure', () => {
       'shared/a.ts': entity('A'),
     }, { module: 'Node16', moduleResolution: 'Node16' })
     expect(files(scanner(node16))).toEqual(['A@../shared/a.ts'])
+  })
+})
+
+describe('workspace packages imported by name', () => {
+  /** `app/` (the root) and `packages/models/`, linked as `@acme/models` in `app/node_modules` (as npm workspaces link it). */
+  function workspace(manifest: object, extra: Record<string, string> = {}, compilerOptions?: object): string {
+    const dir = project({
+      'app/src/main.ts': "import { Shared } from '@acme/models'\nimport { Entity } from 'koan-backup'\nexport class Order extends Shared {\n  total = 0\n}\nexport class Local extends Entity<Local> {\n  n = 1\n}\n",
+      'packages/models/package.json': JSON.stringify({ name: '@acme/models', ...manifest }),
+      'packages/models/src/index.ts': "export { Shared } from './shared'\n",
+      'packages/models/src/shared.ts': entity('Shared', 'note = ""'),
+      ...extra,
+    }, compilerOptions)
+    mkdirSync(`${dir}/app/node_modules/@acme`, { recursive: true })
+    symlinkSync('../../../packages/models', `${dir}/app/node_modules/@acme/models`, 'dir')
+    return dir
+  }
+  /** An entity's stored fields (scanned with `scope: { mode: 'all' }`, so that it has a shape). */
+  const fields = (s: Scanner, name: string) => {
+    const registry = s.scan()
+    const shape = registry.entities.find((e) => e.name === name)?.shape
+    return registry.shapes.find((x) => x.id === shape)?.fields.map((f) => f.name).sort()
+  }
+
+  it('follows the link to the package\'s sources: its entities are scanned, and subclasses in the app inherit their fields', () => {
+    const dir = workspace({ exports: { '.': { types: './src/index.ts', import: './dist/index.js' } } })
+    const s = scanner(dir, { scope: { mode: 'all' } })
+    expect(files(s)).toEqual(['Local@src/main.ts', 'Order@src/main.ts', 'Shared@../packages/models/src/shared.ts'])
+    expect(fields(s, 'Order')).toEqual(['note', 'total'])
+    expect(s.scan().entities.find((e) => e.name === 'Shared')?.fullName).toBe('packages.models.src.shared.Shared')
+    expect(s.covers(`${dir}/packages/models/src/shared.ts`)).toBe(true)
+  })
+
+  it('does not follow a package whose types are declaration files, nor a package in node_modules', () => {
+    const dir = workspace({ types: 'dist/index.d.ts' }, {
+      'packages/models/dist/index.d.ts': 'export declare class Shared {}\n',
+      'app/node_modules/real/package.json': JSON.stringify({ exports: './index.ts' }),
+      'app/node_modules/real/index.ts': entity('Real'),
+      'app/src/real.ts': "import { Real } from 'real'\nexport const r = Real\n",
+    })
+    expect(files(scanner(dir))).toEqual(['Local@src/main.ts'])
+  })
+
+  it('under node16 resolution, TypeScript resolves inside the package', () => {
+    const dir = workspace({ type: 'module', exports: { '.': './src/index.ts' } }, { 'app/package.json': JSON.stringify({ type: 'module' }) }, { module: 'Node16', moduleResolution: 'Node16' })
+    write(dir, 'packages/models/src/index.ts', "export { Shared } from './shared.js'\n")
+    write(dir, 'app/src/main.ts', "import { Shared } from '@acme/models'\nexport const s = Shared\n")
+    expect(files(scanner(dir))).toEqual(['Shared@../packages/models/src/shared.ts'])
+  })
+
+  it('a cached scan holds while the link and the manifest do; a manifest edited or a link pointed elsewhere is seen', () => {
+    const dir = workspace({ exports: './src/index.ts' }, { 'packages/other/package.json': JSON.stringify({ exports: './src/index.ts' }), 'packages/other/src/index.ts': entity('Shared', 'other = 1') })
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    expect(files(scanner(dir, { cache, scope: { mode: 'all' } }))).toContain('Shared@../packages/models/src/shared.ts')
+    const again = scanner(dir, { cache, scope: { mode: 'all' } })
+    expect(files(again)).toContain('Shared@../packages/models/src/shared.ts')
+    expect(again.stats).toMatchObject({ cached: true, parsed: 0 })
+    // the manifest now names another file (every file the key names is unchanged)
+    write(dir, 'packages/models/package.json', JSON.stringify({ exports: './src/shared.ts' }))
+    write(dir, 'packages/models/src/shared.ts', entity('Shared', 'note = ""'))
+    const edited = scanner(dir, { cache, scope: { mode: 'all' } })
+    expect(files(edited)).toContain('Shared@../packages/models/src/shared.ts')
+    expect(edited.watchFiles()).not.toContain(`${dir}/packages/models/src/index.ts`)
+    // linked elsewhere
+    unlinkSync(`${dir}/app/node_modules/@acme/models`)
+    symlinkSync('../../../packages/other', `${dir}/app/node_modules/@acme/models`, 'dir')
+    const relinked = scanner(dir, { cache, scope: { mode: 'all' } })
+    expect(files(relinked)).toContain('Shared@../packages/other/src/index.ts')
+    expect(fields(relinked, 'Order')).toEqual(['other', 'total'])
   })
 })

@@ -112,6 +112,9 @@ describe('the import closure\'s lookups (sourceLookup) give the source file Type
           const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
           const want = expected && /\.(c|m)?tsx?$/.test(expected) && !/\.d\.([^./]+\.)?(c|m)?ts$/.test(expected) ? expected : null
           expect({ from, specifier, file: got.file }).toEqual({ from, specifier, file: want })
+          // the file it ends at, of any kind (under node10 TypeScript finds JavaScript files in a later pass)
+          if (got.hit !== null || moduleResolutionOf(options) === 100) expect({ specifier, hit: got.hit }).toEqual({ specifier, hit: expected ?? null })
+          else expect(expected === undefined || /\.(c|m)?jsx?$/.test(expected)).toBe(true)
           // what it tried before is missing (and a file created there would be what TypeScript finds first)
           for (const path of got.missing) expect(existsSync(path), path).toBe(false)
         }
@@ -131,11 +134,11 @@ describe('the import closure\'s lookups (sourceLookup) give the source file Type
     writeFileSync(`${root}/src/lib.ts`, 'export const y = 2\n')
     try {
       expect(ts.resolveModuleName('./lib', fromFile, options, ts.sys).resolvedModule?.resolvedFileName).toBe(`${root}/src/lib.ts`)
-      expect(sourceLookup('./lib', dirname(fromFile), existsSync)).toEqual({ file: `${root}/src/lib.ts`, missing: [] })
+      expect(sourceLookup('./lib', dirname(fromFile), existsSync)).toEqual({ file: `${root}/src/lib.ts`, hit: `${root}/src/lib.ts`, missing: [] })
     } finally {
       rmSync(`${root}/src/lib.ts`)
     }
     // a name with another extension is no source file's: nothing recorded
-    expect(sourceLookup('./styles.css', dirname(fromFile), existsSync)).toEqual({ file: null, missing: [] })
+    expect(sourceLookup('./styles.css', dirname(fromFile), existsSync)).toEqual({ file: null, hit: null, missing: [] })
   })
 })

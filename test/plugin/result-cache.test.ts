@@ -26,7 +26,7 @@ describe('results cache file', () => {
     } as unknown as BackupRegistry
     const Writer = await freshCache()
     const writer = new Writer(file, dir)
-    writer.setRegistry('k', registry, { resolutions: [['/x\0./a', '/x/a.ts']], edits: { '/x/é.ts': { strip: [[1, 2]], registryOnly: [] } }, closure: { extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'] } })
+    writer.setRegistry('k', registry, { resolutions: [['/x\0./a', '/x/a.ts']], edits: { '/x/é.ts': { strip: [[1, 2]], registryOnly: [] } }, closure: { extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'], links: [['/y/node_modules/@a/m', '/y/m', 'a1']] } })
     writer.setText('k', 'module', "export const x = 'ü😀'\n")
     writer.setText('k', 'report', 'plain text')
     await saved()
@@ -36,8 +36,8 @@ describe('results cache file', () => {
     const scan = reader.scan('k')!
     expect(scan.diagnostics).toEqual(registry.diagnostics)
     expect(scan.edits).toEqual({ '/x/é.ts': { strip: [[1, 2]], registryOnly: [] } })
-    expect(scan.closure).toEqual({ extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'] })
-    expect(reader.latestClosure()).toEqual({ extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'] })
+    expect(scan.closure).toEqual({ extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'], links: [['/y/node_modules/@a/m', '/y/m', 'a1']] })
+    expect(reader.latestClosure()).toEqual({ extras: ['/y/ü.ts'], missing: ['/y/ü.tsx'], links: [['/y/node_modules/@a/m', '/y/m', 'a1']] })
     expect(reader.text('k', 'report')).toBe('plain text')
     expect(reader.text('k', 'module')).toBe("export const x = 'ü😀'\n")
     expect(reader.text('k', 'other')).toBeUndefined()
@@ -51,7 +51,7 @@ describe('results cache file', () => {
     const file = join(dir, 'facts.results.json')
     const Writer = await freshCache()
     const writer = new Writer(file, dir)
-    writer.setRegistry('k', { diagnostics: [] } as unknown as BackupRegistry, { resolutions: [], edits: {}, closure: { extras: [], missing: [] } })
+    writer.setRegistry('k', { diagnostics: [] } as unknown as BackupRegistry, { resolutions: [], edits: {}, closure: { extras: [], missing: [], links: [] } })
     writer.setText('k', 'module', 'x'.repeat(1000))
     await saved()
     const { readFileSync } = await import('node:fs')

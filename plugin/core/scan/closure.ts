@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FileFacts } from './facts.js'
 import type { ModuleResolver } from './project.js'
+import { linkHolds, type PackageLink } from './resolve-package.js'
 import { isSourceFile, moduleResolutionOf, quickRelativeLookups, sourceLookup, type RelativeLookupOptions } from './resolve-relative.js'
 
 /**
@@ -17,10 +18,16 @@ export interface Closure {
    * Empty when TypeScript resolved the imports (`paths`, `baseUrl`, `node16`…), which does not tell.
    */
   missing: string[]
+  /**
+   * The folders found in node_modules when bare specifiers were looked up (`@acme/models`), with where they really
+   * are and, for workspace packages, their package.json's hash: a package linked elsewhere or a manifest edited
+   * can change what an import names. Empty when TypeScript resolved the imports (`paths`, `baseUrl`).
+   */
+  links: PackageLink[]
 }
 
 /** No file beyond the listed ones. */
-export const NO_CLOSURE: Closure = { extras: [], missing: [] }
+export const NO_CLOSURE: Closure = { extras: [], missing: [], links: [] }
 
 /** Calls `visit` with each module specifier a file's facts name (imports, re-exports, star exports; repeats included). */
 export function eachSpecifier(facts: FileFacts, visit: (specifier: string) => void): void {
@@ -41,7 +48,8 @@ export function specifiersKey(facts: FileFacts): string {
  * Follows the imports of the listed files to the TypeScript sources they name outside the listing. Relative
  * specifiers are answered on disk in TypeScript's order when the compiler options allow it (`bundler`, `node10`,
  * no `paths`); otherwise TypeScript resolves them, and bare ones too when `paths` or `baseUrl` can map them into
- * the sources. Packages are not followed.
+ * the sources. Bare specifiers otherwise name workspace packages' sources through their links in node_modules
+ * (`PackageLookups`); packages are not followed.
  */
 export function importClosure(
   listed: ReadonlySet<string>,
@@ -52,6 +60,7 @@ export function importClosure(
 ): Closure {
   const kind = moduleResolutionOf(options)
   const quick = quickRelativeLookups(options, kind)
+  const mapped = Boolean(options.paths || options.baseUrl)
   // (every folder's `../../shared` probes the same paths: each is asked once)
   const probed = new Map<string, boolean>()
   const onDisk = (path: string) => {
@@ -64,6 +73,7 @@ export function importClosure(
   let typeScript: ModuleResolver | null = null
   const byDir = new Map<string, Map<string, string | null>>()
   const missing = new Set<string>()
+  const links = new Map<string, PackageLink>()
   const extras = new Set<string>()
   const queue = [...files]
   let file = ''
@@ -73,11 +83,13 @@ export function importClosure(
     let found = known.get(specifier)
     if (found === undefined) {
       const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
-      const local = !quick ? undefined : relative ? sourceLookup(specifier, dir, onDisk, kind) : { file: null, missing: [] }
+      const local = relative ? (quick ? sourceLookup(specifier, dir, onDisk, kind) : undefined) : mapped ? undefined : resolver.packages.lookup(specifier, dir)
       if (local) {
-        found = local.file
         for (const path of local.missing) missing.add(path)
-      } else {
+        if ('links' in local) for (const link of local.links) links.set(link[0], link)
+      }
+      if (local && local.file !== undefined) found = local.file
+      else {
         typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || (isSourceFile(f) && existsSync(f)))
         found = typeScript.resolve(specifier, file)
       }
@@ -96,10 +108,13 @@ export function importClosure(
     byDir.set(dir, known)
     eachSpecifier(own, visit)
   }
-  return { extras: [...extras].sort(), missing: [...missing].sort() }
+  return { extras: [...extras].sort(), missing: [...missing].sort(), links: [...links.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1)) }
 }
 
-/** Whether a recorded closure still holds on disk: its files exist and the paths missing then are missing still. */
+/**
+ * Whether a recorded closure still holds on disk: its files exist, the paths missing then are missing still, and the
+ * folders found in node_modules are what they were.
+ */
 export function closureHolds(closure: Closure): boolean {
-  return closure.extras.every((f) => existsSync(f)) && !closure.missing.some((p) => existsSync(p))
+  return closure.extras.every((f) => existsSync(f)) && !closure.missing.some((p) => existsSync(p)) && closure.links.every(linkHolds)
 }

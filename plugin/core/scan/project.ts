@@ -2,6 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { RECENT_MS, statStamp } from './cache-files.js'
 import { loadTypeScript, ts } from './morph.js'
+import { PackageLookups, type PackageLookupOptions } from './resolve-package.js'
 import { moduleResolutionOf, quickRelativeLookups, relativeLookup } from './resolve-relative.js'
 import { readConfigQuick } from './tsconfig-quick.js'
 
@@ -166,8 +167,8 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
 
 /**
  * Resolves import specifiers to project files; anything outside the project is external.
- * Relative specifiers whose first candidate is a project file, and resolutions learnt from an
- * earlier scan of the same inputs, need no TypeScript.
+ * Relative specifiers whose first candidate is a project file, bare ones that name no workspace package, and
+ * resolutions learnt from an earlier scan of the same inputs, need no TypeScript.
  */
 export class ModuleResolver {
   private cache: ts.ModuleResolutionCache | null = null
@@ -175,8 +176,12 @@ export class ModuleResolver {
   /** The memo by importing file and specifier (no key to build per lookup). */
   private byFile = new Map<string, Map<string, string | null>>()
   private quick: boolean | undefined
+  /** Bare specifiers looked up in node_modules (shared by the resolvers of one listing). */
+  readonly packages: PackageLookups
 
-  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean) {}
+  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean, packages?: PackageLookups) {
+    this.packages = packages ?? new PackageLookups(options as PackageLookupOptions, moduleResolutionOf(options))
+  }
 
   /** The project file a specifier names from `fromFile`, or `null` when it is external or missing. */
   resolve(specifier: string, fromFile: string): string | null {
@@ -189,13 +194,20 @@ export class ModuleResolver {
 
   private lookup(specifier: string, fromFile: string): string | null {
     const bare = !specifier.startsWith('.') && !specifier.startsWith('/')
-    if (bare && !this.options.paths && !this.options.baseUrl) return null
+    const mapped = Boolean(this.options.paths || this.options.baseUrl)
     const dir = dirname(fromFile)
-    const key = `${bare ? '' : dir}\0${specifier}`
+    const key = `${bare && mapped ? '' : dir}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
-    this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
-    const file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
+    let file: string | null
+    if (bare && !mapped) {
+      // a workspace package's source, through the link in node_modules
+      const found = this.packages.lookup(specifier, dir).file
+      file = found === undefined ? this.typeScriptLookup(specifier, fromFile) : found !== null && this.isProjectFile(found) ? found : null
+    } else {
+      this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
+      file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
+    }
     this.memo.set(key, file)
     return file
   }
@@ -209,7 +221,7 @@ export class ModuleResolver {
 
   /** A resolver with the same compiler options whose project is told by another predicate (no shared memo). */
   withProjectFiles(isProjectFile: (file: string) => boolean): ModuleResolver {
-    return new ModuleResolver(this.options, isProjectFile)
+    return new ModuleResolver(this.options, isProjectFile, this.packages)
   }
 
   /** Adds resolutions known from an earlier scan of the same inputs. */

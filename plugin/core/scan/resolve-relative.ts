@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { posix } from 'node:path'
 
 /** `moduleResolution` values (TypeScript's `ModuleResolutionKind`) whose relative lookups this module knows. */
-const NODE10 = 2
-const BUNDLER = 100
+export const NODE10 = 2
+export const BUNDLER = 100
 
 /** The compiler options a relative lookup depends on. */
 export interface RelativeLookupOptions {
@@ -69,6 +69,8 @@ export function relativeLookup(specifier: string, fromDir: string, isProjectFile
 export interface SourceLookup {
   /** The TypeScript source file the specifier names (not a declaration file, not in a package), or `null`. */
   file: string | null
+  /** The file TypeScript ends at, of any kind (`./a.js`, `./a.d.ts`), or `null` when it finds none. */
+  hit: string | null
   /**
    * Paths TypeScript tries before the one it ends at, missing now: a file created at one of them would change what
    * the specifier names. Left empty for a specifier naming a file of another kind (`./styles.css`), which no source
@@ -78,13 +80,13 @@ export interface SourceLookup {
 }
 
 /** The files a JavaScript extension stands for (`./a.js` → `./a.ts`), in TypeScript's order, without the JavaScript file itself. */
-const FOR_JS_EXTENSION: Record<string, string[]> = {
+export const FOR_JS_EXTENSION: Record<string, string[]> = {
   '.js': ['.ts', '.tsx', '.d.ts'],
   '.jsx': ['.tsx', '.d.ts'],
   '.mjs': ['.mts', '.d.mts'],
   '.cjs': ['.cts', '.d.cts'],
 }
-const TS_EXTENSION = /\.(c|m)?tsx?$/
+export const TS_EXTENSION = /\.(c|m)?tsx?$/
 /** `a.d.ts`, and `a.d.css.ts` (a declaration for `./a.css`, with `allowArbitraryExtensions`). */
 const DECLARATION = /\.d\.([^./]+\.)?(c|m)?ts$/
 const CODE_EXTENSION = /\.(c|m)?[jt]sx?$/
@@ -130,13 +132,14 @@ export function sourceLookup(specifier: string, fromDir: string, exists: (path: 
   const extension = dot > 0 && !folder ? last.slice(dot) : ''
   // the common case first, without the steps below: `./a/b` naming `./a/b.ts`
   const ts = `${path}.ts`
-  if (!folder && extension === '' && exists(ts)) return { file: isSourceFile(ts) ? ts : null, missing: [] }
+  if (!folder && extension === '' && exists(ts)) return { file: isSourceFile(ts) ? ts : null, hit: ts, missing: [] }
   const js = kind === BUNDLER
   const tried: string[] = []
   // a name with another extension (`./styles.css`) is no source file's, whatever is created next to it
   const recordMisses = extension === '' || CODE_EXTENSION.test(extension)
   const found = (file: string | null): SourceLookup => ({
     file: file !== null && isSourceFile(file) ? file : null,
+    hit: file,
     missing: recordMisses ? tried : [],
   })
   const first = (candidates: string[]): string | undefined => {

@@ -10,7 +10,7 @@ import type { Closure } from './closure.js'
 import type { FileEdits } from './transform-edits.js'
 
 /** Tags a results file: another tool version or build of the plugin never reads its results. */
-const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v6`
+const resultsTag = (): string => `${TOOL}#${pluginBuild()}#results-v7`
 /** Results kept per file: a few option sets or branches, not a history. */
 const MAX_ENTRIES = 2
 /** Lockfiles whose change (a package upgrade) can change types the checker reads from node_modules. */
@@ -227,7 +227,7 @@ function moveEntry(entry: Entry, root: string): boolean {
 
 /** A closure's paths moved to another root. */
 function moveClosure(closure: Closure, move: (path: string) => string): Closure {
-  return { extras: closure.extras.map(move), missing: closure.missing.map(move) }
+  return { extras: closure.extras.map(move), missing: closure.missing.map(move), links: closure.links.map(([link, target, manifest]) => [move(link), move(target), manifest]) }
 }
 
 /** An entry's registry as JSON text. */
@@ -300,6 +300,7 @@ function wellFormed(e: StoredEntry): boolean {
     && Array.isArray(e.diagnostics) && isRange(e.registry) && isObject(e.texts) && Object.values(e.texts).every(isRange)
     && Array.isArray(e.resolutions) && e.resolutions.every((r) => Array.isArray(r) && typeof r[0] === 'string' && r[0].includes('\0') && (r[1] === null || typeof r[1] === 'string'))
     && isObject(e.closure) && isStrings(e.closure.extras) && isStrings(e.closure.missing)
+    && Array.isArray(e.closure.links) && e.closure.links.every((l) => isStrings(l) && l.length === 3)
     && isObject(e.edits) && Object.values(e.edits).every((x) => isObject(x) && Array.isArray(x.strip) && x.strip.every(isRange) && Array.isArray(x.registryOnly) && x.registryOnly.every(isRange))
 }
 

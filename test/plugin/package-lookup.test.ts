@@ -1,0 +1,154 @@
+/**
+ * Bare specifiers (`@acme/models`) looked up in node_modules without TypeScript, for the import closure: a
+ * workspace package's sources are followed through its link as TypeScript follows them; packages are not.
+ * Checked against `ts.resolveModuleName` over package layouts, configurations and importing folders.
+ */
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadTypeScript } from '../../plugin/core/scan/morph.js'
+import { linkHolds, PackageLookups, probeLink, type PackageLookupOptions } from '../../plugin/core/scan/resolve-package.js'
+import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'kb-packages-'))).replaceAll('\\', '/')
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+function write(rel: string, text: string): void {
+  const file = join(root, rel)
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, text)
+}
+const json = (value: unknown) => JSON.stringify(value)
+function link(rel: string, target: string): void {
+  mkdirSync(dirname(join(root, rel)), { recursive: true })
+  symlinkSync(target, join(root, rel), 'dir')
+}
+
+// workspace packages, each under packages/<name>, linked as @acme/<name> from app/node_modules
+const PACKAGES: Record<string, Record<string, string>> = {
+  'exp-string': { 'package.json': json({ exports: './src/index.ts' }), 'src/index.ts': '' },
+  'exp-conds': {
+    'package.json': json({ exports: { '.': { types: './src/index.ts', import: './dist/index.js' }, './user': './src/user.ts', './js': './dist/js.js', './dts': { import: './dist/dts.js' } } }),
+    'src/index.ts': '', 'src/user.ts': '', 'dist/js.js': '', 'dist/dts.js': '', 'dist/dts.d.ts': '',
+  },
+  'exp-import-js': { 'package.json': json({ exports: { import: './dist/index.js', default: './dist/index.cjs' } }), 'dist/index.ts': '', 'dist/index.js': '' },
+  // `default` first: its target has no types, so the next condition is tried
+  'exp-default-first': { 'package.json': json({ exports: { default: './a.js', types: './b.ts' } }), 'a.js': '', 'b.ts': '' },
+  'exp-custom': { 'package.json': json({ exports: { '.': { source: './src/index.ts', types: './dist/index.d.ts' } } }), 'src/index.ts': '', 'dist/index.d.ts': '' },
+  'exp-pattern': { 'package.json': json({ exports: { './*': './src/*.ts' } }), 'src/x.ts': '' },
+  'exp-array': { 'package.json': json({ exports: { '.': ['./src/index.ts'] } }), 'src/index.ts': '' },
+  'exp-none': { 'package.json': json({ exports: { './only': './only.ts' } }), 'only.ts': '', 'index.ts': '' },
+  'main-ts': { 'package.json': json({ name: '@acme/main-ts', main: 'src/index.ts' }), 'src/index.ts': "import 'hoisted'\n" },
+  'types-dts': { 'package.json': json({ types: 'dist/index.d.ts', main: 'dist/index.js' }), 'dist/index.d.ts': '', 'dist/index.js': '', 'index.ts': '' },
+  'typings-js': { 'package.json': json({ typings: './lib/main.js' }), 'lib/main.ts': '' },
+  'main-folder': { 'package.json': json({ main: './lib' }), 'lib/index.ts': '' },
+  'main-missing': { 'package.json': json({ main: './gone.js' }), 'index.ts': '' },
+  'no-manifest': { 'index.ts': '', 'sub/x.ts': '' },
+  'bare-index': { 'package.json': json({ name: 'bare-index' }), 'index.tsx': '', 'sub/x.ts': '', 'sub/y/index.ts': '' },
+  'js-only': { 'package.json': json({ main: 'index.js' }), 'index.js': '' },
+  'versions': { 'package.json': json({ typesVersions: { '*': { '*': ['src/*'] } } }), 'src/index.ts': '' },
+  'broken': { 'package.json': '{ nope', 'index.ts': '' },
+  hoisted: { 'package.json': json({ exports: './src/index.ts' }), 'src/index.ts': '' },
+}
+for (const [name, files] of Object.entries(PACKAGES)) {
+  for (const [rel, text] of Object.entries(files)) write(`packages/${name}/${rel}`, text)
+  if (name !== 'hoisted') link(`app/node_modules/@acme/${name}`, `../../../packages/${name}`)
+}
+// hoisted to the root's node_modules
+link('node_modules/hoisted', '../packages/hoisted')
+// a package (sources not followed), one in a pnpm-like store, a dangling link
+write('node_modules/realpkg/package.json', json({ exports: './index.ts' }))
+write('node_modules/realpkg/index.ts', '')
+write('node_modules/.pnpm/store@1/node_modules/store/package.json', json({ main: 'index.ts' }))
+write('node_modules/.pnpm/store@1/node_modules/store/index.ts', '')
+link('app/node_modules/store', '../../node_modules/.pnpm/store@1/node_modules/store')
+link('app/node_modules/dangling', '../../packages/gone')
+write('app/src/a.ts', '')
+write('app/src/deep/x.ts', '')
+
+const SPECIFIERS = [
+  ...Object.keys(PACKAGES).filter((n) => n !== 'hoisted').map((n) => `@acme/${n}`),
+  '@acme/exp-conds/user', '@acme/exp-conds/js', '@acme/exp-conds/dts', '@acme/exp-conds/missing', '@acme/exp-pattern/x',
+  '@acme/exp-none/only', '@acme/no-manifest/sub/x', '@acme/bare-index/sub/x', '@acme/bare-index/sub/y', '@acme/bare-index/sub/x.js',
+  '@acme/absent', 'hoisted', 'realpkg', 'store', 'dangling', 'fs', 'node:fs', '#internal', '@acme', '@acme/', 'nothing-here/x',
+]
+
+const CONFIGS: Array<[string, PackageLookupOptions & Record<string, unknown>]> = [
+  ['bundler', { module: 99, moduleResolution: 100 }],
+  ['node10', { module: 1, moduleResolution: 2 }],
+  ['bundler, customConditions', { module: 99, moduleResolution: 100, customConditions: ['source'] }],
+  ['bundler, resolvePackageJsonExports: false', { module: 99, moduleResolution: 100, resolvePackageJsonExports: false }],
+  ['node16 (TypeScript asked inside workspace packages)', { module: 100, moduleResolution: 3 }],
+]
+
+/** TypeScript's source file for a specifier (not a declaration, not in a package), or null. */
+function typeScriptSource(specifier: string, fromFile: string, options: Record<string, unknown>): string | null {
+  const ts = loadTypeScript()
+  const found = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
+  return found && /\.(c|m)?tsx?$/.test(found) && !/\.d\.(c|m)?ts$/.test(found) && !found.includes('/node_modules/') ? found : null
+}
+
+describe('bare specifiers looked up without TypeScript give the source file TypeScript gives', () => {
+  for (const [label, options] of CONFIGS) {
+    it(label, () => {
+      const lookups = new PackageLookups(options, moduleResolutionOf(options))
+      let answered = 0
+      let followed = 0
+      for (const from of ['app/src/a.ts', 'app/src/deep/x.ts', 'packages/main-ts/src/index.ts']) {
+        const fromFile = `${root}/${from}`
+        for (const specifier of SPECIFIERS) {
+          const got = lookups.lookup(specifier, dirname(fromFile))
+          // links found are there; what was tried is missing
+          for (const [path] of got.links) expect(existsSync(path), path).toBe(true)
+          for (const path of got.missing) expect(existsSync(path), path).toBe(false)
+          if (got.file === undefined) continue
+          answered++
+          if (got.file !== null) followed++
+          expect({ from, specifier, file: got.file }).toEqual({ from, specifier, file: typeScriptSource(specifier, fromFile, options) })
+        }
+      }
+      if (label.startsWith('node16')) expect(answered).toBeGreaterThanOrEqual(20)
+      else {
+        // only typesVersions, export patterns, fallback arrays and unreadable manifests are left to TypeScript
+        expect(answered).toBeGreaterThanOrEqual(3 * (SPECIFIERS.length - 5))
+        expect(followed).toBeGreaterThanOrEqual(label === 'node10' ? 12 : 15)
+      }
+    })
+  }
+
+  it('leaves to TypeScript the forms it does not know', () => {
+    const lookups = new PackageLookups(CONFIGS[0]![1], 100)
+    const from = `${root}/app/src`
+    for (const specifier of ['@acme/versions', '@acme/exp-pattern/x', '@acme/exp-array', '@acme/broken']) {
+      expect(lookups.lookup(specifier, from).file, specifier).toBeUndefined()
+    }
+    expect(lookups.lookup('@acme/exp-custom', from).file).toBeNull()
+    expect(new PackageLookups({ module: 99, moduleResolution: 100, customConditions: ['source'] }, 100).lookup('@acme/exp-custom', from).file)
+      .toBe(`${root}/packages/exp-custom/src/index.ts`)
+  })
+
+  it('records the folders found in node_modules: a link pointed elsewhere or a manifest edited no longer holds', () => {
+    const got = new PackageLookups({ module: 99, moduleResolution: 100 }, 100).lookup('@acme/exp-string', `${root}/app/src/deep`)
+    expect(got.file).toBe(`${root}/packages/exp-string/src/index.ts`)
+    expect(got.missing).toEqual([`${root}/app/src/deep/node_modules/@acme/exp-string`, `${root}/app/src/node_modules/@acme/exp-string`])
+    const [found] = got.links
+    expect(found!.slice(0, 2)).toEqual([`${root}/app/node_modules/@acme/exp-string`, `${root}/packages/exp-string`])
+    expect(linkHolds(found!)).toBe(true)
+    write('packages/exp-string/package.json', json({ exports: './src/other.ts' }))
+    expect(linkHolds(found!)).toBe(false)
+    write('packages/exp-string/package.json', json({ exports: './src/index.ts' }))
+    expect(linkHolds(found!)).toBe(true)
+    unlinkSync(join(root, 'app/node_modules/@acme/exp-string'))
+    link('app/node_modules/@acme/exp-string', '../../../packages/hoisted')
+    try {
+      expect(linkHolds(found!)).toBe(false)
+    } finally {
+      unlinkSync(join(root, 'app/node_modules/@acme/exp-string'))
+      link('app/node_modules/@acme/exp-string', '../../../packages/exp-string')
+    }
+    // a package is recorded without its manifest
+    expect(probeLink(`${root}/node_modules/realpkg`).link).toEqual([`${root}/node_modules/realpkg`, `${root}/node_modules/realpkg`, ''])
+    expect(probeLink(`${root}/app/node_modules/dangling`).link).toBeNull()
+  })
+})
