@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, 
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadTypeScript } from '../../plugin/core/scan/morph.js'
+import { loadTypeScript, type ts } from '../../plugin/core/scan/morph.js'
 import { linkHolds, PackageLookups, probeLink, type PackageLookupOptions } from '../../plugin/core/scan/resolve-package.js'
 import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
 
@@ -74,7 +74,7 @@ const SPECIFIERS = [
   '@acme/absent', 'hoisted', 'realpkg', 'store', 'dangling', 'fs', 'node:fs', '#internal', '@acme', '@acme/', 'nothing-here/x',
 ]
 
-const CONFIGS: Array<[string, PackageLookupOptions & Record<string, unknown>]> = [
+const CONFIGS: Array<[string, PackageLookupOptions & ts.CompilerOptions]> = [
   ['bundler', { module: 99, moduleResolution: 100 }],
   ['node10', { module: 1, moduleResolution: 2 }],
   ['bundler, customConditions', { module: 99, moduleResolution: 100, customConditions: ['source'] }],
@@ -83,7 +83,7 @@ const CONFIGS: Array<[string, PackageLookupOptions & Record<string, unknown>]> =
 ]
 
 /** TypeScript's source file for a specifier (not a declaration, not in a package), or null. */
-function typeScriptSource(specifier: string, fromFile: string, options: Record<string, unknown>): string | null {
+function typeScriptSource(specifier: string, fromFile: string, options: ts.CompilerOptions): string | null {
   const ts = loadTypeScript()
   const found = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
   return found && /\.(c|m)?tsx?$/.test(found) && !/\.d\.(c|m)?ts$/.test(found) && !found.includes('/node_modules/') ? found : null
