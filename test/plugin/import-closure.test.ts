@@ -289,4 +289,25 @@ describe('workspace packages imported by name', () => {
     expect(files(relinked)).toContain('Shared@../packages/other/src/index.ts')
     expect(fields(relinked, 'Order')).toEqual(['other', 'total'])
   })
+
+  it('watch mode: the manifest is watched, and its change or a link pointed elsewhere is followed by update() and by a rebuild', () => {
+    const dir = workspace({ exports: './src/index.ts' }, { 'packages/other/package.json': JSON.stringify({ exports: './src/index.ts' }), 'packages/other/src/index.ts': entity('Shared', 'other = 1') })
+    const s = scanner(dir, { scope: { mode: 'all' } })
+    expect(fields(s, 'Order')).toEqual(['note', 'total'])
+    const manifest = `${dir}/packages/models/package.json`
+    expect(s.watchFiles()).toContain(manifest)
+    expect(s.covers(manifest)).toBe(true)
+    // the manifest now names another file, whose Shared has other fields
+    write(dir, 'packages/models/src/v2.ts', entity('Shared', 'v2 = 2'))
+    writeFileSync(manifest, JSON.stringify({ exports: './src/v2.ts' }))
+    const updated = s.update(manifest)
+    expect(updated.entities.map((e) => `${e.name}@${e.file}`).sort()).toContain('Shared@../packages/models/src/v2.ts')
+    expect(updated.shapes.find((x) => x.id === updated.entities.find((e) => e.name === 'Order')?.shape)?.fields.map((f) => f.name).sort()).toEqual(['total', 'v2'])
+    // linked elsewhere: a full rescan in the same process (a rebuild) sees it
+    unlinkSync(`${dir}/app/node_modules/@acme/models`)
+    symlinkSync('../../../packages/other', `${dir}/app/node_modules/@acme/models`, 'dir')
+    expect(fields(s, 'Order')).toEqual(['other', 'total'])
+    expect(s.watchFiles()).toContain(`${dir}/packages/other/package.json`)
+    expect(s.covers(manifest)).toBe(false)
+  })
 })

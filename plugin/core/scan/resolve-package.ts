@@ -84,6 +84,16 @@ export function probeLink(path: string): Probe {
   return { link: [path, target, text === null ? '-' : textHash('sha1', text)], manifest }
 }
 
+/** The package.json files of the workspace packages among `links` (what a watch mode watches). */
+export function manifestsOf(links: readonly PackageLink[]): string[] {
+  return links.filter(([, , manifest]) => manifest !== '').map(([, target]) => `${target}/package.json`)
+}
+
+/** Whether two closures found the same folders in node_modules, each the same. */
+export function sameLinks(a: readonly PackageLink[], b: readonly PackageLink[]): boolean {
+  return a.length === b.length && a.every((link, i) => link.every((part, j) => part === b[i]![j]))
+}
+
 /** Whether a folder a closure recorded is still what it was (the same real folder, the same package.json). */
 export function linkHolds([path, target, manifest]: PackageLink): boolean {
   const now = probeLink(path).link
@@ -110,6 +120,12 @@ export class PackageLookups {
     this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution
     this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
     this.conditions = new Set([...(kind === BUNDLER ? ['import', 'types'] : []), ...(options.customConditions ?? [])])
+  }
+
+  /** Forgets what was found: for lookups after links or manifests may have changed (a rebuild, a watched manifest). */
+  forget(): void {
+    this.probes.clear()
+    this.answers.clear()
   }
 
   /** Where `specifier` ends from `fromDir` (absolute, forward slashes). */

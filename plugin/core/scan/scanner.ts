@@ -5,6 +5,7 @@ import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import { closureHolds, importClosure, NO_CLOSURE, specifiersKey, type Closure } from './closure.js'
+import { manifestsOf, sameLinks } from './resolve-package.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
@@ -115,12 +116,12 @@ export class Scanner {
    * scanner knows, so the next link stays incremental. Scope files are looked for every time: one that comes or goes
    * beside a file outside the listing, or in the root above `include`, leaves the listing's stamps alone.
    */
-  private arrange(project: ProjectListing, previous: ProjectListing | null, extras: string[]): void {
+  private arrange(project: ProjectListing, previous: ProjectListing | null, extras: string[], force = false): void {
     const all = extras.length === 0 ? project.files : [...project.files, ...extras].sort()
     const scopeFiles = this.findScopeFiles(all)
     const same = previous !== null && sameList(extras, this.extras) && sameList(scopeFiles, this.scopeFiles)
       && (project === previous || (sameList(project.files, previous.files) && JSON.stringify(project.compilerOptions) === JSON.stringify(this.compilerOptions)))
-    if (same) return
+    if (same && !force) return
     this.extras = extras
     this.listed = new Set(project.files)
     this.files = all.filter((f) => !isScopeFile(f))
@@ -147,10 +148,13 @@ export class Scanner {
       if (!this.hashes.has(f)) this.read(f)
       return this.factsOf(f)
     }
-    // from the listed files alone (the files scanned now include the last closure's)
+    // from the listed files alone (the files scanned now include the last closure's), with node_modules looked at again
     const roots = this.listing!.files.filter((f) => !isScopeFile(f))
+    this.resolver.packages.forget()
     const closure = importClosure(this.listed, roots, facts, this.compilerOptions as RelativeLookupOptions, this.resolver)
-    if (!sameList(closure.extras, this.extras)) this.arrange(this.listing!, this.listing, closure.extras)
+    // a package linked elsewhere, or a manifest changed: the link's resolutions too are to be made again
+    const relinked = this.closure !== null && !sameLinks(closure.links, this.closure.links)
+    if (relinked || !sameList(closure.extras, this.extras)) this.arrange(this.listing!, this.listing, closure.extras, relinked)
     // the scope files of the folders it brings in
     for (const f of this.scopeFiles) if (!this.hashes.has(f)) this.read(f)
     return (this.closure = closure)
@@ -407,10 +411,16 @@ export class Scanner {
     return this.link(start)
   }
 
-  /** True when the file belongs to the scan (a project file or a scope file). */
+  /** True when the file belongs to the scan (a project file or a scope file, or a followed workspace package's manifest). */
   covers(file: string): boolean {
     if (!this.listing) this.load()
-    return this.fileSet.has(file.replaceAll('\\', '/')) || isScopeFile(file)
+    const normalized = file.replaceAll('\\', '/')
+    return this.fileSet.has(normalized) || isScopeFile(file) || (normalized.endsWith('/package.json') && this.manifests().includes(normalized))
+  }
+
+  /** The package.json files of the workspace packages the closure went through. */
+  private manifests(): string[] {
+    return this.closure ? manifestsOf(this.closure.links) : []
   }
 
   private link(start: number): BackupRegistry {
@@ -431,7 +441,7 @@ export class Scanner {
   watchFiles(): string[] {
     if (!this.listing) this.load()
     const config = this.options.tsconfig && existsSync(this.options.tsconfig) ? [this.options.tsconfig] : []
-    return [...this.files, ...this.scopeFiles, ...config]
+    return [...this.files, ...this.scopeFiles, ...config, ...this.manifests()]
   }
 
   /** The resolver, for the transform's decorator lookups. */
