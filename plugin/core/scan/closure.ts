@@ -79,22 +79,27 @@ export function importClosure(
   let file = ''
   let dir = ''
   let known: Map<string, string | null> = new Map()
+  // where a specifier ends from `file` (in `dir`), recording what the answer depends on
+  const lookup = (specifier: string): string | null => {
+    const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
+    if (relative && quick) {
+      const got = sourceLookup(specifier, dir, onDisk, kind)
+      if (got) {
+        for (const path of got.missing) missing.add(path)
+        return got.file
+      }
+    } else if (!relative && !mapped) {
+      const got = resolver.packages.lookup(specifier, dir)
+      for (const path of got.missing) missing.add(path)
+      for (const link of got.links) links.set(link[0], link)
+      if (got.file !== undefined) return got.file
+    }
+    typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || (isSourceFile(f) && existsSync(f)))
+    return typeScript.resolve(specifier, file)
+  }
   const visit = (specifier: string): void => {
     let found = known.get(specifier)
-    if (found === undefined) {
-      const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
-      const local = relative ? (quick ? sourceLookup(specifier, dir, onDisk, kind) : undefined) : mapped ? undefined : resolver.packages.lookup(specifier, dir)
-      if (local) {
-        for (const path of local.missing) missing.add(path)
-        if ('links' in local) for (const link of local.links) links.set(link[0], link)
-      }
-      if (local && local.file !== undefined) found = local.file
-      else {
-        typeScript ??= resolver.withProjectFiles((f) => listed.has(f) || (isSourceFile(f) && existsSync(f)))
-        found = typeScript.resolve(specifier, file)
-      }
-      known.set(specifier, found)
-    }
+    if (found === undefined) known.set(specifier, (found = lookup(specifier)))
     if (found === null || listed.has(found) || extras.has(found)) return
     extras.add(found)
     queue.push(found)

@@ -37,8 +37,11 @@ export interface PackageLookup {
 interface Probe {
   /** `null`: nothing there. */
   link: PackageLink | null
-  /** The package.json of a workspace package (`undefined` for a package or none; `null` when it has none). */
-  manifest?: Record<string, unknown> | null
+  /**
+   * The package.json of a workspace package: `undefined` for a package or nothing, `null` when it has none,
+   * `'unreadable'` when it is no JSON (TypeScript is left to say what it makes of it).
+   */
+  manifest?: Record<string, unknown> | null | 'unreadable'
 }
 
 /** What the answer inside one package folder is: `hit` the file TypeScript ends at, of any kind, or `null`. */
@@ -72,13 +75,13 @@ export function probeLink(path: string): Probe {
   try {
     text = readFileSync(`${target}/package.json`, 'utf8')
   } catch {}
-  let manifest: Record<string, unknown> | null = null
+  let manifest: Probe['manifest'] = null
   if (text !== null) {
     try {
       const parsed: unknown = JSON.parse(text)
       manifest = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
     } catch {
-      manifest = { exports: {}, typesVersions: {} } // unreadable: left to TypeScript
+      manifest = 'unreadable'
     }
   }
   return { link: [path, target, text === null ? '-' : textHash('sha1', text)], manifest }
@@ -173,8 +176,8 @@ export class PackageLookups {
   }
 
   /** The answer inside a workspace package's folder `dir` for `sub` (`''`: the package itself). */
-  private inPackage(dir: string, manifest: Record<string, unknown> | null, sub: string): Inside | undefined {
-    if (manifest && manifest.typesVersions !== undefined) return undefined
+  private inPackage(dir: string, manifest: Record<string, unknown> | null | 'unreadable', sub: string): Inside | undefined {
+    if (manifest === 'unreadable' || manifest?.typesVersions !== undefined) return undefined
     // a dependency's outputs mapped back to its inputs, which TypeScript does for a tsconfig inside the package
     const config = this.options.configFilePath
     if ((this.options.outDir || this.options.declarationDir) && (typeof config !== 'string' || config.startsWith(`${dir}/`))) return undefined
