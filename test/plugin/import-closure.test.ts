@@ -311,3 +311,46 @@ describe('workspace packages imported by name', () => {
     expect(s.covers(manifest)).toBe(false)
   })
 })
+
+describe('subpath imports (`#models/user`, the `imports` of the nearest package.json)', () => {
+  const base = "import { Entity } from 'koan-backup'\nexport abstract class Base<T> extends Entity<T> {\n  id = ''\n}\n"
+  const imports = { '#models/*': './src/models/*.ts', '#lib/*': './lib/*.ts' }
+
+  it('links a class to a base class imported through them, and follows them to files outside the listing', () => {
+    const dir = project({
+      'app/package.json': JSON.stringify({ name: 'app', type: 'module', imports }),
+      'app/src/models/base.ts': base,
+      'app/src/models/user.ts': "import { Base } from '#models/base'\nexport class User extends Base<User> {\n  name = ''\n}\n",
+      'app/src/main.ts': "import { Audit } from '#lib/audit'\nexport const a = Audit\n",
+      'app/lib/audit.ts': entity('Audit'),
+    })
+    const s = scanner(dir, { scope: { mode: 'all' } })
+    expect(files(s)).toEqual(['Audit@lib/audit.ts', 'User@src/models/user.ts'])
+    const registry = s.scan()
+    const user = registry.entities.find((e) => e.name === 'User')
+    expect(registry.shapes.find((x) => x.id === user?.shape)?.fields.map((f) => f.name).sort()).toEqual(['id', 'name'])
+    // the package.json is watched, and an edit of its imports is followed
+    const manifest = `${dir}/app/package.json`
+    expect(s.watchFiles()).toContain(manifest)
+    write(dir, 'app/lib2/audit.ts', entity('Audit', 'moved = 1'))
+    writeFileSync(manifest, JSON.stringify({ name: 'app', type: 'module', imports: { ...imports, '#lib/*': './lib2/*.ts' } }))
+    expect(s.update(manifest).entities.map((e) => `${e.name}@${e.file}`).sort()).toEqual(['Audit@lib2/audit.ts', 'User@src/models/user.ts'])
+  })
+
+  it('a cached scan sees a package.json created nearer to the importing file', () => {
+    const dir = project({
+      'app/package.json': JSON.stringify({ name: 'app', imports }),
+      'app/src/main.ts': "import { Audit } from '#lib/audit'\nexport const a = Audit\n",
+      'app/lib/audit.ts': entity('Audit'),
+      'app/src/lib/other.ts': entity('Other'),
+    })
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    expect(files(scanner(dir, { cache }))).toEqual(['Audit@lib/audit.ts', 'Other@src/lib/other.ts'])
+    write(dir, 'app/src/package.json', JSON.stringify({ imports: { '#lib/*': './lib/other.ts' } }))
+    const again = scanner(dir, { cache })
+    expect(files(again)).toEqual(['Other@src/lib/other.ts'])
+    expect(again.stats.cached).toBeUndefined()
+  })
+})
+

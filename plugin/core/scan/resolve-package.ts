@@ -8,6 +8,7 @@ import { BUNDLER, FOR_JS_EXTENSION, isSourceFile, NODE10, sourceLookup, TS_EXTEN
 export interface PackageLookupOptions extends RelativeLookupOptions {
   customConditions?: readonly string[]
   resolvePackageJsonExports?: boolean
+  resolvePackageJsonImports?: boolean
   noDtsResolution?: boolean
   outDir?: string
   declarationDir?: string
@@ -15,9 +16,9 @@ export interface PackageLookupOptions extends RelativeLookupOptions {
 }
 
 /**
- * A folder found at `<dir>/node_modules/<name>` while a bare specifier was looked up, as a closure records it: where
- * it really is, and, for a workspace package (a link to a folder outside any node_modules), its package.json's hash
- * (`''` for a package, whose sources are not followed).
+ * A folder a lookup went through, as a closure records it: one found at `<dir>/node_modules/<name>`, or the folder
+ * of the package.json whose `imports` a subpath import used; where it really is, and its package.json's hash (`'-'`
+ * without one; `''` for a package in node_modules, whose sources are not followed and whose manifest is not read).
  */
 export type PackageLink = [link: string, target: string, manifest: string]
 
@@ -105,23 +106,28 @@ export function linkHolds([path, target, manifest]: PackageLink): boolean {
 
 /**
  * Bare specifiers looked up as TypeScript does under `bundler` and `node10` resolution, without loading it, for the
- * import closure: from the importing folder up, the first `node_modules/<name>` found decides. A package's sources
- * are not followed; a workspace package's are, through its package.json (`exports` with the `import`, `types` and
- * custom conditions under `bundler`; else `typings`, `types`, `main`, then `index`). Forms this does not know
- * (`typesVersions`, export patterns, fallback arrays, versioned `types@` conditions) are left to TypeScript, and so
- * is everything under other resolutions once a workspace package is found. Node's built-in modules, `#imports`
- * and URLs are not looked up.
+ * import closure and the link: from the importing folder up, the first `node_modules/<name>` found decides. A
+ * package's sources are not followed; a workspace package's are, through its package.json (`exports` with the
+ * `import`, `types` and custom conditions under `bundler`, patterns included; else `typings`, `types`, `main`, then
+ * `index`). Subpath imports (`#models/user`) go through the `imports` of the nearest package.json. Forms this does
+ * not know (`typesVersions`, folder mappings, fallback arrays, versioned `types@` conditions, targets naming
+ * packages, outputs TypeScript maps back to a package's inputs) are left to TypeScript, and so is everything under
+ * other resolutions once a workspace package or an `imports` scope is found. Node's built-in modules and URLs are
+ * not looked up.
  */
 export class PackageLookups {
   private probes = new Map<string, Probe>()
   private answers = new Map<string, PackageLookup>()
   private conditions: Set<string>
   private exportsOn: boolean
+  private importsOn: boolean
   private quick: boolean
 
   constructor(private options: PackageLookupOptions, private kind: number) {
     this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution
     this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
+    // bundler, node16, nodenext
+    this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === 3 || kind === 99)
     this.conditions = new Set([...(kind === BUNDLER ? ['import', 'types'] : []), ...(options.customConditions ?? [])])
   }
 
@@ -144,7 +150,9 @@ export class PackageLookups {
     const links: PackageLink[] = []
     const none = { file: null, missing, links }
     // classic resolution has no node_modules lookups
-    if (this.kind === 1 || specifier.startsWith('#') || specifier.startsWith('/') || specifier.includes(':') || isBuiltin(specifier)) return none
+    if (this.kind === 1) return none
+    if (specifier.startsWith('#')) return this.subpathImport(specifier, fromDir)
+    if (specifier.startsWith('/') || specifier.includes(':') || isBuiltin(specifier)) return none
     const parts = specifier.split('/')
     const size = specifier.startsWith('@') ? 2 : 1
     if (parts.length < size || parts.slice(0, size).some((p) => p === '' || p === '.' || p === '..')) return none
@@ -169,6 +177,44 @@ export class PackageLookups {
     }
   }
 
+  /**
+   * A subpath import (`#models/user`): through the `imports` of the nearest package.json from the importing folder
+   * up (its folder is recorded as a link, with the manifest's hash; the package.json paths missing below it as
+   * missing).
+   */
+  private subpathImport(specifier: string, fromDir: string): PackageLookup {
+    const missing: string[] = []
+    const links: PackageLink[] = []
+    const none = { file: null, missing, links }
+    if (!this.importsOn || specifier === '#' || specifier.startsWith('#/')) return none
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      const probe = this.probe(dir)
+      if (probe.link && probe.manifest !== null) {
+        links.push(probe.link)
+        // a package's own file (not followed), or a manifest without imports
+        if (probe.manifest === undefined) return none
+        if (!this.quick || probe.manifest === 'unreadable' || this.mapsOutputs(dir)) return { file: undefined, missing, links }
+        const imports = probe.manifest.imports
+        if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
+        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier)
+        if (inside === undefined) return { file: undefined, missing, links }
+        missing.push(...inside.missing)
+        return { file: inside.file, missing, links }
+      }
+      missing.push(`${dir === '/' ? '' : dir}/package.json`)
+      if (dirname(dir) === dir) return none
+    }
+  }
+
+  /**
+   * Whether TypeScript maps a dependency's outputs back to its inputs in `dir` (a package whose exports or imports
+   * name `./dist/a.js`, with a tsconfig inside it that has `outDir` or `declarationDir`): left to it.
+   */
+  private mapsOutputs(dir: string): boolean {
+    const config = this.options.configFilePath
+    return Boolean(this.options.outDir || this.options.declarationDir) && (typeof config !== 'string' || config.startsWith(`${dir}/`))
+  }
+
   private probe(path: string): Probe {
     let probe = this.probes.get(path)
     if (!probe) this.probes.set(path, (probe = probeLink(path)))
@@ -178,9 +224,7 @@ export class PackageLookups {
   /** The answer inside a workspace package's folder `dir` for `sub` (`''`: the package itself). */
   private inPackage(dir: string, manifest: Record<string, unknown> | null | 'unreadable', sub: string): Inside | undefined {
     if (manifest === 'unreadable' || manifest?.typesVersions !== undefined) return undefined
-    // a dependency's outputs mapped back to its inputs, which TypeScript does for a tsconfig inside the package
-    const config = this.options.configFilePath
-    if ((this.options.outDir || this.options.declarationDir) && (typeof config !== 'string' || config.startsWith(`${dir}/`))) return undefined
+    if (this.mapsOutputs(dir)) return undefined
     if (this.exportsOn && manifest && manifest.exports !== undefined) return this.viaExports(dir, manifest.exports, sub)
     if (sub !== '') return this.relative(`./${sub}`, dir)
     const missing: string[] = []
@@ -208,23 +252,49 @@ export class PackageLookups {
       if (dotted > 0 && dotted < keys.length) return undefined // invalid: TypeScript says so
       map = dotted === 0 ? { '.': exports } : (exports as Record<string, unknown>)
     } else map = { '.': exports }
-    const key = sub === '' ? '.' : `./${sub}`
-    if (!Object.hasOwn(map, key)) return Object.keys(map).some((k) => k.includes('*') || k.endsWith('/')) ? undefined : NOTHING
-    return this.target(dir, map[key])
+    return this.viaMap(dir, map, sub === '' ? '.' : `./${sub}`)
   }
 
-  /** An exports target: a `./` path, or conditions tried in their order (the first that ends at a file wins). */
-  private target(dir: string, target: unknown): Inside | undefined {
+  /**
+   * The entry of an `exports` or `imports` map for `key` (`./user`, `#models/user`): the key itself, else the
+   * pattern (`./*`, `#models/*`) with the longest part before its `*`, whose target's `*`s stand for what it matched.
+   */
+  private viaMap(dir: string, map: Record<string, unknown>, key: string): Inside | undefined {
+    if (Object.hasOwn(map, key) && !key.includes('*')) return this.target(dir, map[key], null)
+    const patterns: Array<[prefix: string, suffix: string, key: string]> = []
+    for (const k of Object.keys(map)) {
+      if (k.endsWith('/')) return undefined // folder mappings: left to TypeScript
+      const star = k.indexOf('*')
+      if (star >= 0 && star === k.lastIndexOf('*')) patterns.push([k.slice(0, star), k.slice(star + 1), k])
+    }
+    // TypeScript's order (`comparePatternKeys`): the longer part before `*` first, then the longer key
+    patterns.sort((a, b) => b[0].length - a[0].length || b[2].length - a[2].length)
+    for (const [prefix, suffix, k] of patterns) {
+      if (!key.startsWith(prefix) || !key.endsWith(suffix) || key.length < prefix.length + suffix.length) continue
+      const matched = key.slice(prefix.length, key.length - suffix.length)
+      // segments TypeScript refuses in what a pattern matched: left to it
+      if (matched.includes('\\') || /(^|\/)(\.\.?|node_modules)(\/|$)/.test(matched)) return undefined
+      return this.target(dir, map[k], matched)
+    }
+    return NOTHING
+  }
+
+  /**
+   * An `exports` or `imports` target: a `./` path (its `*`s replaced by `matched` for a pattern's), or conditions
+   * tried in their order (the first that ends at a file wins).
+   */
+  private target(dir: string, target: unknown, matched: string | null): Inside | undefined {
     if (typeof target === 'string') {
-      if (!target.startsWith('./') || target.includes('*') || target.endsWith('/') || DOTS.test(target.slice(2)) || target.includes('/node_modules/')) return undefined
-      return this.file(dir + target.slice(1))
+      if (!target.startsWith('./') || target.endsWith('/') || DOTS.test(target.slice(2)) || target.includes('/node_modules/')) return undefined
+      if (matched === null && target.includes('*')) return undefined
+      return this.file(dir + (matched === null ? target : target.replaceAll('*', matched)).slice(1))
     }
     if (target === null || typeof target !== 'object' || Array.isArray(target)) return undefined
     const missing: string[] = []
     for (const [condition, value] of Object.entries(target)) {
       if (condition.startsWith('types@')) return undefined
       if (condition !== 'default' && !this.conditions.has(condition)) continue
-      const got = this.target(dir, value)
+      const got = this.target(dir, value, matched)
       if (got === undefined) return undefined
       missing.push(...got.missing)
       if (got.hit !== null) return { ...got, missing }
@@ -232,11 +302,16 @@ export class PackageLookups {
     return { file: null, hit: null, missing }
   }
 
-  /** A file an exports target names: itself (a TypeScript file or declaration), or for `./a.js`, `./a.ts` … `./a.d.ts`. */
+  /**
+   * A file an exports or imports target names: itself (a TypeScript file or declaration), or for `./a.js`, `./a.ts` …
+   * `./a.d.ts`; other extensions are left to TypeScript.
+   */
   private file(path: string): Inside | undefined {
     const slash = path.lastIndexOf('/')
     const dot = path.lastIndexOf('.')
     const extension = dot > slash ? path.slice(dot) : ''
+    // a target without an extension (`./src/*` for `#ext/e`): TypeScript looks nothing up
+    if (extension === '') return NOTHING
     const forJs = FOR_JS_EXTENSION[extension]
     const candidates = TS_EXTENSION.test(path) ? [path] : forJs ? forJs.map((ext) => path.slice(0, -extension.length) + ext) : null
     if (!candidates) return undefined
