@@ -88,7 +88,7 @@ export function probeLink(path: string): Probe {
   return { link: [path, target, text === null ? '-' : textHash('sha1', text)], manifest }
 }
 
-/** The package.json files of the workspace packages among `links` (what a watch mode watches). */
+/** The package.json files of the folders among `links` that are not packages (what a watch mode watches). */
 export function manifestsOf(links: readonly PackageLink[]): string[] {
   return links.filter(([, , manifest]) => manifest !== '').map(([, target]) => `${target}/package.json`)
 }

@@ -411,14 +411,14 @@ export class Scanner {
     return this.link(start)
   }
 
-  /** True when the file belongs to the scan (a project file or a scope file, or a followed workspace package's manifest). */
+  /** True when the file belongs to the scan: a project file, a scope file, or a package.json the closure's lookups read. */
   covers(file: string): boolean {
     if (!this.listing) this.load()
     const normalized = file.replaceAll('\\', '/')
     return this.fileSet.has(normalized) || isScopeFile(file) || (normalized.endsWith('/package.json') && this.manifests().includes(normalized))
   }
 
-  /** The package.json files of the workspace packages the closure went through. */
+  /** The package.json files the closure's lookups read (workspace packages', and the scopes of `#` imports). */
   private manifests(): string[] {
     return this.closure ? manifestsOf(this.closure.links) : []
   }
