@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ViteDevServer } from 'vite'
 
 /** The fixture every bundler builds (read only). */
 export const FIXTURE = fileURLToPath(new URL('../fixtures/basic', import.meta.url))
@@ -84,4 +85,26 @@ export function decoratorTraces(code: string): string[] {
     /\b(?:__decorateClass|__decorateElement|__decoratorStart|__decorate|__esDecorate|_ts_decorate|_apply_decs\w*|_applyDecs\w*)\b/g,
   ]
   return patterns.flatMap((p) => [...code.matchAll(p)].map((m) => m[0].trim()))
+}
+
+/**
+ * Writes `file` and waits until the dev server's watcher reports the change. The write is
+ * repeated every 500 ms, in case the watcher was not watching yet when it first happened.
+ */
+export async function editSeenByWatcher(server: ViteDevServer, file: string, content: string, timeout = 5000): Promise<void> {
+  const target = resolve(file)
+  const timers: NodeJS.Timeout[] = []
+  let onChange: ((path: string) => void) | undefined
+  try {
+    await new Promise<void>((done, fail) => {
+      onChange = (path) => void (resolve(path) === target && done())
+      server.watcher.on('change', onChange)
+      writeFileSync(file, content)
+      timers.push(setInterval(() => writeFileSync(file, content), 500))
+      timers.push(setTimeout(() => fail(new Error(`vite's watcher did not report ${file} within ${timeout} ms`)), timeout))
+    })
+  } finally {
+    timers.forEach(clearTimeout)
+    if (onChange) server.watcher.off('change', onChange)
+  }
 }

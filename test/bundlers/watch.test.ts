@@ -4,7 +4,7 @@
  * still resolves `koan-backup` by package self-reference); the copy is removed afterwards.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { context, formatMessages } from 'esbuild'
 import koanEsbuild from 'koan-backup/plugin/esbuild'
 import koanVite from 'koan-backup/plugin/vite'
@@ -12,35 +12,13 @@ import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BackupRegistry } from 'koan-backup'
 import {
-  copyFixture, decoratorTraces, removeDir, runBundle, tempOutDir, UNMARKED_AT, UNMARKED_WITH_BACKUP,
+  copyFixture, decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir, UNMARKED_AT, UNMARKED_WITH_BACKUP,
 } from './helpers.js'
 
 const UNMARKED = 'src/models/unmarked.ts'
 
 function statusOf(registry: BackupRegistry, name: string): string | undefined {
   return registry.entities.find((e) => e.name === name)?.status
-}
-
-/**
- * Writes `file` and waits until the dev server's watcher reports the change. The write is
- * repeated every 500 ms, in case the watcher was not watching yet when it first happened.
- */
-async function editSeenByWatcher(server: ViteDevServer, file: string, content: string, timeout = 5000): Promise<void> {
-  const target = resolve(file)
-  const timers: NodeJS.Timeout[] = []
-  let onChange: ((path: string) => void) | undefined
-  try {
-    await new Promise<void>((done, fail) => {
-      onChange = (path) => void (resolve(path) === target && done())
-      server.watcher.on('change', onChange)
-      writeFileSync(file, content)
-      timers.push(setInterval(() => writeFileSync(file, content), 500))
-      timers.push(setTimeout(() => fail(new Error(`vite's watcher did not report ${file} within ${timeout} ms`)), timeout))
-    })
-  } finally {
-    timers.forEach(clearTimeout)
-    if (onChange) server.watcher.off('change', onChange)
-  }
 }
 
 describe('vite dev server', () => {

@@ -3,12 +3,15 @@
  * yarn and pnpm workspaces link it), built with every bundler: the package's entities are in the inventory, its
  * uncovered one is warned about at its own file:line:col, its decorators are stripped, and the bundle runs.
  */
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { BackupRegistry } from 'koan-backup'
+import koanVite from 'koan-backup/plugin/vite'
+import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLERS, builders, type BuildResult } from './builds.js'
-import { decoratorTraces, removeDir, runBundle, tempOutDir } from './helpers.js'
+import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir } from './helpers.js'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -88,3 +91,34 @@ describe.each(BUNDLERS)('%s', (name) => {
     expect(decoratorTraces(built.code)).toEqual([])
   })
 })
+
+describe('vite dev server', () => {
+  let server: ViteDevServer
+  const served = async (): Promise<string[]> => {
+    const { registry } = (await server.ssrLoadModule('koan-backup/registry')) as { registry: BackupRegistry }
+    return registry.entities.map((e) => `${e.name}:${e.status}:${e.file}`).sort()
+  }
+
+  beforeAll(async () => {
+    server = await createServer({ root: join(dir, 'app'), configFile: false, plugins: [koanVite({ dts: false })], server: { middlewareMode: true }, logLevel: 'silent' })
+  })
+  // (after the builds above: the suites of a file run in order, and this one edits the tree)
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it('serves the workspace package\'s entities, and re-scans its files and its package.json when they change', async () => {
+    expect(await served()).toEqual(['Customer:included:../packages/models/src/customer.ts', 'Loose:uncovered:../packages/models/src/loose.ts'])
+    // a file of the package, outside the root
+    const loose = join(dir, 'packages/models/src/loose.ts')
+    await editSeenByWatcher(server, loose, readFileSync(loose, 'utf8').replace('export class', "import { EntityBackup as Backup } from 'koan-backup'\n@Backup()\nexport class"))
+    await expect.poll(served, { timeout: 5000, interval: 100 }).toContain('Loose:included:../packages/models/src/loose.ts')
+    // its package.json, now naming another entry
+    writeFileSync(join(dir, 'packages/models/src/v2.ts'), "export { Customer } from './customer'\nexport { Loose } from './loose'\nexport { Extra } from './extra'\n")
+    writeFileSync(join(dir, 'packages/models/src/extra.ts'), "import { Entity } from 'koan-backup'\n\nexport class Extra extends Entity<Extra> {\n  e = 1\n}\n")
+    const manifest = join(dir, 'packages/models/package.json')
+    await editSeenByWatcher(server, manifest, JSON.stringify({ name: '@acme/models', type: 'module', exports: { '.': './src/v2.ts' } }))
+    await expect.poll(served, { timeout: 5000, interval: 100 }).toContain('Extra:uncovered:../packages/models/src/extra.ts')
+  })
+})
+
