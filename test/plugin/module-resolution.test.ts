@@ -25,6 +25,8 @@ const SPECIFIERS = [
   './name.js', './js', './ex2', './missing', './missing.js', '.', '..', './', './src/a', '../src/a', '../src/./a.js',
   'pkg', '/abs', '.hidden', './A', './lib', './lib/index', './both', './pk2', './idx', './hid', './dts', './deep/lib', '../lib',
   '../../lib', './jsx',
+  // a TypeScript or JavaScript extension replaced in TypeScript's order (`./b.ts` → `./b.tsx`, `./e.jsx` → `./e.ts`)
+  './b.ts', './b.jsx', './e.jsx', './c.ts', './c.d.ts', './m.d.mts',
 ]
 
 let root: string

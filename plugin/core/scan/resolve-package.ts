@@ -2,7 +2,7 @@ import { existsSync as exists, lstatSync, readFileSync, realpathSync } from 'nod
 import { isBuiltin } from 'node:module'
 import { dirname } from 'node:path'
 import { textHash } from '../../../runtime/hash.js'
-import { BUNDLER, FOR_JS_EXTENSION, isSourceFile, NODE10, sourceLookup, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
+import { BUNDLER, isSourceFile, NODE10, replacedExtensions, sourceLookup, strippedExtension, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
 
 /** The compiler options a package lookup depends on, beyond a relative one's. */
 export interface PackageLookupOptions extends RelativeLookupOptions {
@@ -54,6 +54,7 @@ interface Inside {
 
 const NOTHING: Inside = { file: null, hit: null, missing: [] }
 const DOTS = /(^|\/)\.\.?(\/|$)/
+const JS_EXTENSION = /^\.(c|m)?jsx?$/
 
 /**
  * What is at `<dir>/node_modules/<name>`: nothing, a package (a folder in node_modules, or a link into one, as pnpm
@@ -196,7 +197,7 @@ export class PackageLookups {
         if (!this.quick || probe.manifest === 'unreadable' || this.mapsOutputs(dir)) return { file: undefined, missing, links }
         const imports = probe.manifest.imports
         if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
-        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier)
+        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER)
         if (inside === undefined) return { file: undefined, missing, links }
         missing.push(...inside.missing)
         return { file: inside.file, missing, links }
@@ -252,15 +253,17 @@ export class PackageLookups {
       if (dotted > 0 && dotted < keys.length) return undefined // invalid: TypeScript says so
       map = dotted === 0 ? { '.': exports } : (exports as Record<string, unknown>)
     } else map = { '.': exports }
-    return this.viaMap(dir, map, sub === '' ? '.' : `./${sub}`)
+    return this.viaMap(dir, map, sub === '' ? '.' : `./${sub}`, false)
   }
 
   /**
    * The entry of an `exports` or `imports` map for `key` (`./user`, `#models/user`): the key itself, else the
    * pattern (`./*`, `#models/*`) with the longest part before its `*`, whose target's `*`s stand for what it matched.
+   * `js`: JavaScript files are looked for with the others (an `imports` target under `bundler`); in node_modules,
+   * TypeScript looks for types everywhere first.
    */
-  private viaMap(dir: string, map: Record<string, unknown>, key: string): Inside | undefined {
-    if (Object.hasOwn(map, key) && !key.includes('*')) return this.target(dir, map[key], null)
+  private viaMap(dir: string, map: Record<string, unknown>, key: string, js: boolean): Inside | undefined {
+    if (Object.hasOwn(map, key) && !key.includes('*')) return this.target(dir, map[key], null, js)
     const patterns: Array<[prefix: string, suffix: string, key: string]> = []
     for (const k of Object.keys(map)) {
       if (k.endsWith('/')) return undefined // folder mappings: left to TypeScript
@@ -274,7 +277,7 @@ export class PackageLookups {
       const matched = key.slice(prefix.length, key.length - suffix.length)
       // segments TypeScript refuses in what a pattern matched: left to it
       if (matched.includes('\\') || /(^|\/)(\.\.?|node_modules)(\/|$)/.test(matched)) return undefined
-      return this.target(dir, map[k], matched)
+      return this.target(dir, map[k], matched, js)
     }
     return NOTHING
   }
@@ -283,18 +286,18 @@ export class PackageLookups {
    * An `exports` or `imports` target: a `./` path (its `*`s replaced by `matched` for a pattern's), or conditions
    * tried in their order (the first that ends at a file wins).
    */
-  private target(dir: string, target: unknown, matched: string | null): Inside | undefined {
+  private target(dir: string, target: unknown, matched: string | null, js: boolean): Inside | undefined {
     if (typeof target === 'string') {
       if (!target.startsWith('./') || target.endsWith('/') || DOTS.test(target.slice(2)) || target.includes('/node_modules/')) return undefined
       if (matched === null && target.includes('*')) return undefined
-      return this.file(dir + (matched === null ? target : target.replaceAll('*', matched)).slice(1))
+      return this.file(dir + (matched === null ? target : target.replaceAll('*', matched)).slice(1), js)
     }
     if (target === null || typeof target !== 'object' || Array.isArray(target)) return undefined
     const missing: string[] = []
     for (const [condition, value] of Object.entries(target)) {
       if (condition.startsWith('types@')) return undefined
       if (condition !== 'default' && !this.conditions.has(condition)) continue
-      const got = this.target(dir, value, matched)
+      const got = this.target(dir, value, matched, js)
       if (got === undefined) return undefined
       missing.push(...got.missing)
       if (got.hit !== null) return { ...got, missing }
@@ -304,16 +307,13 @@ export class PackageLookups {
 
   /**
    * A file an exports or imports target names: itself (a TypeScript file or declaration), or for `./a.js`, `./a.ts` …
-   * `./a.d.ts`; other extensions are left to TypeScript.
+   * `./a.d.ts` (and, with `js`, `./a.js` itself); other extensions are left to TypeScript.
    */
-  private file(path: string): Inside | undefined {
-    const slash = path.lastIndexOf('/')
-    const dot = path.lastIndexOf('.')
-    const extension = dot > slash ? path.slice(dot) : ''
+  private file(path: string, js: boolean): Inside | undefined {
+    const [base, extension] = strippedExtension(path)
     // a target without an extension (`./src/*` for `#ext/e`): TypeScript looks nothing up
     if (extension === '') return NOTHING
-    const forJs = FOR_JS_EXTENSION[extension]
-    const candidates = TS_EXTENSION.test(path) ? [path] : forJs ? forJs.map((ext) => path.slice(0, -extension.length) + ext) : null
+    const candidates = TS_EXTENSION.test(path) ? [path] : JS_EXTENSION.test(extension) ? replacedExtensions(extension, js).map((ext) => base + ext) : null
     if (!candidates) return undefined
     const hit = candidates.find(exists) ?? null
     return { file: hit !== null && isSourceFile(hit) ? hit : null, hit, missing: hit === null ? candidates : candidates.slice(0, candidates.indexOf(hit)) }

@@ -79,13 +79,37 @@ export interface SourceLookup {
   missing: string[]
 }
 
-/** The files a JavaScript extension stands for (`./a.js` → `./a.ts`), in TypeScript's order, without the JavaScript file itself. */
-export const FOR_JS_EXTENSION: Record<string, string[]> = {
-  '.js': ['.ts', '.tsx', '.d.ts'],
-  '.jsx': ['.tsx', '.d.ts'],
-  '.mjs': ['.mts', '.d.mts'],
-  '.cjs': ['.cts', '.d.cts'],
+/** The extensions TypeScript strips before trying others (its `removeFileExtension`), longest first. */
+const STRIPPED = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '.ts', '.js', '.tsx', '.jsx', '.json']
+
+/**
+ * A path's extension as TypeScript strips it (`a.d.ts` → `.d.ts`, `a.entity` → `.entity`), and the path without
+ * it; `''` for a file name without a dot.
+ */
+export function strippedExtension(path: string): [base: string, extension: string] {
+  const name = path.slice(path.lastIndexOf('/') + 1)
+  if (!name.includes('.')) return [path, '']
+  const known = STRIPPED.find((ext) => path.endsWith(ext) && path.length > ext.length)
+  const extension = known ?? path.slice(path.lastIndexOf('.'))
+  return [path.slice(0, -extension.length), extension]
 }
+
+/**
+ * The extensions TypeScript tries in place of a stripped one (its `tryAddingExtensions`): TypeScript files and
+ * declarations, then, with `js`, JavaScript files (`.js` → `.ts`, `.tsx`, `.d.ts`, `.js`, `.jsx`; `.jsx` →
+ * `.tsx`, `.ts`, …; another extension, `.css` → `.d.css.ts`).
+ */
+export function replacedExtensions(extension: string, js: boolean): string[] {
+  switch (extension) {
+    case '.mjs': case '.mts': case '.d.mts': return ['.mts', '.d.mts', ...(js ? ['.mjs'] : [])]
+    case '.cjs': case '.cts': case '.d.cts': return ['.cts', '.d.cts', ...(js ? ['.cjs'] : [])]
+    case '.json': return ['.d.json.ts']
+    case '.tsx': case '.jsx': return ['.tsx', '.ts', '.d.ts', ...(js ? ['.jsx', '.js'] : [])]
+    case '.ts': case '.d.ts': case '.js': case '': return ['.ts', '.tsx', '.d.ts', ...(js ? ['.js', '.jsx'] : [])]
+    default: return [`.d${extension}.ts`]
+  }
+}
+
 export const TS_EXTENSION = /\.(c|m)?tsx?$/
 /** `a.d.ts`, and `a.d.css.ts` (a declaration for `./a.css`, with `allowArbitraryExtensions`). */
 const DECLARATION = /\.d\.([^./]+\.)?(c|m)?ts$/
@@ -149,20 +173,13 @@ export function sourceLookup(specifier: string, fromDir: string, exists: (path: 
     }
     return undefined
   }
-  const withExtensions = (base: string) => [`${base}.ts`, `${base}.tsx`, `${base}.d.ts`, ...(js ? [`${base}.js`, `${base}.jsx`] : [])]
+  const withExtensions = (base: string) => replacedExtensions('', js).map((ext) => base + ext)
   const index = () => (exists(`${path}/package.json`) ? undefined : found(first(withExtensions(`${path}/index`)) ?? null))
   if (folder) return index()
-  const forJs = FOR_JS_EXTENSION[extension]
-  if (forJs) {
-    const base = path.slice(0, -extension.length)
-    // `./a.js` names `./a.ts` (or, under bundler, `./a.js` itself); failing that, `./a.js.ts`
-    const hit = first([...forJs.map((ext) => base + ext), ...(js ? [path] : [])]) ?? first(withExtensions(path))
-    return found(hit ?? null)
-  }
-  if (TS_EXTENSION.test(last)) return found(first([path]) ?? null)
-  // `./a/b`, or `./user.entity`: TypeScript adds an extension (after `./user.d.entity.ts` for a dotted name), then
-  // looks for a folder's index
-  const dotted = extension === '' ? [] : [`${path.slice(0, -extension.length)}.d${extension}.ts`]
-  const hit = first([...dotted, ...withExtensions(path)])
+  // TypeScript replaces the extension (`./a.js` → `./a.ts`, `./user.entity` → `./user.d.entity.ts`), then adds one
+  // (`./a.js.ts`), then looks for a folder's index
+  const [base, stripped] = strippedExtension(path)
+  const replaced = stripped === '' ? [] : replacedExtensions(stripped, js).map((ext) => base + ext)
+  const hit = first([...replaced, ...withExtensions(path)])
   return hit ? found(hit) : index()
 }

@@ -1,0 +1,144 @@
+/**
+ * Seeded random workspace packages and `imports` maps: wherever the package lookups answer without TypeScript, the
+ * answer is the source file `ts.resolveModuleName` gives. A failure prints the seed, the package.json files and the
+ * files of the tree.
+ */
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadTypeScript, type ts } from '../../plugin/core/scan/morph.js'
+import { PackageLookups } from '../../plugin/core/scan/resolve-package.js'
+import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
+import { seeded } from '../random.js'
+
+const root = realpathSync(mkdtempSync(join(tmpdir(), 'kb-packages-random-'))).replaceAll('\\', '/')
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const FILES = [
+  'src/index.ts', 'src/index.tsx', 'src/user.ts', 'src/user.js', 'src/user.d.ts', 'src/sub/index.ts', 'src/sub/user.ts',
+  'src/x.mts', 'src/x.d.mts', 'dist/index.js', 'dist/index.d.ts', 'dist/user.js', 'dist/user.d.ts', 'index.ts', 'index.d.ts',
+  'index.js', 'lib/main.ts', 'lib/main.js', 'user.ts', 'sub/user.ts',
+]
+const TARGETS = [
+  './src/index.ts', './src/index.js', './src/user.ts', './src/user.js', './dist/index.js', './dist/index.d.ts', './dist/user.js',
+  './index.ts', './index.js', './lib/main.js', './src/x.mjs', './src/x.mts', './src/sub/index.ts', './missing.ts', './src/index',
+]
+const PATTERN_TARGETS = ['./src/*.ts', './src/*.js', './src/*', './dist/*.js', './dist/*.d.ts', './*.ts', './src/*/index.ts', './src/sub/*.ts']
+const FIELD_VALUES = ['src/index.ts', './src/index.ts', 'dist/index.js', './dist/index.d.ts', 'lib/main', 'lib', './index.js', 'src', 'missing.js', 'src/x.mts']
+const CONDITIONS = ['types', 'import', 'require', 'default', 'node', 'source', 'browser']
+const SPECIFIERS = ['', '/user', '/sub', '/user.js', '/x', '/sub/user', '/src/user', '/missing']
+const IMPORTS = ['#a', '#b/user', '#b/sub/user', '#b/x.mjs', '#c', '#d/user.js']
+
+type Random = () => number
+const pick = <T,>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
+const chance = (r: Random, p: number) => r() < p
+function shuffled<T>(r: Random, xs: readonly T[]): T[] {
+  const out = [...xs]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1))
+    ;[out[i], out[j]] = [out[j]!, out[i]!]
+  }
+  return out
+}
+
+/** A target: a path, or conditions in a random order (nested once at most). */
+function target(r: Random, pattern: boolean, depth = 0): unknown {
+  if (depth > 0 || chance(r, 0.5)) return pick(r, pattern ? PATTERN_TARGETS : TARGETS)
+  const entries = shuffled(r, CONDITIONS).slice(0, 1 + Math.floor(r() * 3)).map((c) => [c, target(r, pattern, depth + 1)])
+  return Object.fromEntries(entries)
+}
+
+function exportsMap(r: Random): unknown {
+  const shape = r()
+  if (shape < 0.2) return pick(r, TARGETS)
+  if (shape < 0.4) return target(r, false)
+  const map: Record<string, unknown> = {}
+  if (chance(r, 0.8)) map['.'] = target(r, false)
+  if (chance(r, 0.5)) map['./user'] = target(r, false)
+  if (chance(r, 0.5)) map['./*'] = target(r, true)
+  if (chance(r, 0.3)) map['./sub/*'] = target(r, true)
+  if (chance(r, 0.2)) map['./x'] = target(r, false)
+  return map
+}
+
+function importsMap(r: Random): Record<string, unknown> {
+  const map: Record<string, unknown> = {}
+  if (chance(r, 0.7)) map['#a'] = target(r, false)
+  if (chance(r, 0.7)) map['#b/*'] = target(r, true)
+  if (chance(r, 0.3)) map['#b/sub/*'] = target(r, true)
+  if (chance(r, 0.5)) map['#c'] = { [pick(r, CONDITIONS)]: pick(r, TARGETS), default: pick(r, TARGETS) }
+  if (chance(r, 0.4)) map['#d/*'] = pick(r, PATTERN_TARGETS)
+  return map
+}
+
+/** A tree under `dir`: the app, with an imports map maybe, and two workspace packages linked from its node_modules. */
+function makeTree(r: Random, dir: string): string[] {
+  const shown: string[] = []
+  const write = (rel: string, text: string) => {
+    const file = join(dir, rel)
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, text)
+  }
+  write('app/src/a.ts', '')
+  for (const rel of shuffled(r, FILES).slice(0, 6)) write(`app/${rel}`, '')
+  if (chance(r, 0.8)) {
+    const manifest = JSON.stringify({ name: 'app', imports: importsMap(r) })
+    write('app/package.json', manifest)
+    shown.push(`app/package.json ${manifest}`)
+  }
+  for (const name of ['p1', 'p2']) {
+    const files = shuffled(r, FILES).slice(0, 3 + Math.floor(r() * 8))
+    for (const rel of files) write(`packages/${name}/${rel}`, '')
+    const manifest: Record<string, unknown> = { name: `@w/${name}` }
+    if (chance(r, 0.6)) manifest.exports = exportsMap(r)
+    for (const field of ['main', 'types', 'typings']) if (chance(r, 0.35)) manifest[field] = pick(r, FIELD_VALUES)
+    if (chance(r, 0.9)) write(`packages/${name}/package.json`, JSON.stringify(manifest))
+    shown.push(`packages/${name}: ${JSON.stringify(manifest)} files ${files.join(', ')}`)
+    const at = chance(r, 0.7) ? `app/node_modules/@w/${name}` : `node_modules/@w/${name}`
+    mkdirSync(dirname(join(dir, at)), { recursive: true })
+    symlinkSync(join(dir, 'packages', name), join(dir, at), 'dir')
+  }
+  return shown
+}
+
+const CONFIGS: Array<[string, ts.CompilerOptions]> = [
+  ['bundler', { module: 99, moduleResolution: 100 }],
+  ['node10', { module: 1, moduleResolution: 2 }],
+  ['bundler, customConditions', { module: 99, moduleResolution: 100, customConditions: ['source'] }],
+]
+
+describe('package lookups on seeded random trees give the source file TypeScript gives', () => {
+  it('300 trees (KB_SEEDS for more) × 3 configurations × 22 specifiers', () => {
+    const ts = loadTypeScript()
+    const failures: string[] = []
+    let answered = 0
+    let followed = 0
+    const seeds = Number(process.env.KB_SEEDS ?? 300)
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = seeded(seed)
+      const dir = `${root}/t${seed}`
+      const shown = makeTree(r, dir)
+      const fromFile = `${dir}/app/src/a.ts`
+      for (const [label, options] of CONFIGS) {
+        const lookups = new PackageLookups(options, moduleResolutionOf(options))
+        const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS]
+        for (const specifier of specifiers) {
+          const got = lookups.lookup(specifier, dirname(fromFile)).file
+          if (got === undefined) continue
+          answered++
+          const resolved = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
+          const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.(c|m)?ts$/.test(resolved) ? resolved : null
+          if (want !== null) followed++
+          if (got !== want && failures.length < 5) {
+            failures.push(`seed ${seed}, ${label}, ${specifier}: got ${got?.slice(dir.length)}, TypeScript ${resolved?.slice(dir.length)}\n  ${shown.join('\n  ')}`)
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    // most are answered without TypeScript, and many end at a source
+    expect(answered).toBeGreaterThan(seeds * 3 * 22 * 0.8)
+    expect(followed).toBeGreaterThan(seeds * 6)
+  })
+})
