@@ -3,13 +3,13 @@
  * answer is the source file `ts.resolveModuleName` gives. A failure prints the seed, the package.json files and the
  * files of the tree.
  */
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadTypeScript, type ts } from '../../plugin/core/scan/morph.js'
 import { PackageLookups } from '../../plugin/core/scan/resolve-package.js'
-import { moduleResolutionOf } from '../../plugin/core/scan/resolve-relative.js'
+import { moduleResolutionOf, sourceLookup } from '../../plugin/core/scan/resolve-relative.js'
 import { seeded } from '../random.js'
 
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'kb-packages-random-'))).replaceAll('\\', '/')
@@ -140,5 +140,48 @@ describe('package lookups on seeded random trees give the source file TypeScript
     // most are answered without TypeScript, and many end at a source
     expect(answered).toBeGreaterThan(seeds * 3 * 22 * 0.8)
     expect(followed).toBeGreaterThan(seeds * 6)
+  })
+})
+
+const REL_FILES = [
+  'a.ts', 'a.tsx', 'a.d.ts', 'a.js', 'a.jsx', 'a/index.ts', 'a/index.tsx', 'a/index.d.ts', 'a/index.js', 'a/package.json',
+  'b.mts', 'b.d.mts', 'b.mjs', 'c.cts', 'c.d.cts', 'user.entity.ts', 'user.d.entity.ts', 'user.entity/index.ts', 'd.js.ts',
+  'styles.css', 'styles.d.css.ts', 'e.json', 'e.d.json.ts', 'f/g.ts', 'f/index.ts', 'f.d.ts', 'h.tsx', 'h.d.ts',
+]
+const REL_SPECIFIERS = [
+  './a', './a.js', './a.ts', './a.tsx', './a.jsx', './a.d.ts', './a/', './a/index', './a/index.js', './b', './b.mjs', './b.mts',
+  './b.d.mts', './b.js', './c', './c.cjs', './c.cts', './user.entity', './user.entity.js', './d.js', './d', './styles.css',
+  './e.json', './f', './f/', './f/g', './f/g.js', './h', './h.js', './h.jsx', './h.ts', '.', './missing', './missing.js',
+]
+
+describe('relative lookups on seeded random folders give the source file TypeScript gives', () => {
+  it('300 folders (KB_SEEDS for more) × 3 configurations × 34 specifiers', () => {
+    const ts = loadTypeScript()
+    const failures: string[] = []
+    let followed = 0
+    const seeds = Number(process.env.KB_SEEDS ?? 300)
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = seeded(seed * 7919)
+      const dir = `${root}/r${seed}`
+      const files = shuffled(r, REL_FILES).slice(0, 3 + Math.floor(r() * 12))
+      for (const rel of files) {
+        mkdirSync(dirname(join(dir, rel)), { recursive: true })
+        writeFileSync(join(dir, rel), rel.endsWith('package.json') ? JSON.stringify({ types: './index.ts' }) : '')
+      }
+      writeFileSync(join(dir, 'from.ts'), '')
+      for (const [label, options] of CONFIGS) {
+        for (const specifier of REL_SPECIFIERS) {
+          const got = sourceLookup(specifier, dir, existsSync, moduleResolutionOf(options))
+          if (got === undefined) continue
+          const resolved = ts.resolveModuleName(specifier, `${dir}/from.ts`, options, ts.sys).resolvedModule?.resolvedFileName
+          const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.([^./]+\.)?(c|m)?ts$/.test(resolved) ? resolved : null
+          if (want !== null) followed++
+          if (got.file !== want && failures.length < 5) failures.push(`seed ${seed}, ${label}, ${specifier}: got ${got.file?.slice(dir.length)}, TypeScript ${resolved?.slice(dir.length)}; files ${files.join(', ')}`)
+          for (const path of got.missing) if (existsSync(path) && failures.length < 5) failures.push(`seed ${seed}, ${label}, ${specifier}: ${path.slice(dir.length)} recorded missing`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    expect(followed).toBeGreaterThan(seeds * 10)
   })
 })
