@@ -1,4 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { fixture } from '../helpers.js'
@@ -34,6 +37,30 @@ describe('koan-backup inventory (child process)', () => {
   it('--entity-decorator and --entity-base recognise other ORMs', () => {
     const r = cli('inventory', '--root', fixture('typeorm'), '--json', '--entity-decorator', 'Entity@typeorm', '--entity-base', 'BaseEntity@@mikro-orm/core')
     expect(JSON.parse(r.stdout).entities.map((e: { name: string }) => e.name)).toEqual(['Book', 'Comment', 'Post'])
+  })
+  it('reads a workspace package the app imports by name (linked in node_modules), and warns at its files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kb-cli-workspace-'))
+    try {
+      const files: Record<string, string> = {
+        'app/tsconfig.json': JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true }, include: ['src'] }),
+        'app/src/main.ts': "export { Customer } from '@acme/models'\n",
+        'packages/models/package.json': JSON.stringify({ name: '@acme/models', exports: { '.': { types: './src/index.ts', default: './dist/index.js' } } }),
+        'packages/models/src/index.ts': "import { Entity, EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class Customer extends Entity<Customer> {\n  name = ''\n}\nexport class Loose extends Entity<Loose> {\n  n = 1\n}\n",
+      }
+      for (const [rel, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, rel)), { recursive: true })
+        writeFileSync(join(dir, rel), text)
+      }
+      mkdirSync(join(dir, 'app/node_modules/@acme'), { recursive: true })
+      symlinkSync('../../../packages/models', join(dir, 'app/node_modules/@acme/models'), 'dir')
+      const r = cli('inventory', '--root', join(dir, 'app'), '--strict')
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('../packages/models/src/index.ts:6:14 KB001')
+      const registry = JSON.parse(cli('inventory', '--root', join(dir, 'app'), '--json').stdout)
+      expect(registry.entities.map((e: { name: string; status: string }) => `${e.name}:${e.status}`)).toEqual(['Customer:included', 'Loose:uncovered'])
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
   it('invalid scope declarations exit 1 even without --strict', () => {
     // the fixture has no tsconfig.json: the default then scans every TypeScript file under the root
