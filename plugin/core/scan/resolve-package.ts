@@ -22,16 +22,19 @@ export interface PackageLookupOptions extends RelativeLookupOptions {
  */
 export type PackageLink = [link: string, target: string, manifest: string]
 
-/** Where a bare specifier (`@acme/models`, `@acme/models/user`) ends, and what that answer depends on. */
+/** Where a bare specifier (`@acme/models`, `@acme/models/user`, `#models/user`) ends, and what that answer depends on. */
 export interface PackageLookup {
   /**
    * The TypeScript source it names in a workspace package; `null` for none (a package, a declaration file, nothing);
    * `undefined` when TypeScript must be asked (a workspace package whose manifest uses a form this does not know).
    */
   file: string | null | undefined
-  /** node_modules folders probed and missing, and paths tried and missing inside the workspace package. */
+  /**
+   * Paths probed and missing: node_modules folders, package.json files below an `imports` scope, and paths tried
+   * inside the workspace package or the scope.
+   */
   missing: string[]
-  /** The folders found in node_modules on the way. */
+  /** The folders found on the way: in node_modules, and the folder of an `imports` scope. */
   links: PackageLink[]
 }
 
@@ -57,8 +60,9 @@ const DOTS = /(^|\/)\.\.?(\/|$)/
 const JS_EXTENSION = /^\.(c|m)?jsx?$/
 
 /**
- * What is at `<dir>/node_modules/<name>`: nothing, a package (a folder in node_modules, or a link into one, as pnpm
- * makes), or a workspace package (a link to a folder outside any node_modules, as npm, yarn and pnpm workspaces make).
+ * What is at a path: nothing, a package (a folder in node_modules, or a link into one, as pnpm makes), or a folder
+ * outside any node_modules with its package.json, if any: at `<dir>/node_modules/<name>`, a workspace package (a
+ * link, as npm, yarn and pnpm workspaces make); elsewhere, a folder that may hold an `imports` scope.
  */
 export function probeLink(path: string): Probe {
   try {
@@ -94,7 +98,7 @@ export function manifestsOf(links: readonly PackageLink[]): string[] {
   return links.filter(([, , manifest]) => manifest !== '').map(([, target]) => `${target}/package.json`)
 }
 
-/** Whether two closures found the same folders in node_modules, each the same. */
+/** Whether two closures went through the same folders, each the same. */
 export function sameLinks(a: readonly PackageLink[], b: readonly PackageLink[]): boolean {
   return a.length === b.length && a.every((link, i) => link.every((part, j) => part === b[i]![j]))
 }
