@@ -196,9 +196,10 @@ export class PackageLookups {
       const probe = this.probe(dir)
       if (probe.link && probe.manifest !== null) {
         links.push(probe.link)
-        // a package's own file (not followed), or a manifest without imports
+        // a package's own file (not followed)
         if (probe.manifest === undefined) return none
         if (!this.quick || probe.manifest === 'unreadable' || this.mapsOutputs(dir)) return { file: undefined, missing, links }
+        // (a manifest without imports: nothing, as for TypeScript)
         const imports = probe.manifest.imports
         if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
         const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER)
