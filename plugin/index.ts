@@ -3,7 +3,7 @@ import { PluginContext } from './core/context.js'
 import { formatDiagnostic } from './core/diagnostics.js'
 import { combinedError, partition, esbuildMessages, pushToCompilation, rollupMessage } from './core/emit.js'
 import {
-  DATA_ID_FILTER, ESBUILD_NAMESPACE, isRegistryModule, REGISTRY_ID_FILTER, REGISTRY_IMPORT, RESOLVED_DATA_ID, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER,
+  DATA_ID_FILTER, ESBUILD_NAMESPACE, isRegistryModule, OWN_RUNTIME_FILTER, REGISTRY_ID_FILTER, REGISTRY_IMPORT, RESOLVED_DATA_ID, RESOLVED_REGISTRY_ID, RUNTIME_ENTRIES, RUNTIME_ID_FILTER,
   SOURCE_ID_FILTER,
 } from './core/virtual.js'
 
@@ -75,8 +75,9 @@ export const unpluginFactory: UnpluginFactory<KoanBackupOptions | undefined, fal
       },
     },
     transform: {
-      // the generated modules are excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's
-      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] }, code: { include: ['EntityBackup', REGISTRY_IMPORT] } },
+      // the generated modules are excluded: under esbuild, unplugin replaces a load result's watchFiles with the transform's;
+      // so are packages and this package's own runtime
+      filter: { id: { include: [SOURCE_ID_FILTER], exclude: [/node_modules/, OWN_RUNTIME_FILTER, RESOLVED_REGISTRY_ID, RESOLVED_DATA_ID] }, code: { include: ['EntityBackup', REGISTRY_IMPORT] } },
       handler(code, id) {
         // a decorator in a file the scan does not read: reported here (KB035), where every bundler can warn
         const self = this as unknown as { warn?(m: unknown): void; error?(m: unknown): never }

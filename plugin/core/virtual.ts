@@ -48,3 +48,16 @@ export const ESBUILD_NAMESPACE = 'koan-backup'
 
 /** Files whose transform may need the decorator stripped. */
 export const SOURCE_ID_FILTER = /\.(?:c|m)?[jt]sx?$/
+
+/**
+ * This package's own runtime files (`dist/runtime/`), which the transform leaves alone: they name `EntityBackup` but
+ * hold no entity, and a checkout or a linked install puts them outside node_modules, where each fresh build would
+ * otherwise hash and tokenize ~50 kB of them.
+ */
+export const OWN_RUNTIME_FILTER = underFolder(fileURLToPath(new URL('../../runtime/', import.meta.url)))
+
+/** A pattern for the paths under `dir`, written with either slash. */
+function underFolder(dir: string): RegExp {
+  const parts = dir.split(/[\\/]+/).filter((p) => p !== '').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`^${/^[\\/]/.test(dir) ? '[\\\\/]' : ''}${parts.join('[\\\\/]')}[\\\\/]`)
+}

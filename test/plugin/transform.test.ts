@@ -267,3 +267,15 @@ console.log(JSON.stringify({ unchanged: plain === null || plain.code === code, b
     }
   })
 })
+
+describe("the transform's filter", () => {
+  it("leaves this package's own runtime files to the bundler (checkout or linked install: outside node_modules), and no project file", async () => {
+    const { koanBackup } = await import('../../plugin/index.js')
+    const plugin = koanBackup.raw({ dts: false }, { framework: 'vite' } as never) as { transform: { filter: { id: { exclude: RegExp[] } } } }
+    const excluded = (id: string) => plugin.transform.filter.id.exclude.some((r) => r instanceof RegExp && r.test(id))
+    const runtime = join(fixture('../..'), 'runtime')
+    for (const file of ['index.js', 'markers.js', 'engine/api.js']) expect(excluded(join(runtime, file)), file).toBe(true)
+    expect(excluded(join(runtime, 'engine/api.js').replaceAll('/', '\\'))).toBe(true)
+    for (const id of [fixture('basic/src/models/media.ts'), `${runtime}x/a.ts`, join(fixture('../..'), 'plugin/core/context.ts')]) expect(excluded(id), id).toBe(false)
+  })
+})
