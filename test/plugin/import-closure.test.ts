@@ -261,6 +261,43 @@ describe('workspace packages imported by name', () => {
     expect(files(scanner(dir))).toEqual(['Local@src/main.ts'])
   })
 
+  it('follows a package built to dist/ from its declarations to its sources when its tsconfig.json says where they come from', () => {
+    const dir = workspace({ exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } }, {
+      'packages/models/tsconfig.json': JSON.stringify({ compilerOptions: { rootDir: 'src', outDir: 'dist', declaration: true }, include: ['src'] }),
+      'packages/models/dist/index.d.ts': "export { Shared } from './shared'\n",
+      'packages/models/dist/shared.d.ts': 'export declare class Shared {}\n',
+    })
+    const s = scanner(dir, { scope: { mode: 'all' } })
+    expect(files(s)).toEqual(['Local@src/main.ts', 'Order@src/main.ts', 'Shared@../packages/models/src/shared.ts'])
+    expect(fields(s, 'Order')).toEqual(['note', 'total'])
+    // its tsconfig is watched with its package.json, and an edit of it is followed
+    const config = `${dir}/packages/models/tsconfig.json`
+    expect(s.watchFiles()).toContain(config)
+    expect(s.covers(config)).toBe(true)
+    writeFileSync(config, JSON.stringify({ compilerOptions: { rootDir: 'src', outDir: 'out', declaration: true }, include: ['src'] }))
+    // (its declarations no longer come from dist/: the package is read through them, and Order's base is unknown)
+    expect(s.update(config).entities.map((e) => e.name)).toEqual(['Local'])
+  })
+
+  it('never follows the packages it knows by name: koan-backup itself, and the modules of entityBases and entityDecorators', () => {
+    // koan-backup and an ORM linked from a checkout, their exports naming their sources
+    const dir = workspace({ exports: './src/index.ts' }, {
+      'checkouts/koan-backup/package.json': JSON.stringify({ name: 'koan-backup', exports: './src/index.ts' }),
+      'checkouts/koan-backup/src/index.ts': 'export class Entity<T> {\n  declare t?: T\n}\nexport function EntityBackup(): ClassDecorator {\n  return () => {}\n}\n',
+      'checkouts/orm/package.json': JSON.stringify({ name: '@acme/orm', exports: './src/index.ts' }),
+      'checkouts/orm/src/index.ts': 'export class Model {}\n',
+      'app/src/post.ts': "import { Model } from '@acme/orm'\nexport class Post extends Model {\n  title = ''\n}\n",
+    })
+    mkdirSync(`${dir}/app/node_modules/@acme`, { recursive: true })
+    symlinkSync('../../checkouts/koan-backup', `${dir}/app/node_modules/koan-backup`, 'dir')
+    symlinkSync('../../../checkouts/orm', `${dir}/app/node_modules/@acme/orm`, 'dir')
+    mkdirSync(`${dir}/packages/models/node_modules`, { recursive: true })
+    symlinkSync('../../../checkouts/koan-backup', `${dir}/packages/models/node_modules/koan-backup`, 'dir')
+    const s = scanner(dir, { entityBases: ['Model@@acme/orm'] })
+    expect(files(s)).toEqual(['Local@src/main.ts', 'Order@src/main.ts', 'Post@src/post.ts', 'Shared@../packages/models/src/shared.ts'])
+    expect(s.watchFiles().some((f) => f.includes('/checkouts/'))).toBe(false)
+  })
+
   it('under node16 resolution, TypeScript resolves inside the package', () => {
     const dir = workspace({ type: 'module', exports: { '.': './src/index.ts' } }, { 'app/package.json': JSON.stringify({ type: 'module' }) }, { module: 'Node16', moduleResolution: 'Node16' })
     write(dir, 'packages/models/src/index.ts', "export { Shared } from './shared.js'\n")

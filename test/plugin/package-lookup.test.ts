@@ -179,4 +179,47 @@ describe('bare specifiers looked up without TypeScript give the source file Type
     expect(probeLink(`${root}/node_modules/realpkg`).link).toEqual([`${root}/node_modules/realpkg`, `${root}/node_modules/realpkg`, ''])
     expect(probeLink(`${root}/app/node_modules/dangling`).link).toBeNull()
   })
+
+  it('follows a package built to dist/ from its declarations to its sources, through its own tsconfig.json', () => {
+    const tsconfig = (compilerOptions: object, include = ['src']) => json({ compilerOptions: { declaration: true, ...compilerOptions }, include })
+    const packages: Record<string, Record<string, string>> = {
+      // rootDir and outDir; exports, a subpath, a .tsx source
+      'built-root': {
+        'package.json': json({ exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './user': { types: './dist/models/user.d.ts' } } }),
+        'tsconfig.json': tsconfig({ rootDir: 'src', outDir: 'dist' }), 'src/index.ts': '', 'src/models/user.tsx': '', 'dist/index.d.ts': '', 'dist/models/user.d.ts': '',
+      },
+      // composite: rootDir is the tsconfig's folder; declarationDir over outDir; the types field
+      'built-composite': {
+        'package.json': json({ types: 'types/src/index.d.ts' }),
+        'tsconfig.json': tsconfig({ composite: true, outDir: 'dist', declarationDir: 'types' }), 'src/index.ts': '', 'types/src/index.d.ts': '',
+      },
+      // neither: the folder the files share (src/lib, src/other → src)
+      'built-common': {
+        'package.json': json({ types: './dist/lib/a.d.ts' }),
+        'tsconfig.json': tsconfig({ outDir: 'dist' }), 'src/lib/a.ts': '', 'src/other/b.ts': '', 'dist/lib/a.d.ts': '',
+      },
+      // no tsconfig; a declaration outside outDir; a declaration whose source is not one of the project's files
+      'built-none': { 'package.json': json({ types: './dist/index.d.ts' }), 'src/index.ts': '', 'dist/index.d.ts': '' },
+      'built-elsewhere': { 'package.json': json({ types: './types/index.d.ts' }), 'tsconfig.json': tsconfig({ rootDir: 'src', outDir: 'dist' }), 'src/index.ts': '', 'types/index.d.ts': '' },
+      'built-excluded': { 'package.json': json({ types: './dist/index.d.ts' }), 'tsconfig.json': tsconfig({ rootDir: 'src', outDir: 'dist' }, ['src/lib']), 'src/index.ts': '', 'src/lib/x.ts': '', 'dist/index.d.ts': '' },
+    }
+    for (const [name, files] of Object.entries(packages)) {
+      for (const [rel, text] of Object.entries(files)) write(`packages/${name}/${rel}`, text)
+      link(`app/node_modules/@acme/${name}`, `../../../packages/${name}`)
+    }
+    const lookups = new PackageLookups({ module: 99, moduleResolution: 100 }, 100)
+    const from = `${root}/app/src`
+    const got = (specifier: string) => lookups.lookup(specifier, from).file?.slice(root.length) ?? null
+    expect(got('@acme/built-root')).toBe('/packages/built-root/src/index.ts')
+    expect(got('@acme/built-root/user')).toBe('/packages/built-root/src/models/user.tsx')
+    expect(got('@acme/built-composite')).toBe('/packages/built-composite/src/index.ts')
+    expect(got('@acme/built-common')).toBe('/packages/built-common/src/lib/a.ts')
+    for (const name of ['built-none', 'built-elsewhere', 'built-excluded']) expect(got(`@acme/${name}`), name).toBeNull()
+    // the tsconfig counts in what the closure records: an edit of it no longer holds
+    const [found] = lookups.lookup('@acme/built-root', from).links
+    expect(linkHolds(found!)).toBe(true)
+    write('packages/built-root/tsconfig.json', tsconfig({ rootDir: 'src', outDir: 'out' }))
+    expect(linkHolds(found!)).toBe(false)
+  })
 })
+

@@ -2,6 +2,8 @@ import { existsSync as exists, lstatSync, readFileSync, realpathSync } from 'nod
 import { isBuiltin } from 'node:module'
 import { dirname } from 'node:path'
 import { textHash } from '../../../runtime/hash.js'
+import { PACKAGE_NAME } from '../options.js'
+import { loadProject, type ProjectListing } from './project.js'
 import { BUNDLER, isSourceFile, NODE10, replacedExtensions, sourceLookup, strippedExtension, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
 
 /** The compiler options a package lookup depends on, beyond a relative one's. */
@@ -17,8 +19,9 @@ export interface PackageLookupOptions extends RelativeLookupOptions {
 
 /**
  * A folder a lookup went through, as a closure records it: one found at `<dir>/node_modules/<name>`, or the folder
- * of the package.json whose `imports` a subpath import used; where it really is, and its package.json's hash (`'-'`
- * without one; `''` for a package in node_modules, whose sources are not followed and whose manifest is not read).
+ * of the package.json whose `imports` a subpath import used; where it really is, and the hash of its package.json and
+ * tsconfig.json (`'-'` without either; `''` for a package in node_modules, whose sources are not followed and whose
+ * manifest is not read).
  */
 export type PackageLink = [link: string, target: string, manifest: string]
 
@@ -56,6 +59,7 @@ interface Inside {
 }
 
 const NOTHING: Inside = { file: null, hit: null, missing: [] }
+const OPAQUE: ReadonlySet<string> = new Set([PACKAGE_NAME])
 const DOTS = /(^|\/)\.\.?(\/|$)/
 const JS_EXTENSION = /^\.(c|m)?jsx?$/
 
@@ -77,10 +81,9 @@ export function probeLink(path: string): Probe {
     return { link: null } // a dangling link
   }
   if (`${target}/`.includes('/node_modules/')) return { link: [path, target, ''] }
-  let text: string | null = null
-  try {
-    text = readFileSync(`${target}/package.json`, 'utf8')
-  } catch {}
+  const text = readText(`${target}/package.json`)
+  // (a workspace package built to dist/ is followed to its sources through its tsconfig: it counts too)
+  const config = readText(`${target}/tsconfig.json`)
   let manifest: Probe['manifest'] = null
   if (text !== null) {
     try {
@@ -90,12 +93,20 @@ export function probeLink(path: string): Probe {
       manifest = 'unreadable'
     }
   }
-  return { link: [path, target, text === null ? '-' : textHash('sha1', text)], manifest }
+  return { link: [path, target, text === null && config === null ? '-' : textHash('sha1', `${text ?? ''}\0${config ?? ''}`)], manifest }
 }
 
-/** The package.json files of the folders among `links` that are not packages (what a watch mode watches). */
+function readText(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+/** The package.json and tsconfig.json files of the folders among `links` that are not packages (what a watch mode watches). */
 export function manifestsOf(links: readonly PackageLink[]): string[] {
-  return links.filter(([, , manifest]) => manifest !== '').map(([, target]) => `${target}/package.json`)
+  return links.filter(([, , manifest]) => manifest !== '').flatMap(([, target]) => [`${target}/package.json`, `${target}/tsconfig.json`])
 }
 
 /** Whether two closures went through the same folders, each the same. */
@@ -123,12 +134,18 @@ export function linkHolds([path, target, manifest]: PackageLink): boolean {
 export class PackageLookups {
   private probes = new Map<string, Probe>()
   private answers = new Map<string, PackageLookup>()
+  /** Workspace packages' own projects, by folder (`null`: no tsconfig that says where its outputs come from). */
+  private builds = new Map<string, PackageBuild | null>()
   private conditions: Set<string>
   private exportsOn: boolean
   private importsOn: boolean
   private quick: boolean
 
-  constructor(private options: PackageLookupOptions, private kind: number) {
+  /**
+   * @param opaque packages never followed, because the scan knows them by name: `koan-backup` (whose `Entity` and
+   * `EntityBackup` are told by the specifier), and the modules of `entityBases` and `entityDecorators`.
+   */
+  constructor(private options: PackageLookupOptions, private kind: number, private opaque: ReadonlySet<string> = OPAQUE) {
     this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution
     this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
     // bundler, node16, nodenext
@@ -140,6 +157,7 @@ export class PackageLookups {
   forget(): void {
     this.probes.clear()
     this.answers.clear()
+    this.builds.clear()
   }
 
   /** Where `specifier` ends from `fromDir` (absolute, forward slashes). */
@@ -162,6 +180,7 @@ export class PackageLookups {
     const size = specifier.startsWith('@') ? 2 : 1
     if (parts.length < size || parts.slice(0, size).some((p) => p === '' || p === '.' || p === '..')) return none
     const name = parts.slice(0, size).join('/')
+    if (this.opaque.has(name)) return none
     const sub = parts.slice(size).join('/')
     for (let dir = fromDir; ; dir = dirname(dir)) {
       if (!dir.endsWith('/node_modules')) {
@@ -174,8 +193,9 @@ export class PackageLookups {
           const inside = this.quick ? this.inPackage(probe.link[1], probe.manifest, sub) : undefined
           if (inside === undefined) return { file: undefined, missing, links }
           missing.push(...inside.missing)
-          // a folder where TypeScript finds nothing for types: it goes on up
-          if (inside.hit !== null) return { file: inside.file, missing, links }
+          // a folder where TypeScript finds nothing for types: it goes on up. A declaration file found: the source
+          // it was built from, when the package's tsconfig says
+          if (inside.hit !== null) return { file: inside.file ?? this.sourceOf(probe.link[1], inside.hit), missing, links }
         }
       }
       if (dirname(dir) === dir) return none
@@ -219,6 +239,23 @@ export class PackageLookups {
   private mapsOutputs(dir: string): boolean {
     const config = this.options.configFilePath
     return Boolean(this.options.outDir || this.options.declarationDir) && (typeof config !== 'string' || config.startsWith(`${dir}/`))
+  }
+
+  /**
+   * The source a workspace package's declaration file was built from (`dist/models/user.d.ts` → `src/models/user.ts`),
+   * through the package's tsconfig.json: its declarations go to `declarationDir` or `outDir`, from `rootDir`, the
+   * folder of a `composite` tsconfig, or the folder its files share, as TypeScript computes it; the source must be
+   * one of its files. `null` without such a tsconfig.
+   */
+  private sourceOf(dir: string, declaration: string): string | null {
+    const match = /\.d\.((c|m)?ts)$/.exec(declaration)
+    if (!match) return null
+    let build = this.builds.get(dir)
+    if (build === undefined) this.builds.set(dir, (build = packageBuild(dir)))
+    if (!build || !declaration.startsWith(`${build.out}/`)) return null
+    const base = build.rootDir + declaration.slice(build.out.length, -match[0].length)
+    const extensions = match[1] === 'ts' ? ['.ts', '.tsx'] : [`.${match[1]}`]
+    return extensions.map((ext) => base + ext).find((f) => build.files.has(f)) ?? null
   }
 
   private probe(path: string): Probe {
@@ -324,3 +361,48 @@ export class PackageLookups {
     return { file: hit !== null && isSourceFile(hit) ? hit : null, hit, missing: hit === null ? candidates : candidates.slice(0, candidates.indexOf(hit)) }
   }
 }
+
+/** Where a workspace package's tsconfig.json puts its declarations, and the files they are built from. */
+interface PackageBuild {
+  out: string
+  rootDir: string
+  files: Set<string>
+}
+
+function packageBuild(dir: string): PackageBuild | null {
+  const config = `${dir}/tsconfig.json`
+  if (!exists(config)) return null
+  let listing: ProjectListing
+  try {
+    listing = loadProject(dir, config)
+  } catch {
+    return null // an unreadable tsconfig: no mapping (the app's own scan reports its own tsconfig's errors)
+  }
+  const options = listing.compilerOptions as PackageLookupOptions & { rootDir?: string; composite?: boolean }
+  const out = options.declarationDir ?? options.outDir
+  if (!out || listing.files.length === 0) return null
+  const rootDir = options.rootDir ?? (options.composite ? dir : commonFolder(listing.files))
+  return { out: out.replace(/\/$/, ''), rootDir: rootDir.replace(/\/$/, ''), files: new Set(listing.files) }
+}
+
+/** The deepest folder all the files are in (TypeScript's common source directory). */
+function commonFolder(files: readonly string[]): string {
+  let common = dirname(files[0]!)
+  for (const file of files) while (!file.startsWith(`${common}/`) && common !== dirname(common)) common = dirname(common)
+  return common
+}
+
+/**
+ * The packages a scan knows by name (never followed into their sources): `koan-backup` and the package of each
+ * module named by `entityBases` or `entityDecorators` (`typeorm`, `@mikro-orm/core`).
+ */
+export function opaquePackages(modules: Iterable<string | undefined>): Set<string> {
+  const names = new Set([PACKAGE_NAME])
+  for (const module of modules) {
+    if (!module || module.startsWith('.') || module.startsWith('/') || module.startsWith('#')) continue
+    const parts = module.split('/')
+    names.add(parts.slice(0, module.startsWith('@') ? 2 : 1).join('/'))
+  }
+  return names
+}
+

@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import { closureHolds, importClosure, NO_CLOSURE, specifiersKey, type Closure } from './closure.js'
-import { manifestsOf, sameLinks } from './resolve-package.js'
+import { manifestsOf, opaquePackages, PackageLookups, sameLinks, type PackageLookupOptions } from './resolve-package.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
@@ -13,7 +13,7 @@ import { TransformEdits, type FileEdits } from './transform-edits.js'
 import { LOCKFILES, ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
-import type { RelativeLookupOptions } from './resolve-relative.js'
+import { moduleResolutionOf, type RelativeLookupOptions } from './resolve-relative.js'
 import { keyJson, keyPath, normalRoot } from './rebase.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
@@ -127,7 +127,10 @@ export class Scanner {
     this.files = all.filter((f) => !isScopeFile(f))
     this.fileSet = new Set(all)
     this.compilerOptions = project.compilerOptions
-    this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f))
+    const { entityBases, entityDecorators } = this.options
+    const packages = new PackageLookups(project.compilerOptions as PackageLookupOptions, moduleResolutionOf(project.compilerOptions as RelativeLookupOptions),
+      opaquePackages([...entityBases, ...entityDecorators].map((spec) => spec.from)))
+    this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f), packages)
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
     this.scopeFiles = scopeFiles
     for (const f of this.scopeFiles) this.fileSet.add(f)
@@ -411,14 +414,14 @@ export class Scanner {
     return this.link(start)
   }
 
-  /** True when the file belongs to the scan: a project file, a scope file, or a package.json the closure's lookups read. */
+  /** True when the file belongs to the scan: a project file, a scope file, or a package.json or tsconfig.json the closure's lookups read. */
   covers(file: string): boolean {
     if (!this.listing) this.load()
     const normalized = file.replaceAll('\\', '/')
-    return this.fileSet.has(normalized) || isScopeFile(file) || (normalized.endsWith('/package.json') && this.manifests().includes(normalized))
+    return this.fileSet.has(normalized) || isScopeFile(file) || this.manifests().includes(normalized)
   }
 
-  /** The package.json files the closure's lookups read (workspace packages', and the scopes of `#` imports). */
+  /** The package.json and tsconfig.json files the closure's lookups read (workspace packages', and the scopes of `#` imports). */
   private manifests(): string[] {
     return this.closure ? manifestsOf(this.closure.links) : []
   }
