@@ -305,6 +305,18 @@ describe('workspace packages imported by name', () => {
     expect(files(scanner(dir))).toEqual(['Shared@../packages/models/src/shared.ts'])
   })
 
+  it('under node16 resolution, a built package found by TypeScript is taken from its declarations to its sources too', () => {
+    const dir = workspace({ type: 'module', exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } } }, {
+      'app/package.json': JSON.stringify({ type: 'module' }),
+      'packages/models/tsconfig.json': JSON.stringify({ compilerOptions: { module: 'Node16', rootDir: 'src', outDir: 'dist', declaration: true }, include: ['src'] }),
+      'packages/models/dist/index.d.ts': "export { Shared } from './shared.js'\n",
+      'packages/models/dist/shared.d.ts': 'export declare class Shared {}\n',
+    }, { module: 'Node16', moduleResolution: 'Node16' })
+    write(dir, 'packages/models/src/index.ts', "export { Shared } from './shared.js'\n")
+    write(dir, 'app/src/main.ts', "import { Shared } from '@acme/models'\nexport const s = Shared\n")
+    expect(files(scanner(dir))).toEqual(['Shared@../packages/models/src/shared.ts'])
+  })
+
   it('a cached scan holds while the link and the manifest do; a manifest edited or a link pointed elsewhere is seen', () => {
     const dir = workspace({ exports: './src/index.ts' }, { 'packages/other/package.json': JSON.stringify({ exports: './src/index.ts' }), 'packages/other/src/index.ts': entity('Shared', 'other = 1') })
     const cache = `${dir}/app/.cache/facts.json`

@@ -201,9 +201,11 @@ export class ModuleResolver {
     if (known !== undefined) return known
     let file: string | null
     if (bare && !mapped) {
-      // a workspace package's source, through the link in node_modules
-      const found = this.packages.lookup(specifier, dir).file
-      file = found === undefined ? this.typeScriptLookup(specifier, fromFile) : found !== null && this.isProjectFile(found) ? found : null
+      // a workspace package's source, through the link in node_modules; TypeScript's answer inside a workspace
+      // package it went through is taken to the source of a declaration file too
+      const found = this.packages.lookup(specifier, dir)
+      const answer = found.file !== undefined ? found.file : this.packages.sourceInPackage(this.typeScriptAnswer(specifier, fromFile), found.links)
+      file = answer !== null && this.isProjectFile(answer) ? answer : null
     } else {
       this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
       file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
@@ -213,10 +215,15 @@ export class ModuleResolver {
   }
 
   private typeScriptLookup(specifier: string, fromFile: string): string | null {
+    const answer = this.typeScriptAnswer(specifier, fromFile)
+    return answer !== null && this.isProjectFile(answer) ? answer : null
+  }
+
+  /** The file TypeScript resolves a specifier to, of any kind, or `null`. */
+  private typeScriptAnswer(specifier: string, fromFile: string): string | null {
     loadTypeScript()
     this.cache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options)
-    const result = ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule
-    return result && this.isProjectFile(result.resolvedFileName) ? result.resolvedFileName : null
+    return ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule?.resolvedFileName ?? null
   }
 
   /** A resolver with the same compiler options whose project is told by another predicate (no shared memo). */

@@ -242,6 +242,17 @@ export class PackageLookups {
   }
 
   /**
+   * A file TypeScript resolved an import to (`null`: none), taken to the source it was built from when it is a
+   * declaration file of a workspace package among `links`, the folders its lookup went through (under the
+   * resolutions this leaves to TypeScript, `node16` and `nodenext`).
+   */
+  sourceInPackage(file: string | null, links: readonly PackageLink[]): string | null {
+    if (file === null) return null
+    const link = links.find(([, target, manifest]) => manifest !== '' && file.startsWith(`${target}/`))
+    return (link && this.sourceOf(link[1], file)) ?? file
+  }
+
+  /**
    * The source a workspace package's declaration file was built from (`dist/models/user.d.ts` → `src/models/user.ts`),
    * through the package's tsconfig.json: its declarations go to `declarationDir` or `outDir`, from `rootDir`, the
    * folder of a `composite` tsconfig, or the folder its files share, as TypeScript computes it; the source must be
