@@ -19,9 +19,10 @@ export interface Closure {
    */
   missing: string[]
   /**
-   * The folders found in node_modules when bare specifiers were looked up (`@acme/models`), with where they really
-   * are and, for workspace packages, their package.json's hash: a package linked elsewhere or a manifest edited
-   * can change what an import names. Empty when TypeScript resolved the imports (`paths`, `baseUrl`).
+   * The folders bare specifiers were looked up through: those found in node_modules (`@acme/models`) and the scopes
+   * of `#` imports, with where they really are and, but for packages, the hash of their package.json and
+   * tsconfig.json: a package linked elsewhere or a manifest edited can change what an import names. Empty when
+   * TypeScript resolved the imports (`paths`, `baseUrl`).
    */
   links: PackageLink[]
 }
@@ -118,7 +119,7 @@ export function importClosure(
 
 /**
  * Whether a recorded closure still holds on disk: its files exist, the paths missing then are missing still, and the
- * folders found in node_modules are what they were.
+ * folders its lookups went through are what they were.
  */
 export function closureHolds(closure: Closure): boolean {
   return closure.extras.every((f) => existsSync(f)) && !closure.missing.some((p) => existsSync(p)) && closure.links.every(linkHolds)

@@ -179,8 +179,12 @@ export class ModuleResolver {
   /** Bare specifiers looked up in node_modules (shared by the resolvers of one listing). */
   readonly packages: PackageLookups
 
-  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean, packages?: PackageLookups) {
-    this.packages = packages ?? new PackageLookups(options as PackageLookupOptions, moduleResolutionOf(options))
+  /**
+   * @param opaque packages never followed into their sources (`PackageLookups`); `packages`: lookups to share with
+   * another resolver of the same options.
+   */
+  constructor(private options: ts.CompilerOptions, private isProjectFile: (file: string) => boolean, opaque?: ReadonlySet<string>, packages?: PackageLookups) {
+    this.packages = packages ?? new PackageLookups(options as PackageLookupOptions, moduleResolutionOf(options), opaque)
   }
 
   /** The project file a specifier names from `fromFile`, or `null` when it is external or missing. */
@@ -228,7 +232,7 @@ export class ModuleResolver {
 
   /** A resolver with the same compiler options whose project is told by another predicate (no shared memo). */
   withProjectFiles(isProjectFile: (file: string) => boolean): ModuleResolver {
-    return new ModuleResolver(this.options, isProjectFile, this.packages)
+    return new ModuleResolver(this.options, isProjectFile, undefined, this.packages)
   }
 
   /** Adds resolutions known from an earlier scan of the same inputs. */

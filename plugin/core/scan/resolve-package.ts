@@ -28,8 +28,9 @@ export type PackageLink = [link: string, target: string, manifest: string]
 /** Where a bare specifier (`@acme/models`, `@acme/models/user`, `#models/user`) ends, and what that answer depends on. */
 export interface PackageLookup {
   /**
-   * The TypeScript source it names in a workspace package; `null` for none (a package, a declaration file, nothing);
-   * `undefined` when TypeScript must be asked (a workspace package whose manifest uses a form this does not know).
+   * The TypeScript source it names in a workspace package (for a declaration file, the source it was built from);
+   * `null` for none (a package, a declaration file of unknown origin, nothing); `undefined` when TypeScript must be
+   * asked (a workspace package whose manifest uses a form this does not know).
    */
   file: string | null | undefined
   /**
@@ -114,7 +115,7 @@ export function sameLinks(a: readonly PackageLink[], b: readonly PackageLink[]):
   return a.length === b.length && a.every((link, i) => link.every((part, j) => part === b[i]![j]))
 }
 
-/** Whether a folder a closure recorded is still what it was (the same real folder, the same package.json). */
+/** Whether a folder a closure recorded is still what it was (the same real folder, package.json and tsconfig.json). */
 export function linkHolds([path, target, manifest]: PackageLink): boolean {
   const now = probeLink(path).link
   return now !== null && now[1] === target && now[2] === manifest

@@ -36,7 +36,7 @@ export function quickRelativeLookups(options: RelativeLookupOptions, kind: numbe
 }
 
 /** What a file lookup tries before a folder's index (any of them on disk is a file TypeScript takes over the folder). */
-const FILE_CANDIDATES = ['.ts', '.tsx', '.d.ts', '.js', '.jsx']
+const FILE_CANDIDATES = replacedExtensions('', true)
 
 /**
  * The project file a relative specifier names, when TypeScript's lookup is known to end there;

@@ -5,7 +5,7 @@ import type { ResolvedOptions } from '../options.js'
 import { Analyzer } from './analyze.js'
 import { CheckerFallback } from './checker.js'
 import { closureHolds, importClosure, NO_CLOSURE, specifiersKey, type Closure } from './closure.js'
-import { manifestsOf, opaquePackages, PackageLookups, sameLinks, type PackageLookupOptions } from './resolve-package.js'
+import { manifestsOf, opaquePackages, sameLinks } from './resolve-package.js'
 import type { FileFacts } from './facts.js'
 import { stampOf } from './cache-files.js'
 import { FactsCache } from './facts-cache.js'
@@ -13,7 +13,7 @@ import { TransformEdits, type FileEdits } from './transform-edits.js'
 import { LOCKFILES, ResultCache, resultsFileOf } from './result-cache.js'
 import { contentHash, parseFacts } from './parse.js'
 import { listingKey, loadProject, ModuleResolver, type ProjectListing } from './project.js'
-import { moduleResolutionOf, type RelativeLookupOptions } from './resolve-relative.js'
+import type { RelativeLookupOptions } from './resolve-relative.js'
 import { keyJson, keyPath, normalRoot } from './rebase.js'
 import { isScopeFile, SCOPE_FILE_NAMES } from './scopes.js'
 
@@ -128,9 +128,8 @@ export class Scanner {
     this.fileSet = new Set(all)
     this.compilerOptions = project.compilerOptions
     const { entityBases, entityDecorators } = this.options
-    const packages = new PackageLookups(project.compilerOptions as PackageLookupOptions, moduleResolutionOf(project.compilerOptions as RelativeLookupOptions),
-      opaquePackages([...entityBases, ...entityDecorators].map((spec) => spec.from)))
-    this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f), packages)
+    const opaque = opaquePackages([...entityBases, ...entityDecorators].map((spec) => spec.from))
+    this.resolver = new ModuleResolver(project.compilerOptions, (f) => this.fileSet.has(f), opaque)
     this.checker = new CheckerFallback(project.compilerOptions, () => this.files, this.options.entityBases)
     this.scopeFiles = scopeFiles
     for (const f of this.scopeFiles) this.fileSet.add(f)
