@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PluginContext } from '../../plugin/core/context.js'
 import { resolveOptions } from '../../plugin/core/options.js'
 import { Scanner } from '../../plugin/core/scan/scanner.js'
 import type { KoanBackupOptions } from '../../plugin/types.js'
@@ -107,6 +108,34 @@ describe('the import closure', () => {
     const code = readFileSync(shared, 'utf8')
     const edits = again.transformEdits(shared, code)
     expect(edits.strip.map(([s, e]) => code.slice(s, e))).toEqual(['@EntityBackup()'])
+  })
+
+  it('after a move, the generated module is taken from the cache with its imports moved, outside the root too (nothing generated anew)', async () => {
+    const dir = project({
+      'app/src/main.ts': "import { A } from '../../shared/a'\nimport { B } from './b'\nexport const all = [A, B]\n",
+      'app/src/b.ts': entity('B').replace('export class', "import { EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class"),
+      'shared/a.ts': entity('A').replace('export class', "import { EntityBackup } from 'koan-backup'\n@EntityBackup()\nexport class"),
+    })
+    const cache = (at: string) => `${at}/app/.cache/facts.json`
+    const context = (at: string, cached: boolean) => new PluginContext({ root: `${at}/app`, dts: false, report: false, cache: cached ? cache(at) : false })
+    const first = context(dir, true)
+    expect(first.moduleCode()).toContain(`"${dir}/app/../shared/a.ts"`)
+    await new Promise((resolve) => setImmediate(resolve))
+    const moved = mkdtempSync(join(tmpdir(), 'kb-closure-moved-')).replaceAll('\\', '/')
+    dirs.push(moved)
+    cpSync(dir, moved, { recursive: true })
+    const results = `${moved}/app/.cache/facts.results.json`
+    const before = readFileSync(results)
+    const again = context(moved, true)
+    const code = again.moduleCode()
+    expect(again.stats).toMatchObject({ cached: true, parsed: 0 })
+    // byte for byte what a build at the new path generates, and not generated again (so the results file is not rewritten)
+    expect(code).toBe(context(moved, false).moduleCode())
+    expect(code).toContain(`"${moved}/app/../shared/a.ts"`)
+    expect(code).toContain(`"${moved}/app/src/b.ts"`)
+    expect(code).not.toContain(dir)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(readFileSync(results).equals(before)).toBe(true)
   })
 
   it('a file created where an import looked first is seen by a cached scan (the recorded misses)', () => {

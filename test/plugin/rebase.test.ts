@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { keyJson, keyPath, normalRoot, rebaser, treeRebaser } from '../../plugin/core/scan/rebase.js'
+import { movedTexts } from '../../plugin/core/scan/result-cache.js'
 
 describe('paths of cache files under another root', () => {
   it('moves paths under the recorded root, and only those; a results entry\'s paths outside it by their place relative to it', () => {
@@ -37,5 +38,30 @@ describe('paths of cache files under another root', () => {
     expect(keyJson('/ci/a/app', options('/ci/a/app'))).toContain('"<root>/tsconfig.json"')
     // a string that only begins like the root is not the root
     expect(keyJson('/ci/a/app', { typeRoots: ['/ci/a/application/types'] })).toBe('{"typeRoots":["/ci/a/application/types"]}')
+  })
+})
+
+describe('texts of a results entry under another root', () => {
+  const name = (root: string) => JSON.stringify({ root, config: null })
+  const module = (root: string) => `import { A as C0 } from "${root}/src/a.ts"\nimport { B as C1 } from "${root}/../shared/b.ts"\nexport const n = 1\n`
+
+  it('moves the quoted paths of a text named after its root, renames it, and keeps the other texts as they are', () => {
+    const moved = movedTexts({ [name('/w/app')]: module('/w/app'), 'registry-only': 'export const registry = {}', report: 'x /w/app y' }, '/w/app', '/ci/run/app')
+    expect(moved).toEqual({ [name('/ci/run/app')]: module('/ci/run/app'), 'registry-only': 'export const registry = {}', report: 'x /w/app y' })
+  })
+
+  it('moves into a folder of the old root (every new path starting with the old root)', () => {
+    expect(movedTexts({ [name('/w/app')]: module('/w/app') }, '/w/app', '/w/app/inner/app')).toEqual({ [name('/w/app/inner/app')]: module('/w/app/inner/app') })
+  })
+
+  it('leaves out a text that names its root other than as the start of a quoted path, and a name of another form', () => {
+    const quoting = `${module('/w/app')}// built in /w/app\n`
+    expect(movedTexts({ [name('/w/app')]: quoting }, '/w/app', '/x/app')).toEqual({})
+    expect(movedTexts({ 'module:/w/app': module('/w/app'), [JSON.stringify({ root: '/w/app/', config: null })]: module('/w/app') }, '/w/app', '/x/app')).toEqual({})
+  })
+
+  it('takes texts still as bytes of the results file', () => {
+    const bytes = Buffer.from(`xx${module('/w/app')}`)
+    expect(movedTexts({ [name('/w/app')]: { bytes, start: 2, end: bytes.length } }, '/w/app', '/x/app')).toEqual({ [name('/x/app')]: module('/x/app') })
   })
 })

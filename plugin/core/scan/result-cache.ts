@@ -50,7 +50,7 @@ interface Entry extends LinkExtras {
  * A text, or where it is in the bytes of the file it was read from: decoded on first use, so a build
  * decodes only the texts it takes (an app reading only the registry never takes the full module).
  */
-type Stored = string | { bytes: Buffer; start: number; end: number }
+export type Stored = string | { bytes: Buffer; start: number; end: number }
 
 const decoded = (text: Stored): string => (typeof text === 'string' ? text : text.bytes.toString('utf8', text.start, text.end))
 
@@ -202,8 +202,8 @@ export class ResultCache {
 /**
  * Moves an entry linked under another root (a cache folder restored into a checkout at another path)
  * to `root`; returns false when it cannot be. Its key names files relative to the root, so the same
- * key means the same inputs; the resolutions and edits name files under the old root, and the texts
- * named after it (the full module imports the entity files by absolute path) are dropped. A registry
+ * key means the same inputs; the resolutions and edits name files under the old root, and so do the texts
+ * named after it (the full module imports the entity files by absolute path): all are moved. A registry
  * whose text names the old root (a message quoting a path) is not moved.
  */
 function moveEntry(entry: Entry, root: string): boolean {
@@ -219,10 +219,45 @@ function moveEntry(entry: Entry, root: string): boolean {
   for (const file in entry.edits) edits[move(file)] = entry.edits[file]!
   entry.edits = edits
   entry.closure = moveClosure(entry.closure, move)
-  entry.texts = Object.fromEntries(Object.entries(entry.texts).filter(([name]) => !name.includes(recorded)))
+  entry.texts = movedTexts(entry.texts, entry.root, root)
   entry.root = root
   entry.namesRoot = undefined
   return true
+}
+
+/**
+ * The texts of an entry moved from root `from` to `to`. A text named after its root (the full module, whose name holds
+ * the module options) names it in no other way than as the start of quoted absolute paths (`"<root>/src/user.ts"`, and
+ * `"<root>/../shared/a.ts"` for a file outside it, which `treeRebaser` moves the same way): it is taken with those
+ * moved. One that names the root otherwise too is left out, to be generated anew.
+ */
+export function movedTexts(texts: Record<string, Stored>, from: string, to: string): Record<string, Stored> {
+  const recorded = inJson(from)
+  const out: Record<string, Stored> = {}
+  for (const [name, stored] of Object.entries(texts)) {
+    if (!name.includes(recorded)) {
+      out[name] = stored
+      continue
+    }
+    const renamed = movedName(name, from, to)
+    if (renamed === null) continue
+    const text = decoded(stored)
+    const paths = text.split(`"${recorded}/`)
+    if (paths.length === text.split(recorded).length) out[renamed] = paths.join(`"${inJson(to)}/`)
+  }
+  return out
+}
+
+/** The name of a text generated with `{ root, ... }` as its options, for the same options under another root; `null` for other names. */
+function movedName(name: string, from: string, to: string): string | null {
+  let options: unknown
+  try {
+    options = JSON.parse(name)
+  } catch {
+    return null
+  }
+  if (!isObject(options) || options.root !== from) return null
+  return JSON.stringify({ ...options, root: to })
 }
 
 /** A closure's paths moved to another root. */
