@@ -391,29 +391,7 @@ describe('workspace packages imported by name', () => {
 })
 
 describe('subpath imports (`#models/user`, the `imports` of the nearest package.json)', () => {
-  const base = "import { Entity } from 'koan-backup'\nexport abstract class Base<T> extends Entity<T> {\n  id = ''\n}\n"
   const imports = { '#models/*': './src/models/*.ts', '#lib/*': './lib/*.ts' }
-
-  it('links a class to a base class imported through them, and follows them to files outside the listing', () => {
-    const dir = project({
-      'app/package.json': JSON.stringify({ name: 'app', type: 'module', imports }),
-      'app/src/models/base.ts': base,
-      'app/src/models/user.ts': "import { Base } from '#models/base'\nexport class User extends Base<User> {\n  name = ''\n}\n",
-      'app/src/main.ts': "import { Audit } from '#lib/audit'\nexport const a = Audit\n",
-      'app/lib/audit.ts': entity('Audit'),
-    })
-    const s = scanner(dir, { scope: { mode: 'all' } })
-    expect(files(s)).toEqual(['Audit@lib/audit.ts', 'User@src/models/user.ts'])
-    const registry = s.scan()
-    const user = registry.entities.find((e) => e.name === 'User')
-    expect(registry.shapes.find((x) => x.id === user?.shape)?.fields.map((f) => f.name).sort()).toEqual(['id', 'name'])
-    // the package.json is watched, and an edit of its imports is followed
-    const manifest = `${dir}/app/package.json`
-    expect(s.watchFiles()).toContain(manifest)
-    write(dir, 'app/lib2/audit.ts', entity('Audit', 'moved = 1'))
-    writeFileSync(manifest, JSON.stringify({ name: 'app', type: 'module', imports: { ...imports, '#lib/*': './lib2/*.ts' } }))
-    expect(s.update(manifest).entities.map((e) => `${e.name}@${e.file}`).sort()).toEqual(['Audit@lib2/audit.ts', 'User@src/models/user.ts'])
-  })
 
   it('a cached scan sees a package.json created nearer to the importing file', () => {
     const dir = project({
@@ -432,3 +410,63 @@ describe('subpath imports (`#models/user`, the `imports` of the nearest package.
   })
 })
 
+
+describe('imports of the package\'s own name (`@acme/app/models/base`, through the `exports` of the nearest package.json)', () => {
+  const exports = { './models/*': './src/models/*.ts', './audit': './lib/audit.ts' }
+
+  it('a cached scan sees the package renamed or its exports added', () => {
+    const dir = project({
+      'app/package.json': JSON.stringify({ name: '@acme/other' }),
+      'app/src/main.ts': "import { Audit } from '@acme/app/audit'\nexport const a = Audit\n",
+      'app/lib/audit.ts': entity('Audit'),
+    })
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    expect(files(scanner(dir, { cache }))).toEqual([])
+    writeFileSync(`${dir}/app/package.json`, JSON.stringify({ name: '@acme/app', exports }))
+    const again = scanner(dir, { cache })
+    expect(files(again)).toEqual(['Audit@lib/audit.ts'])
+    expect(again.stats.cached).toBeUndefined()
+    expect(files(scanner(dir, { cache }))).toEqual(['Audit@lib/audit.ts'])
+  })
+})
+
+describe('imports through the nearest package.json: a base class, files outside the listing, an edit in watch mode', () => {
+  const base = "import { Entity } from 'koan-backup'\nexport abstract class Base<T> extends Entity<T> {\n  id = ''\n}\n"
+  const cases = [
+    {
+      label: 'subpath imports (`#models/base`)',
+      manifest: (lib: string) => ({ name: 'app', type: 'module', imports: { '#models/*': './src/models/*.ts', '#lib/*': `./${lib}/*.ts` } }),
+      base: '#models/base',
+      audit: '#lib/audit',
+    },
+    {
+      label: 'the package\'s own name (`@acme/app/models/base`)',
+      manifest: (lib: string) => ({ name: '@acme/app', type: 'module', exports: { './models/*': './src/models/*.ts', './audit': `./${lib}/audit.ts` } }),
+      base: '@acme/app/models/base',
+      audit: '@acme/app/audit',
+    },
+  ]
+  for (const c of cases) {
+    it(`${c.label}: a class extending a base class imported so is an entity; such imports are followed outside the listing`, () => {
+      const dir = project({
+        'app/package.json': JSON.stringify(c.manifest('lib')),
+        'app/src/models/base.ts': base,
+        'app/src/models/user.ts': `import { Base } from '${c.base}'\nexport class User extends Base<User> {\n  name = ''\n}\n`,
+        'app/src/main.ts': `import { Audit } from '${c.audit}'\nexport const a = Audit\n`,
+        'app/lib/audit.ts': entity('Audit'),
+      })
+      const s = scanner(dir, { scope: { mode: 'all' } })
+      expect(files(s)).toEqual(['Audit@lib/audit.ts', 'User@src/models/user.ts'])
+      const registry = s.scan()
+      const user = registry.entities.find((e) => e.name === 'User')
+      expect(registry.shapes.find((x) => x.id === user?.shape)?.fields.map((f) => f.name).sort()).toEqual(['id', 'name'])
+      // the package.json is watched, and an edit of it is followed
+      const manifest = `${dir}/app/package.json`
+      expect(s.watchFiles()).toContain(manifest)
+      write(dir, 'app/lib2/audit.ts', entity('Audit', 'moved = 1'))
+      writeFileSync(manifest, JSON.stringify(c.manifest('lib2')))
+      expect(s.update(manifest).entities.map((e) => `${e.name}@${e.file}`).sort()).toEqual(['Audit@lib2/audit.ts', 'User@src/models/user.ts'])
+    })
+  }
+})

@@ -29,6 +29,9 @@ const FIELD_VALUES = ['src/index.ts', './src/index.ts', 'dist/index.js', './dist
 const CONDITIONS = ['types', 'import', 'require', 'default', 'node', 'source', 'browser']
 const SPECIFIERS = ['', '/user', '/sub', '/user.js', '/x', '/sub/user', '/src/user', '/missing']
 const IMPORTS = ['#a', '#b/user', '#b/sub/user', '#b/x.mjs', '#c', '#d/user.js']
+/** The app's own name (imports of it go through its exports), one of them a workspace package's, one empty (it starts every specifier). */
+const APP_NAMES = ['app', '@w/app', '@w/p1', 'app/sub', '']
+const SELF = ['app', 'app/user', 'app/sub/user', 'app/x', '@w/app', '@w/app/user', 'app/sub']
 
 type Random = () => number
 const pick = <T,>(r: Random, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!
@@ -83,7 +86,7 @@ function makeTree(r: Random, dir: string): string[] {
   write('app/src/a.ts', '')
   for (const rel of shuffled(r, FILES).slice(0, 6)) write(`app/${rel}`, '')
   if (chance(r, 0.8)) {
-    const manifest = JSON.stringify({ name: 'app', imports: importsMap(r) })
+    const manifest = JSON.stringify({ name: pick(r, APP_NAMES), imports: importsMap(r), ...(chance(r, 0.6) ? { exports: exportsMap(r) } : {}) })
     write('app/package.json', manifest)
     shown.push(`app/package.json ${manifest}`)
   }
@@ -107,9 +110,10 @@ const CONFIGS: Array<[string, ts.CompilerOptions]> = [
   ['node10', { module: 1, moduleResolution: 2 }],
   ['bundler, customConditions', { module: 99, moduleResolution: 100, customConditions: ['source'] }],
 ]
+const PACKAGE_CONFIGS: Array<[string, ts.CompilerOptions]> = [...CONFIGS, ['bundler, allowJs', { module: 99, moduleResolution: 100, allowJs: true }]]
 
 describe('package lookups on seeded random trees give the source file TypeScript gives', () => {
-  it('300 trees (KB_SEEDS for more) × 3 configurations × 22 specifiers', () => {
+  it('300 trees (KB_SEEDS for more) × 4 configurations × 29 specifiers', () => {
     const ts = loadTypeScript()
     const failures: string[] = []
     let answered = 0
@@ -120,9 +124,9 @@ describe('package lookups on seeded random trees give the source file TypeScript
       const dir = `${root}/t${seed}`
       const shown = makeTree(r, dir)
       const fromFile = `${dir}/app/src/a.ts`
-      for (const [label, options] of CONFIGS) {
+      for (const [label, options] of PACKAGE_CONFIGS) {
         const lookups = new PackageLookups(options, moduleResolutionOf(options))
-        const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS]
+        const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS, ...SELF]
         for (const specifier of specifiers) {
           const got = lookups.lookup(specifier, dirname(fromFile)).file
           if (got === undefined) continue
@@ -138,7 +142,7 @@ describe('package lookups on seeded random trees give the source file TypeScript
     }
     expect(failures).toEqual([])
     // most are answered without TypeScript, and many end at a source
-    expect(answered).toBeGreaterThan(seeds * 3 * 22 * 0.8)
+    expect(answered).toBeGreaterThan(seeds * 4 * 29 * 0.8)
     expect(followed).toBeGreaterThan(seeds * 6)
   })
 })

@@ -50,6 +50,8 @@ const PACKAGES: Record<string, Record<string, string>> = {
   'versions': { 'package.json': json({ typesVersions: { '*': { '*': ['src/*'] } } }), 'src/index.ts': '' },
   'broken': { 'package.json': '{ nope', 'index.ts': '' },
   hoisted: { 'package.json': json({ exports: './src/index.ts' }), 'src/index.ts': '' },
+  // imports itself by name (from its own files)
+  'self-pkg': { 'package.json': json({ name: '@acme/self-pkg', exports: { '.': './src/index.ts', './inner': './src/inner.ts' } }), 'src/index.ts': '', 'src/inner.ts': '' },
 }
 for (const [name, files] of Object.entries(PACKAGES)) {
   for (const [rel, text] of Object.entries(files)) write(`packages/${name}/${rel}`, text)
@@ -80,7 +82,29 @@ write('app/package.json', json({
     '#longer/*': './src/b/*.ts',
     '#pkg': 'hoisted',
   },
+  // the app imports itself by name too: `app/models/user`
+  exports: {
+    '.': './src/a.ts',
+    './models/*': './src/models/*.ts',
+    './js': './dist/app.js',
+    './dts': './src/types.d.ts',
+    './missing': './src/nope.ts',
+    './both': { default: './dist/both.js', types: './src/both.ts' },
+    './dup-js': './dist/dup.js',
+    // no types there: TypeScript's pass for JavaScript takes ./src/jsfall.js, and stops
+    './jsfall': './src/jsfall.ts',
+  },
 }))
+write('app/dist/app.js', '')
+write('app/dist/both.js', '')
+write('app/dist/dup.js', '')
+write('app/src/types.d.ts', '')
+write('app/src/both.ts', '')
+write('app/src/jsfall.js', '')
+// a package of the same name in node_modules: where TypeScript goes when the app's exports have nothing for a subpath
+for (const rel of ['index.ts', 'missing.ts', 'nothing.ts', 'dup-js.ts', 'jsfall.ts']) write(`packages/app-dup/${rel}`, '')
+write('packages/app-dup/package.json', json({ main: 'index.ts' }))
+link('app/node_modules/app', '../../packages/app-dup')
 for (const rel of ['models/user', 'special', 'lib/util', 'ext/e', 'cond', 'deep/y/index', 'a/one', 'b/two', 'b/a/one']) write(`app/src/${rel}.ts`, '')
 
 const SPECIFIERS = [
@@ -90,6 +114,8 @@ const SPECIFIERS = [
   '@acme/absent', 'hoisted', 'realpkg', 'store', 'dangling', 'fs', 'node:fs', '@acme', '@acme/', 'nothing-here/x',
   '#models/user', '#models/special', '#models/missing', '#lib/util', '#lib/util.js', '#ext/e', '#ext/e.ts', '#cond', '#deep/y/index',
   '#longer/a/one', '#longer/two', '#pkg', '#nothing', '#models/../special', '#', '#/x',
+  'app', 'app/models/user', 'app/models/nope', 'app/js', 'app/dts', 'app/missing', 'app/nothing', 'app/both', 'app/dup-js', 'app/jsfall', 'app/', 'apple',
+  '@acme/self-pkg', '@acme/self-pkg/inner',
 ]
 
 /** What each configuration leaves to TypeScript, from the app's folders (`null`: not checked). */
@@ -122,7 +148,7 @@ describe('bare specifiers looked up without TypeScript give the source file Type
       let answered = 0
       let followed = 0
       const left = new Set<string>()
-      for (const from of ['app/src/a.ts', 'app/src/deep/x.ts', 'packages/main-ts/src/index.ts']) {
+      for (const from of ['app/src/a.ts', 'app/src/deep/x.ts', 'packages/main-ts/src/index.ts', 'packages/self-pkg/src/index.ts']) {
         const fromFile = `${root}/${from}`
         for (const specifier of SPECIFIERS) {
           const got = lookups.lookup(specifier, dirname(fromFile))
@@ -159,8 +185,13 @@ describe('bare specifiers looked up without TypeScript give the source file Type
   it('records the folders found in node_modules: a link pointed elsewhere or a manifest edited no longer holds', () => {
     const got = new PackageLookups({ module: 99, moduleResolution: 100 }, 100).lookup('@acme/exp-string', `${root}/app/src/deep`)
     expect(got.file).toBe(`${root}/packages/exp-string/src/index.ts`)
-    expect(got.missing).toEqual([`${root}/app/src/deep/node_modules/@acme/exp-string`, `${root}/app/src/node_modules/@acme/exp-string`])
-    const [found] = got.links
+    // the nearest package.json first (an import of the app's own name would go through its exports), then node_modules
+    expect(got.missing).toEqual([
+      `${root}/app/src/deep/package.json`, `${root}/app/src/package.json`,
+      `${root}/app/src/deep/node_modules/@acme/exp-string`, `${root}/app/src/node_modules/@acme/exp-string`,
+    ])
+    expect(got.links.map((l) => l.slice(0, 2))).toEqual([[`${root}/app`, `${root}/app`], [`${root}/app/node_modules/@acme/exp-string`, `${root}/packages/exp-string`]])
+    const found = got.links[1]
     expect(found!.slice(0, 2)).toEqual([`${root}/app/node_modules/@acme/exp-string`, `${root}/packages/exp-string`])
     expect(linkHolds(found!)).toBe(true)
     write('packages/exp-string/package.json', json({ exports: './src/other.ts' }))
@@ -216,7 +247,7 @@ describe('bare specifiers looked up without TypeScript give the source file Type
     expect(got('@acme/built-common')).toBe('/packages/built-common/src/lib/a.ts')
     for (const name of ['built-none', 'built-elsewhere', 'built-excluded']) expect(got(`@acme/${name}`), name).toBeNull()
     // the tsconfig counts in what the closure records: an edit of it no longer holds
-    const [found] = lookups.lookup('@acme/built-root', from).links
+    const found = lookups.lookup('@acme/built-root', from).links.find(([path]) => path.includes('/node_modules/'))
     expect(linkHolds(found!)).toBe(true)
     write('packages/built-root/tsconfig.json', tsconfig({ rootDir: 'src', outDir: 'out' }))
     expect(linkHolds(found!)).toBe(false)

@@ -9,6 +9,8 @@ import { BUNDLER, isSourceFile, NODE10, replacedExtensions, sourceLookup, stripp
 /** The compiler options a package lookup depends on, beyond a relative one's. */
 export interface PackageLookupOptions extends RelativeLookupOptions {
   customConditions?: readonly string[]
+  allowJs?: boolean
+  checkJs?: boolean
   resolvePackageJsonExports?: boolean
   resolvePackageJsonImports?: boolean
   noDtsResolution?: boolean
@@ -19,7 +21,8 @@ export interface PackageLookupOptions extends RelativeLookupOptions {
 
 /**
  * A folder a lookup went through, as a closure records it: one found at `<dir>/node_modules/<name>`, or the folder
- * of the package.json whose `imports` a subpath import used; where it really is, and the hash of its package.json and
+ * of the nearest package.json (whose `imports` a subpath import uses, and whose `name` and `exports` an import of the
+ * package's own name does); where it really is, and the hash of its package.json and
  * tsconfig.json (`'-'` without either; `''` for a package in node_modules, whose sources are not followed and whose
  * manifest is not read).
  */
@@ -34,11 +37,11 @@ export interface PackageLookup {
    */
   file: string | null | undefined
   /**
-   * Paths probed and missing: node_modules folders, package.json files below an `imports` scope, and paths tried
+   * Paths probed and missing: node_modules folders, package.json files below the nearest one, and paths tried
    * inside the workspace package or the scope.
    */
   missing: string[]
-  /** The folders found on the way: in node_modules, and the folder of an `imports` scope. */
+  /** The folders found on the way: in node_modules, and the folder of the nearest package.json. */
   links: PackageLink[]
 }
 
@@ -51,6 +54,13 @@ interface Probe {
    */
   manifest?: Record<string, unknown> | null | 'unreadable'
 }
+
+/**
+ * Which files a lookup in an exports or imports map looks for, as TypeScript's passes do: TypeScript files and
+ * declarations (`types`), those and JavaScript files at once (`all`), or JavaScript files alone (`js`, after a
+ * `types` pass found nothing).
+ */
+type Pass = 'types' | 'all' | 'js'
 
 /** What the answer inside one package folder is: `hit` the file TypeScript ends at, of any kind, or `null`. */
 interface Inside {
@@ -126,7 +136,8 @@ export function linkHolds([path, target, manifest]: PackageLink): boolean {
  * import closure and the link: from the importing folder up, the first `node_modules/<name>` found decides. A
  * package's sources are not followed; a workspace package's are, through its package.json (`exports` with the
  * `import`, `types` and custom conditions under `bundler`, patterns included; else `typings`, `types`, `main`, then
- * `index`). Subpath imports (`#models/user`) go through the `imports` of the nearest package.json. Forms this does
+ * `index`). Subpath imports (`#models/user`) go through the `imports` of the nearest package.json, and so does an
+ * import of that package's own name through its `exports`. Forms this does
  * not know (`typesVersions`, folder mappings, fallback arrays, versioned `types@` conditions, targets naming
  * packages, outputs TypeScript maps back to a package's inputs) are left to TypeScript, and so is everything under
  * other resolutions once a workspace package or an `imports` scope is found. Node's built-in modules and URLs are
@@ -140,6 +151,7 @@ export class PackageLookups {
   private conditions: Set<string>
   private exportsOn: boolean
   private importsOn: boolean
+  private selfOn: boolean
   private quick: boolean
 
   /**
@@ -151,6 +163,8 @@ export class PackageLookups {
     this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
     // bundler, node16, nodenext
     this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === 3 || kind === 99)
+    // (whatever resolvePackageJsonExports says)
+    this.selfOn = kind === BUNDLER || kind === 3 || kind === 99
     this.conditions = new Set([...(kind === BUNDLER ? ['import', 'types'] : []), ...(options.customConditions ?? [])])
   }
 
@@ -183,6 +197,10 @@ export class PackageLookups {
     const name = parts.slice(0, size).join('/')
     if (this.opaque.has(name)) return none
     const sub = parts.slice(size).join('/')
+    if (this.selfOn) {
+      const self = this.selfReference(specifier, fromDir, missing, links)
+      if (self !== null) return self
+    }
     for (let dir = fromDir; ; dir = dirname(dir)) {
       if (!dir.endsWith('/node_modules')) {
         const candidate = `${dir === '/' ? '' : dir}/node_modules/${name}`
@@ -223,13 +241,48 @@ export class PackageLookups {
         // (a manifest without imports: nothing, as for TypeScript)
         const imports = probe.manifest.imports
         if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
-        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER)
+        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER ? 'all' : 'types')
         if (inside === undefined) return { file: undefined, missing, links }
         missing.push(...inside.missing)
         return { file: inside.file, missing, links }
       }
       missing.push(`${dir === '/' ? '' : dir}/package.json`)
       if (dirname(dir) === dir) return none
+    }
+  }
+
+  /**
+   * An import of the package's own name (`@acme/app/models` in `@acme/app`), as TypeScript takes it before it looks in
+   * node_modules: through the `exports` of the nearest package.json, when that package has `exports` and the
+   * specifier starts with its `name`. Types first, then JavaScript (at once with `allowJs`). `null` when it is not one,
+   * or when its `exports` has nothing there: node_modules is looked in then. The package.json's folder is recorded as
+   * a link (its `name` and `exports` decide), the package.json paths missing below it as missing.
+   */
+  private selfReference(specifier: string, fromDir: string, missing: string[], links: PackageLink[]): PackageLookup | null {
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      const probe = this.probe(dir)
+      if (probe.link && probe.manifest !== null) {
+        links.push(probe.link)
+        const manifest = probe.manifest
+        // a package's own file (not followed)
+        if (manifest === undefined) return null
+        if (manifest === 'unreadable') return { file: undefined, missing, links }
+        if (!manifest.exports || typeof manifest.name !== 'string') return null
+        const sub = subpathOf(specifier, manifest.name)
+        if (sub === undefined) return { file: undefined, missing, links }
+        if (sub === null) return null
+        if (!this.quick || this.mapsOutputs(dir)) return { file: undefined, missing, links }
+        const allowJs = this.options.allowJs ?? Boolean(this.options.checkJs)
+        for (const pass of allowJs ? (['all'] as const) : (['types', 'js'] as const)) {
+          const inside = this.viaExports(dir, manifest.exports, sub, pass)
+          if (inside === undefined) return { file: undefined, missing, links }
+          missing.push(...inside.missing)
+          if (inside.hit !== null) return { file: inside.file, missing, links }
+        }
+        return null
+      }
+      missing.push(`${dir === '/' ? '' : dir}/package.json`)
+      if (dirname(dir) === dir) return null
     }
   }
 
@@ -299,7 +352,7 @@ export class PackageLookups {
     return sourceLookup(specifier, dir, exists, NODE10)
   }
 
-  private viaExports(dir: string, exports: unknown, sub: string): Inside | undefined {
+  private viaExports(dir: string, exports: unknown, sub: string, pass: Pass = 'types'): Inside | undefined {
     let map: Record<string, unknown>
     if (exports !== null && typeof exports === 'object' && !Array.isArray(exports)) {
       const keys = Object.keys(exports)
@@ -307,7 +360,7 @@ export class PackageLookups {
       if (dotted > 0 && dotted < keys.length) return undefined // invalid: TypeScript says so
       map = dotted === 0 ? { '.': exports } : (exports as Record<string, unknown>)
     } else map = { '.': exports }
-    return this.viaMap(dir, map, sub === '' ? '.' : `./${sub}`, false)
+    return this.viaMap(dir, map, sub === '' ? '.' : `./${sub}`, pass)
   }
 
   /**
@@ -316,8 +369,8 @@ export class PackageLookups {
    * `js`: JavaScript files are looked for with the others (an `imports` target under `bundler`); in node_modules,
    * TypeScript looks for types everywhere first.
    */
-  private viaMap(dir: string, map: Record<string, unknown>, key: string, js: boolean): Inside | undefined {
-    if (Object.hasOwn(map, key) && !key.includes('*')) return this.target(dir, map[key], null, js)
+  private viaMap(dir: string, map: Record<string, unknown>, key: string, pass: Pass): Inside | undefined {
+    if (Object.hasOwn(map, key) && !key.includes('*')) return this.target(dir, map[key], null, pass)
     const patterns: Array<[prefix: string, suffix: string, key: string]> = []
     for (const k of Object.keys(map)) {
       if (k.endsWith('/')) return undefined // folder mappings: left to TypeScript
@@ -331,7 +384,7 @@ export class PackageLookups {
       const matched = key.slice(prefix.length, key.length - suffix.length)
       // segments TypeScript refuses in what a pattern matched: left to it
       if (matched.includes('\\') || /(^|\/)(\.\.?|node_modules)(\/|$)/.test(matched)) return undefined
-      return this.target(dir, map[k], matched, js)
+      return this.target(dir, map[k], matched, pass)
     }
     return NOTHING
   }
@@ -340,18 +393,18 @@ export class PackageLookups {
    * An `exports` or `imports` target: a `./` path (its `*`s replaced by `matched` for a pattern's), or conditions
    * tried in their order (the first that ends at a file wins).
    */
-  private target(dir: string, target: unknown, matched: string | null, js: boolean): Inside | undefined {
+  private target(dir: string, target: unknown, matched: string | null, pass: Pass): Inside | undefined {
     if (typeof target === 'string') {
       if (!target.startsWith('./') || target.endsWith('/') || DOTS.test(target.slice(2)) || target.includes('/node_modules/')) return undefined
       if (matched === null && target.includes('*')) return undefined
-      return this.file(dir + (matched === null ? target : target.replaceAll('*', matched)).slice(1), js)
+      return this.file(dir + (matched === null ? target : target.replaceAll('*', matched)).slice(1), pass)
     }
     if (target === null || typeof target !== 'object' || Array.isArray(target)) return undefined
     const missing: string[] = []
     for (const [condition, value] of Object.entries(target)) {
       if (condition.startsWith('types@')) return undefined
       if (condition !== 'default' && !this.conditions.has(condition)) continue
-      const got = this.target(dir, value, matched, js)
+      const got = this.target(dir, value, matched, pass)
       if (got === undefined) return undefined
       missing.push(...got.missing)
       if (got.hit !== null) return { ...got, missing }
@@ -361,17 +414,43 @@ export class PackageLookups {
 
   /**
    * A file an exports or imports target names: itself (a TypeScript file or declaration), or for `./a.js`, `./a.ts` …
-   * `./a.d.ts` (and, with `js`, `./a.js` itself); other extensions are left to TypeScript.
+   * `./a.d.ts` (and, in the `all` pass, `./a.js` itself); in the `js` pass, the JavaScript files either stands for.
+   * Other extensions are left to TypeScript.
    */
-  private file(path: string, js: boolean): Inside | undefined {
+  private file(path: string, pass: Pass): Inside | undefined {
     const [base, extension] = strippedExtension(path)
     // a target without an extension (`./src/*` for `#ext/e`): TypeScript looks nothing up
     if (extension === '') return NOTHING
-    const candidates = TS_EXTENSION.test(path) ? [path] : JS_EXTENSION.test(extension) ? replacedExtensions(extension, js).map((ext) => base + ext) : null
-    if (!candidates) return undefined
+    const known = TS_EXTENSION.test(path) || JS_EXTENSION.test(extension)
+    if (!known) return undefined
+    // a JavaScript pass: every extension stands for its JavaScript ones (`./src/a.ts` → `./src/a.js`, `./src/a.jsx`)
+    const candidates = pass === 'js'
+      ? replacedExtensions(extension, true).filter((ext) => JS_EXTENSION.test(ext)).map((ext) => base + ext)
+      : TS_EXTENSION.test(path) ? [path] : replacedExtensions(extension, pass === 'all').map((ext) => base + ext)
     const hit = candidates.find(exists) ?? null
     return { file: hit !== null && isSourceFile(hit) ? hit : null, hit, missing: hit === null ? candidates : candidates.slice(0, candidates.indexOf(hit)) }
   }
+
+}
+
+/**
+ * What follows a package's `name` in a bare specifier (`''` for the name itself), compared by path segment as
+ * TypeScript compares them (so an empty name starts every specifier): `null` when the specifier does not start with
+ * it, `undefined` for a name of another form (a backslash or a colon in it: left to TypeScript).
+ */
+function subpathOf(specifier: string, name: string): string | null | undefined {
+  if (name.includes('\\') || name.includes(':')) return undefined
+  // a rooted name never starts a bare specifier
+  if (name.startsWith('/')) return null
+  const segments = (path: string) => {
+    const list = path.split('/')
+    if (list[list.length - 1] === '') list.pop()
+    return list
+  }
+  const parts = segments(specifier)
+  const names = segments(name)
+  if (names.length > parts.length || names.some((p, i) => parts[i] !== p)) return null
+  return parts.slice(names.length).join('/')
 }
 
 /** Where a workspace package's tsconfig.json puts its declarations, and the files they are built from. */
