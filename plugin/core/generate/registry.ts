@@ -1,5 +1,6 @@
 import type { BackupRegistry } from '../../../runtime/types.js'
 import { DATA_IMPORT } from '../virtual.js'
+import { registryJson } from './registry-json.js'
 import { codecClassIds } from '../../../runtime/schema/program.js'
 
 /** Banner of every generated file. */
@@ -31,7 +32,7 @@ export function generateDataModule(registry: BackupRegistry): string {
     BANNER,
     '',
     `/** @type {import('koan-backup').BackupRegistry} */`,
-    `export const registry = JSON.parse(${jsonLiteral(JSON.stringify(registry))})`,
+    `export const registry = JSON.parse(${jsonLiteral(registryJson(registry))})`,
     '',
   ].join('\n')
 }

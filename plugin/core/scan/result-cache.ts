@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { BackupRegistry, RegistryDiagnostic } from '../../../runtime/types.js'
 import { pluginBuild } from '../build-id.js'
+import { registryJson } from '../generate/registry-json.js'
 import { TOOL } from '../version.js'
 import { writeAtomically } from './cache-files.js'
 import { inJson, normalRoot, treeRebaser } from './rebase.js'
@@ -267,7 +268,7 @@ function moveClosure(closure: Closure, move: (path: string) => string): Closure 
 
 /** An entry's registry as JSON text. */
 function registryText(entry: Entry): string {
-  return entry.registryJson ? decoded(entry.registryJson) : JSON.stringify(entry.registry)
+  return entry.registryJson ? decoded(entry.registryJson) : registryJson(entry.registry!)
 }
 
 /** An entry's registry, parsed and frozen on first use. */
@@ -296,7 +297,7 @@ function writeResults(entries: Entry[]): string {
     return [offset - length, length]
   }
   const header = entries.map((entry) => {
-    const { registry, registryJson, texts, ...rest } = entry
+    const { registry: _registry, registryJson: _json, texts, ...rest } = entry
     const json = registryText(entry)
     // whether the entry can move to another root, found once here rather than in the build that moves it
     entry.namesRoot ??= json.includes(inJson(entry.root))
