@@ -5,10 +5,12 @@
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PluginContext } from '../../plugin/core/context.js'
 import { resolveOptions } from '../../plugin/core/options.js'
+import { ModuleResolver } from '../../plugin/core/scan/project.js'
 import { Scanner } from '../../plugin/core/scan/scanner.js'
+import { readConfigQuick } from '../../plugin/core/scan/tsconfig-quick.js'
 import type { KoanBackupOptions } from '../../plugin/types.js'
 
 let dirs: string[] = []
@@ -236,12 +238,53 @@ describe('the import closure', () => {
     expect(s.update(scope).entities.map((e) => `${e.name}:${e.status}`)).toEqual(['A:uncovered'])
   })
 
-  it('under TypeScript\'s resolution: `paths` aliases and node16 `.js` specifiers', () => {
-    const paths = project({
+  it('`paths` and `baseUrl` aliases, answered on disk without TypeScript (tsconfig included); the paths they tried are recorded', () => {
+    const answered = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptAnswer: () => string | null }, 'typeScriptAnswer')
+    const asked = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptLookup: () => string | null }, 'typeScriptLookup')
+    try {
+      const dir = project({
+        'app/src/main.ts': "import { A } from '@shared/a'\nimport { Base } from '@/models/base'\nimport { L } from 'lib/l'\nexport const all = [A, Base, L]\n",
+        'app/src/models/base.ts': "import { Entity } from 'koan-backup'\nexport abstract class Base<T> extends Entity<T> {\n  id = ''\n}\n",
+        'app/src/models/user.ts': "import { Base } from '@/models/base'\nexport class User extends Base<User> {\n  name = ''\n}\n",
+        'shared/a.ts': entity('A'),
+        'app/lib/l.ts': entity('L'),
+      }, { module: 'ESNext', moduleResolution: 'Bundler', baseUrl: '.', paths: { '@shared/*': ['../shared/*'], '@/*': ['./src/*'] } })
+      const cache = `${dir}/app/.cache/facts.json`
+      ageAll(dir)
+      const s = scanner(dir, { cache, scope: { mode: 'all' } })
+      expect(files(s)).toEqual(['A@../shared/a.ts', 'L@lib/l.ts', 'User@src/models/user.ts'])
+      const registry = s.scan()
+      const user = registry.entities.find((e) => e.name === 'User')
+      expect(registry.shapes.find((x) => x.id === user?.shape)?.fields.map((f) => f.name).sort()).toEqual(['id', 'name'])
+      // the tsconfig read, and every import resolved, without TypeScript
+      expect(readConfigQuick(`${dir}/app/tsconfig.json`, () => {})).not.toBeNull()
+      expect(answered).not.toHaveBeenCalled()
+      expect(asked).not.toHaveBeenCalled()
+      // the file a substitution names moved to another extension: the cached scan follows it
+      write(dir, 'shared/a.tsx', entity('A2'))
+      unlinkSync(`${dir}/shared/a.ts`)
+      expect(files(scanner(dir, { cache, scope: { mode: 'all' } }))).toEqual(['A2@../shared/a.tsx', 'L@lib/l.ts', 'User@src/models/user.ts'])
+    } finally {
+      answered.mockRestore()
+      asked.mockRestore()
+    }
+  })
+
+  it('a cached scan sees a file created where a `paths` substitution looked first', () => {
+    const dir = project({
       'app/src/main.ts': "import { A } from '@shared/a'\nexport const a = A\n",
-      'shared/a.ts': entity('A'),
-    }, { module: 'ESNext', moduleResolution: 'Bundler', paths: { '@shared/*': ['../shared/*'] } })
-    expect(files(scanner(paths))).toEqual(['A@../shared/a.ts'])
+      'second/a.ts': entity('Second'),
+    }, { module: 'ESNext', moduleResolution: 'Bundler', paths: { '@shared/*': ['../first/*', '../second/*'] } })
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    expect(files(scanner(dir, { cache }))).toEqual(['Second@../second/a.ts'])
+    write(dir, 'first/a.ts', entity('First'))
+    const again = scanner(dir, { cache })
+    expect(files(again)).toEqual(['First@../first/a.ts'])
+    expect(again.stats.cached).toBeUndefined()
+  })
+
+  it('under TypeScript\'s resolution: node16 `.js` specifiers', () => {
     const node16 = project({
       'app/src/main.ts': "import { A } from '../../shared/a.js'\nexport const a = A\n",
       'shared/a.ts': entity('A'),

@@ -27,6 +27,9 @@ const SPECIFIERS = [
   '../../lib', './jsx',
   // a TypeScript or JavaScript extension replaced in TypeScript's order (`./b.ts` → `./b.tsx`, `./e.jsx` → `./e.ts`)
   './b.ts', './b.jsx', './e.jsx', './c.ts', './c.d.ts', './m.d.mts',
+  // through `paths` and `baseUrl`
+  '@/a', '@/a.js', '@/dir', '@/dir/', '@/pkg', '@/missing', '@/deep/x/y', '@/c', '@/d', '@/x', '~lib', 'x/a', 'x/deep/x/y', 'x/deep/x',
+  'src/a', 'src/dir', 'src/missing', 'dir', 'a', 'lib', 'x',
 ]
 
 let root: string
@@ -52,32 +55,47 @@ const CONFIGS: Array<[string, import('../../plugin/core/scan/morph.js').ts.Compi
   ['node16 (asks TypeScript)', { module: 100, moduleResolution: 3 }],
   ['nodenext (asks TypeScript)', { module: 199, moduleResolution: 99 }],
   ['classic (asks TypeScript)', { module: 2, moduleResolution: 1 }],
-  ['paths (asks TypeScript)', { module: 99, moduleResolution: 100, paths: { '@/*': ['./src/*'] } }],
+  // (`pathsBasePath`: the folder of the tsconfig that sets `paths`, as TypeScript's config parser adds it; filled in below)
+  ['paths', { module: 99, moduleResolution: 100, paths: { '@/*': ['./src/*'], '~lib': ['./src/lib/index.ts'], 'x/*': ['./nothere/*', './src/*'], 'x/deep/*': ['./src/deep/*.ts'] }, pathsBasePath: '<root>' }],
+  ['paths, node10', { module: 1, moduleResolution: 2, paths: { '@/*': ['./src/*', './*'] }, pathsBasePath: '<root>' }],
+  ['baseUrl', { module: 99, moduleResolution: 100, baseUrl: '<root>' }],
+  ['baseUrl and paths', { module: 99, moduleResolution: 100, baseUrl: '<root>/src', paths: { '@/*': ['*'], 'dir': ['./lib/index.ts'] } }],
   ['moduleSuffixes (asks TypeScript)', { module: 99, moduleResolution: 100, moduleSuffixes: ['.ios', ''] }],
 ]
 
-describe('module resolution: relative specifiers answered without TypeScript give what TypeScript gives', () => {
-  for (const [label, options] of CONFIGS) {
+describe('module resolution: specifiers answered without TypeScript give what TypeScript gives', () => {
+  for (const [label, config] of CONFIGS) {
     it(label, () => {
+      const options = JSON.parse(JSON.stringify(config).replaceAll('<root>', root)) as typeof config
       const ts = loadTypeScript()
       const inProject = projectSet()
       const isProjectFile = (f: string) => inProject.has(f)
       const resolver = new ModuleResolver(options, isProjectFile)
       const asked = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptLookup: () => string | null }, 'typeScriptLookup')
+      const answered = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptAnswer: () => string | null }, 'typeScriptAnswer')
       let lookups = 0
-      for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts']) {
-        const fromFile = `${root}/${from}`
-        for (const specifier of SPECIFIERS) {
-          const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule
-          const want = expected && isProjectFile(expected.resolvedFileName) ? expected.resolvedFileName : null
-          expect({ from, specifier, file: resolver.resolve(specifier, fromFile) }).toEqual({ from, specifier, file: want })
-          if (!specifier.startsWith('.') && !specifier.startsWith('/')) continue
-          lookups++
+      let quick: number
+      let bareAsked: number
+      try {
+        for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts']) {
+          const fromFile = `${root}/${from}`
+          for (const specifier of SPECIFIERS) {
+            const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule
+            const want = expected && isProjectFile(expected.resolvedFileName) ? expected.resolvedFileName : null
+            expect({ from, specifier, file: resolver.resolve(specifier, fromFile) }).toEqual({ from, specifier, file: want })
+            if (!specifier.startsWith('.') && !specifier.startsWith('/')) continue
+            lookups++
+          }
         }
+        // every relative specifier was looked up once per folder; those under bundler/node10 mostly without TypeScript
+        quick = lookups - asked.mock.calls.length
+        bareAsked = answered.mock.calls.length - asked.mock.calls.length
+      } finally {
+        asked.mockRestore()
+        answered.mockRestore()
       }
-      // every relative specifier was looked up once per folder; those under bundler/node10 mostly without TypeScript
-      const quick = lookups - asked.mock.calls.length
-      asked.mockRestore()
+      // bare specifiers through `paths` and `baseUrl` too: TypeScript is asked only for a folder with a package.json
+      if (!label.includes('asks TypeScript')) expect(bareAsked).toBeLessThanOrEqual(6)
       if (label.includes('asks TypeScript')) expect(quick).toBeLessThanOrEqual(0)
       else expect(quick).toBeGreaterThanOrEqual(20)
     })

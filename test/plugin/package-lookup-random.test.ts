@@ -112,38 +112,79 @@ const CONFIGS: Array<[string, ts.CompilerOptions]> = [
 ]
 const PACKAGE_CONFIGS: Array<[string, ts.CompilerOptions]> = [...CONFIGS, ['bundler, allowJs', { module: 99, moduleResolution: 100, allowJs: true }]]
 
-describe('package lookups on seeded random trees give the source file TypeScript gives', () => {
-  it('300 trees (KB_SEEDS for more) × 4 configurations × 29 specifiers', () => {
-    const ts = loadTypeScript()
-    const failures: string[] = []
-    let answered = 0
-    let followed = 0
-    const seeds = Number(process.env.KB_SEEDS ?? 300)
-    for (let seed = 1; seed <= seeds; seed++) {
-      const r = seeded(seed)
-      const dir = `${root}/t${seed}`
-      const shown = makeTree(r, dir)
-      const fromFile = `${dir}/app/src/a.ts`
-      for (const [label, options] of PACKAGE_CONFIGS) {
-        const lookups = new PackageLookups(options, moduleResolutionOf(options))
-        const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS, ...SELF]
-        for (const specifier of specifiers) {
-          const got = lookups.lookup(specifier, dirname(fromFile)).file
-          if (got === undefined) continue
-          answered++
-          const resolved = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName
-          const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.(c|m)?ts$/.test(resolved) ? resolved : null
-          if (want !== null) followed++
-          if (got !== want && failures.length < 5) {
-            failures.push(`seed ${seed}, ${label}, ${specifier}: got ${got?.slice(dir.length)}, TypeScript ${resolved?.slice(dir.length)}\n  ${shown.join('\n  ')}`)
-          }
+/**
+ * Compares the lookups with `ts.resolveModuleName` on `seeds` random trees: the source file each specifier names, the
+ * file of any kind found through `paths`, `baseUrl`, `imports` or the package's own `exports`, and the paths recorded
+ * missing. `casesOf` gives each tree's configurations with their specifiers. Returns how many were answered without
+ * TypeScript and how many ended at a source.
+ */
+function differential(seeds: number, seedOf: (n: number) => number, prefix: string, casesOf: (r: Random, dir: string, shown: string[]) => Array<[string, ts.CompilerOptions, string[]]>) {
+  const ts = loadTypeScript()
+  const failures: string[] = []
+  let answered = 0
+  let followed = 0
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = seeded(seedOf(seed))
+    const dir = `${root}/${prefix}${seed}`
+    const shown = makeTree(r, dir)
+    const fromFile = `${dir}/app/src/a.ts`
+    for (const [label, options, specifiers] of casesOf(r, dir, shown)) {
+      const lookups = new PackageLookups(options, moduleResolutionOf(options))
+      for (const specifier of specifiers) {
+        const got = lookups.lookup(specifier, dirname(fromFile))
+        if (got.file === undefined) continue
+        answered++
+        const resolved = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName ?? null
+        const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.(c|m)?ts$/.test(resolved) && !resolved.includes('/node_modules/') ? resolved : null
+        if (want !== null) followed++
+        if ((got.file !== want || (got.hit != null && got.hit !== resolved)) && failures.length < 5) {
+          failures.push(`seed ${seed}, ${label}, ${specifier}: got ${got.file?.slice(dir.length)} (hit ${got.hit?.slice(dir.length)}), TypeScript ${resolved?.slice(dir.length)}\n  ${shown.join('\n  ')}`)
         }
+        for (const path of got.missing) if (existsSync(path) && failures.length < 5) failures.push(`seed ${seed}, ${label}, ${specifier}: ${path.slice(dir.length)} recorded missing`)
       }
     }
-    expect(failures).toEqual([])
+  }
+  expect(failures).toEqual([])
+  return { answered, followed }
+}
+
+describe('package lookups on seeded random trees give the source file TypeScript gives', () => {
+  it('300 trees (KB_SEEDS for more) × 4 configurations × 29 specifiers', () => {
+    const seeds = Number(process.env.KB_SEEDS ?? 300)
+    const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS, ...SELF]
+    const { answered, followed } = differential(seeds, (n) => n, 't', () => PACKAGE_CONFIGS.map(([label, options]) => [label, options, specifiers]))
     // most are answered without TypeScript, and many end at a source
     expect(answered).toBeGreaterThan(seeds * 4 * 29 * 0.8)
     expect(followed).toBeGreaterThan(seeds * 6)
+  })
+})
+
+const PATH_KEYS = ['@/*', '~/*', '@w/*', 'lib/*', '*', 'user', '@w/p1', 'src/*', 'src/*.js', 'src/*r']
+const SUBSTITUTIONS = ['./src/*', './*', './dist/*.js', './src/*.ts', './lib/*', './nothere/*', 'src/sub/*', '../packages/p1/src/*', './src/user.ts', './src/*/index', './*.d.ts']
+const MAPPED = ['@/user', '@/sub/user', '@/index', '@/sub', '~/x', '~/user.js', 'lib/main', 'src/user', 'src/x.mjs', 'user', 'index', '@w/p1', '@w/p1/user', 'dist/user.js', 'sub', 'nothing', 'src/user.js']
+
+/** A random `paths` map (keys in a random order, one or two substitutions each). */
+function pathsMap(r: Random): Record<string, string[]> {
+  const map: Record<string, string[]> = {}
+  for (const key of shuffled(r, PATH_KEYS).slice(0, 1 + Math.floor(r() * 4))) map[key] = shuffled(r, SUBSTITUTIONS).slice(0, 1 + Math.floor(r() * 2))
+  return map
+}
+
+describe('`paths` and `baseUrl` on seeded random trees give the source file TypeScript gives', () => {
+  it('300 trees (KB_SEEDS for more) × 3 configurations × 17 specifiers, with a random paths map and base', () => {
+    const seeds = Number(process.env.KB_SEEDS ?? 300)
+    const { answered, followed } = differential(seeds, (n) => n * 104729, 'm', (r, dir, shown) => {
+      const paths = pathsMap(r)
+      const baseUrl = pick(r, [undefined, `${dir}/app`, `${dir}/app/src`])
+      shown.push(`paths ${JSON.stringify(paths)} baseUrl ${baseUrl?.slice(dir.length)}`)
+      return [
+        ['bundler', { module: 99, moduleResolution: 100, paths, pathsBasePath: `${dir}/app`, ...(baseUrl ? { baseUrl } : {}) }, MAPPED],
+        ['node10', { module: 1, moduleResolution: 2, paths, pathsBasePath: `${dir}/app`, ...(baseUrl ? { baseUrl } : {}) }, MAPPED],
+        ['bundler, baseUrl alone', { module: 99, moduleResolution: 100, baseUrl: baseUrl ?? `${dir}/app` }, MAPPED],
+      ]
+    })
+    expect(answered).toBeGreaterThan(seeds * 3 * 17 * 0.8)
+    expect(followed).toBeGreaterThan(seeds * 3)
   })
 })
 

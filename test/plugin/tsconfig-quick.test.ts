@@ -59,8 +59,14 @@ describe('compiler options converted without TypeScript', () => {
     expect(Object.fromEntries([...ours].sort())).toEqual(Object.fromEntries([...libs].sort()))
   })
 
-  it('gives up on what it does not convert exactly: unknown options, other value types, paths, baseUrl', () => {
-    for (const options of [{ Strict: true }, { strict: 'yes' }, { target: 'ES2099' }, { paths: { '@/*': ['./src/*'] } }, { baseUrl: '.' }, { lib: ['ES2022', 'nope'] },
+  it('converts paths (as written) and baseUrl (absolute) as TypeScript does', () => {
+    convertsLikeTypeScript({ baseUrl: '.', paths: { '@/*': ['./src/*'], '~lib': ['lib/index.ts', '../shared/lib'], 'x/*/y': [] } })
+    convertsLikeTypeScript({ paths: { '*': ['*', 'types/*'] } })
+  })
+
+  it('gives up on what it does not convert exactly: unknown options, other value types, templates, paths of another form', () => {
+    for (const options of [{ Strict: true }, { strict: 'yes' }, { target: 'ES2099' }, { paths: { '@/*': './src/*' } }, { paths: [] }, { paths: null }, { baseUrl: '' },
+      { baseUrl: '${configDir}/src' }, { outDir: '${configDir}/dist' }, { paths: { '@/*': ['${configDir}/src/*'] } }, { typeRoots: ['${configDir}/types'] }, { lib: ['ES2022', 'nope'] },
       { rootDirs: ['a'] }, { moduleSuffixes: [''] }, { plugins: [] }, { outDir: '' }, { locale: 'en' }, { help: true }, { outDir: null }, [], 'x']) {
       expect(convertOptions(options, base, `${base}/tsconfig.json`)).toBeNull()
     }
@@ -87,7 +93,8 @@ describe('project listing without TypeScript: the files and options TypeScript g
   const EXCLUDES: unknown[] = [undefined, ['dist'], ['src/a'], ['**/*.tsx'], ['src/**/b'], ['node_modules'], [], ['*.ts'], ['src/*'], ['**/.hidden'], ['src/x.ts']]
   const OPTIONS: Array<Record<string, unknown>> = [{ strict: true }, { outDir: 'dist' }, { outDir: './out/' }, { declarationDir: 'lib' },
     { module: 'ESNext', moduleResolution: 'Bundler' }, { target: 'ES2022' }, { lib: ['ES2022', 'DOM', 'dom.iterable'] }, { allowJs: true },
-    { jsx: 'react-jsx' }, { types: ['node'] }, { paths: { '@/*': ['./src/*'] } }, { Strict: true }, { target: 'ES2099' }]
+    { jsx: 'react-jsx' }, { types: ['node'] }, { paths: { '@/*': ['./src/*'] } }, { Strict: true }, { target: 'ES2099' }, { baseUrl: '.' },
+    { baseUrl: './src', paths: { '~/*': ['*'], 'lib': ['./a/index.ts'] } }]
 
   let root: string
   beforeAll(() => {

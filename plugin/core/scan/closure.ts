@@ -48,9 +48,9 @@ export function specifiersKey(facts: FileFacts): string {
 /**
  * Follows the imports of the listed files to the TypeScript sources they name outside the listing. Relative
  * specifiers are answered on disk in TypeScript's order when the compiler options allow it (`bundler`, `node10`,
- * no `paths`); otherwise TypeScript resolves them, and bare ones too when `paths` or `baseUrl` can map them into
- * the sources. Bare specifiers otherwise name workspace packages' sources through their links in node_modules
- * (`PackageLookups`); packages are not followed.
+ * no `rootDirs` or `moduleSuffixes`); otherwise TypeScript resolves them. Bare specifiers go through `paths` and
+ * `baseUrl`, then name workspace packages' sources through their links in node_modules (`PackageLookups`), with
+ * TypeScript asked where those do not know the form; packages are not followed.
  */
 export function importClosure(
   listed: ReadonlySet<string>,
@@ -61,7 +61,6 @@ export function importClosure(
 ): Closure {
   const kind = moduleResolutionOf(options)
   const quick = quickRelativeLookups(options, kind)
-  const mapped = Boolean(options.paths || options.baseUrl)
   // (every folder's `../../shared` probes the same paths: each is asked once)
   const probed = new Map<string, boolean>()
   const onDisk = (path: string) => {
@@ -89,7 +88,7 @@ export function importClosure(
         for (const path of got.missing) missing.add(path)
         return got.file
       }
-    } else if (!relative && !mapped) {
+    } else if (!relative) {
       const got = resolver.packages.lookup(specifier, dir)
       for (const path of got.missing) missing.add(path)
       for (const link of got.links) links.set(link[0], link)

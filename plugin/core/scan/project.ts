@@ -198,18 +198,19 @@ export class ModuleResolver {
 
   private lookup(specifier: string, fromFile: string): string | null {
     const bare = !specifier.startsWith('.') && !specifier.startsWith('/')
-    const mapped = Boolean(this.options.paths || this.options.baseUrl)
     const dir = dirname(fromFile)
-    const key = `${bare && mapped ? '' : dir}\0${specifier}`
+    const key = `${dir}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
     let file: string | null
-    if (bare && !mapped) {
-      // a workspace package's source, through the link in node_modules; TypeScript's answer inside a workspace
-      // package it went through is taken to the source of a declaration file too
+    if (bare) {
+      // through `paths` and `baseUrl`; else a workspace package's source, through the link in node_modules; TypeScript's
+      // answer inside a workspace package it went through is taken to the source of a declaration file too
       const found = this.packages.lookup(specifier, dir)
       const answer = found.file !== undefined ? found.file : this.packages.sourceInPackage(this.typeScriptAnswer(specifier, fromFile), found.links)
-      file = answer !== null && this.isProjectFile(answer) ? answer : null
+      // (not a source: a declaration file the project lists, say, that `paths` names)
+      const hit = found.file === null && found.hit ? found.hit : null
+      file = answer !== null && this.isProjectFile(answer) ? answer : hit !== null && this.isProjectFile(hit) ? hit : null
     } else {
       this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
       file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)

@@ -4,10 +4,11 @@ import { dirname } from 'node:path'
 import { textHash } from '../../../runtime/hash.js'
 import { PACKAGE_NAME } from '../options.js'
 import { loadProject, type ProjectListing } from './project.js'
+import { mappedLookup, type MappedLookupOptions } from './resolve-paths.js'
 import { BUNDLER, isSourceFile, NODE10, replacedExtensions, sourceLookup, strippedExtension, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
 
 /** The compiler options a package lookup depends on, beyond a relative one's. */
-export interface PackageLookupOptions extends RelativeLookupOptions {
+export interface PackageLookupOptions extends RelativeLookupOptions, MappedLookupOptions {
   customConditions?: readonly string[]
   allowJs?: boolean
   checkJs?: boolean
@@ -43,6 +44,11 @@ export interface PackageLookup {
   missing: string[]
   /** The folders found on the way: in node_modules, and the folder of the nearest package.json. */
   links: PackageLink[]
+  /**
+   * The file TypeScript ends at, of any kind, when it is not in a package (what `paths`, `baseUrl`, `imports` or
+   * the package's own `exports` name: a declaration file of the project's own, say); `file` when that is set.
+   */
+  hit?: string | null
 }
 
 interface Probe {
@@ -159,7 +165,7 @@ export class PackageLookups {
    * `EntityBackup` are told by the specifier), and the modules of `entityBases` and `entityDecorators`.
    */
   constructor(private options: PackageLookupOptions, private kind: number, private opaque: ReadonlySet<string> = OPAQUE) {
-    this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution
+    this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution && !options.moduleSuffixes?.length
     this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
     // bundler, node16, nodenext
     this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === 3 || kind === 99)
@@ -179,16 +185,38 @@ export class PackageLookups {
   lookup(specifier: string, fromDir: string): PackageLookup {
     const key = `${fromDir}\0${specifier}`
     let answer = this.answers.get(key)
-    if (!answer) this.answers.set(key, (answer = this.find(specifier, fromDir)))
+    if (!answer) this.answers.set(key, (answer = this.withJavaScript(specifier, this.find(specifier, fromDir))))
     return answer
+  }
+
+  /**
+   * Under `node10`, TypeScript looks for types everywhere first (`paths`, `baseUrl`, node_modules), and where none
+   * is found, for JavaScript files: through `paths` and `baseUrl` (a JavaScript file in node_modules is a package's,
+   * no project file either way). A JavaScript file found so is what the specifier names (`hit`; no source). Not when
+   * a folder was found in node_modules: whether TypeScript found types there is not known (the answer is no source
+   * either way).
+   */
+  private withJavaScript(specifier: string, found: PackageLookup): PackageLookup {
+    if (this.kind !== NODE10 || found.file !== null || found.hit || found.links.length > 0 || (this.options.paths === undefined && this.options.baseUrl === undefined)) return found
+    // (the TypeScript files were all missing: the same lookup with JavaScript files finds those alone)
+    const js = mappedLookup(specifier, this.options, exists, BUNDLER)
+    if (js === undefined) return { ...found, file: undefined }
+    return { ...found, hit: js.hit, missing: [...found.missing, ...js.missing] }
   }
 
   private find(specifier: string, fromDir: string): PackageLookup {
     const missing: string[] = []
     const links: PackageLink[] = []
     const none = { file: null, missing, links }
-    // classic resolution has no node_modules lookups
-    if (this.kind === 1) return none
+    // `paths` and `baseUrl` first; where they name nothing on disk, the lookups below
+    if (this.options.paths !== undefined || this.options.baseUrl !== undefined) {
+      const mapped = this.quick ? mappedLookup(specifier, this.options, exists, this.kind) : undefined
+      if (mapped === undefined) return { file: undefined, missing, links }
+      missing.push(...mapped.missing)
+      if (mapped.hit !== null) return { file: mapped.file, hit: mapped.hit, missing, links }
+    }
+    // classic resolution looks in each folder up (left to TypeScript)
+    if (this.kind === 1) return { file: undefined, missing, links }
     if (specifier.startsWith('#')) return this.subpathImport(specifier, fromDir)
     if (specifier.startsWith('/') || specifier.includes(':') || isBuiltin(specifier)) return none
     const parts = specifier.split('/')
@@ -244,7 +272,7 @@ export class PackageLookups {
         const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER ? 'all' : 'types')
         if (inside === undefined) return { file: undefined, missing, links }
         missing.push(...inside.missing)
-        return { file: inside.file, missing, links }
+        return { file: inside.file, hit: inside.hit, missing, links }
       }
       missing.push(`${dir === '/' ? '' : dir}/package.json`)
       if (dirname(dir) === dir) return none
@@ -277,7 +305,7 @@ export class PackageLookups {
           const inside = this.viaExports(dir, manifest.exports, sub, pass)
           if (inside === undefined) return { file: undefined, missing, links }
           missing.push(...inside.missing)
-          if (inside.hit !== null) return { file: inside.file, missing, links }
+          if (inside.hit !== null) return { file: inside.file, hit: inside.hit, missing, links }
         }
         return null
       }

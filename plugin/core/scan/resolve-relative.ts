@@ -32,7 +32,7 @@ export function moduleResolutionOf(options: RelativeLookupOptions): number {
 
 /** Whether relative specifiers can be answered without TypeScript under these options (`kind`: the effective resolution). */
 export function quickRelativeLookups(options: RelativeLookupOptions, kind: number): boolean {
-  return (kind === BUNDLER || kind === NODE10) && !options.paths && !options.baseUrl && !options.rootDirs && !options.moduleSuffixes?.length
+  return (kind === BUNDLER || kind === NODE10) && !options.rootDirs && !options.moduleSuffixes?.length
 }
 
 /** What a file lookup tries before a folder's index (any of them on disk is a file TypeScript takes over the folder). */

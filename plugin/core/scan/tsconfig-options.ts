@@ -1,8 +1,8 @@
 /**
  * TypeScript's compiler options as a tsconfig gives them, converted the way TypeScript converts them
  * (\`convertCompilerOptionsFromJson\`), for the options whose conversion needs no TypeScript. Anything
- * else (an option not listed here, a value of another type, \`paths\`, \`baseUrl\`, \`rootDirs\`,
- * \`moduleSuffixes\`, \`plugins\`) makes the conversion give up, and TypeScript reads the config.
+ * else (an option not listed here, a value of another type, \`rootDirs\`, \`moduleSuffixes\`, \`plugins\`, a
+ * \`\${configDir}\` template) makes the conversion give up, and TypeScript reads the config.
  */
 import { posix } from 'node:path'
 
@@ -30,7 +30,7 @@ const BOOLEAN = new Set([
 const TEXT = new Set(['sourceRoot', 'mapRoot', 'jsxFactory', 'jsxFragmentFactory', 'jsxImportSource', 'reactNamespace', 'ignoreDeprecations'])
 
 /** Paths: made absolute against the config's folder. */
-const PATH = new Set(['outFile', 'outDir', 'rootDir', 'tsBuildInfoFile', 'declarationDir'])
+const PATH = new Set(['outFile', 'outDir', 'rootDir', 'tsBuildInfoFile', 'declarationDir', 'baseUrl'])
 
 /** Enumerations: the value, lowercased, names a number. */
 const ENUM: Record<string, Record<string, number>> = {
@@ -72,6 +72,8 @@ const LIB_FILES: Record<string, string> = {
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string')
 
+const CONFIG_DIR = '${configDir}'
+
 /** An absolute, normalised path (forward slashes, no trailing slash), as TypeScript makes file-path options. */
 export function absolutePath(value: string, base: string): string {
   const path = posix.resolve(base, value.replaceAll('\\', '/'))
@@ -87,7 +89,8 @@ function libFile(name: string): string | undefined {
 function convert(name: string, value: unknown, base: string): unknown {
   if (BOOLEAN.has(name)) return typeof value === 'boolean' ? value : undefined
   if (TEXT.has(name)) return typeof value === 'string' ? value : undefined
-  if (PATH.has(name)) return typeof value === 'string' && value !== '' ? absolutePath(value, base) : undefined
+  // (`${configDir}` is replaced when TypeScript parses the whole config)
+  if (PATH.has(name)) return typeof value === 'string' && value !== '' && !value.includes(CONFIG_DIR) ? absolutePath(value, base) : undefined
   const values = ENUM[name]
   if (values) return typeof value === 'string' && Object.hasOwn(values, value.toLowerCase()) ? values[value.toLowerCase()] : undefined
   if (name === 'lib') {
@@ -96,7 +99,13 @@ function convert(name: string, value: unknown, base: string): unknown {
     return files.every((f) => f !== undefined) ? files : undefined
   }
   if (name === 'types' || name === 'customConditions') return isStringList(value) ? [...value] : undefined
-  if (name === 'typeRoots') return isStringList(value) && value.every((v) => v !== '') ? value.map((v) => absolutePath(v, base)) : undefined
+  if (name === 'typeRoots') return isStringList(value) && value.every((v) => v !== '' && !v.includes(CONFIG_DIR)) ? value.map((v) => absolutePath(v, base)) : undefined
+  // as written (TypeScript adds `pathsBasePath`, the config's folder, when it parses the config): keys to lists of
+  // substitutions
+  if (name === 'paths') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
+    return Object.values(value).every((v) => isStringList(v) && v.every((s) => !s.includes(CONFIG_DIR))) ? value : undefined
+  }
   if (name === 'maxNodeModuleJsDepth') return typeof value === 'number' ? value : undefined
   return undefined
 }

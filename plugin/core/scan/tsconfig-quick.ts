@@ -144,6 +144,13 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   const base = posix.dirname(tsconfig)
   const compilerOptions = convertOptions(raw.compilerOptions, base, tsconfig)
   if (!compilerOptions) return null
+  // where `paths` is relative to without `baseUrl`, as TypeScript records it (before `configFilePath`)
+  if (compilerOptions.paths !== undefined) {
+    const { configFilePath } = compilerOptions
+    delete compilerOptions.configFilePath
+    compilerOptions.pathsBasePath = base
+    compilerOptions.configFilePath = configFilePath
+  }
   const includeSpecs = raw.include === undefined ? ['**/*'] : raw.include
   if (!Array.isArray(includeSpecs)) return null
   // without `exclude`, TypeScript excludes outDir and declarationDir
