@@ -62,6 +62,30 @@ describe('project listing: reused while its config files and directories are unc
     expect(rel(loadProject(root, join(root, 'tsconfig.json'), second).files).every((f) => f.startsWith('src/models/'))).toBe(true)
   })
 
+  it('a solution config (`"files": []` with references, as vite writes tsconfig.json) lists the files of the projects it references', () => {
+    rmSync(join(root, 'tsconfig.json'))
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tools' }] }))
+    writeFileSync(join(root, 'tsconfig.app.json'), JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'bundler', strict: true }, include: ['src'] }))
+    mkdirSync(join(root, 'tools'))
+    writeFileSync(join(root, 'tools/tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext' }, include: ['*.ts'], references: [{ path: '..' }] }))
+    writeFileSync(join(root, 'tools/build.ts'), 'export const build = 1\n')
+    age()
+    const listing = loadProject(root, join(root, 'tsconfig.json'))
+    expect(rel(listing.files)).toEqual([...rel(loadProject(root, join(root, 'tsconfig.app.json')).files), 'tools/build.ts'].sort())
+    expect(rel(listing.files)).toContain('src/models/user.ts')
+    // the options of the first referenced project that lists files (bundler resolution here)
+    expect(listing.compilerOptions).toMatchObject({ moduleResolution: 100, configFilePath: join(root, 'tsconfig.app.json') })
+    // reused while the configs hold; an edit of a referenced one is a new listing
+    expect(loadProject(root, join(root, 'tsconfig.json'), listing)).toBe(listing)
+    writeFileSync(join(root, 'tools/tsconfig.json'), JSON.stringify({ include: [] , files: ['build.ts'] }))
+    const edited = loadProject(root, join(root, 'tsconfig.json'), listing)
+    expect(edited).not.toBe(listing)
+    expect(rel(edited.files)).toContain('tools/build.ts')
+    // a reference to a config that is not there says so
+    writeFileSync(join(root, 'tsconfig.json'), JSON.stringify({ files: [], references: [{ path: './gone' }] }))
+    expect(() => loadProject(root, join(root, 'tsconfig.json'))).toThrow(/references .*gone\/tsconfig\.json, which does not exist/)
+  })
+
   it('a listing of another root or tsconfig is not used', () => {
     age()
     const first = loadProject(root, join(root, 'tsconfig.json'))

@@ -86,10 +86,11 @@ describe('project listing without TypeScript: the files and options TypeScript g
     'src/x.ts', 'src/x.tsx', 'src/y.tsx', 'src/z.d.ts', 'src/w.mts', 'src/v.cts', 'src/u.js', 'src/t.d.mts', 'src/.dot.ts', 'src/.ts', 'src/q.mtsx',
     'src/a/index.ts', 'src/a/b/deep.ts', 'src/a/b/deep.tsx', 'src/.hidden/h.ts', 'src/node_modules/pkg/p.ts', 'node_modules/lib/l.ts', 'lib/l.ts',
     'dist/d.ts', 'out/o.ts', 'test/t.test.ts', '.config/c.ts', 'bower_components/b.ts', 'v1.2/v.ts', 'root.ts', 'root.tsx', 'types/g.d.ts',
-    'src/a.min.ts', 'src/b/c.ts',
+    'src/a.min.ts', 'src/b/c.ts', 'vite.config.ts', 'node_modules/lib/index.ts', 'types.d.ts',
   ]
   const INCLUDES: unknown[] = [undefined, ['src'], ['src/**/*'], ['**/*'], ['src/**/*.ts'], ['src', 'lib'], ['src/*'], ['**/*.tsx'], ['src/a/**/*'],
-    ['.config'], ['node_modules/lib'], ['src/x.ts'], ['src/**'], [], ['src/?.ts'], ['dist/**/*'], ['src', 'src/a'], ['./src/'], ['v1.2'], ['*'], ['**/b/*']]
+    ['.config'], ['node_modules/lib'], ['src/x.ts'], ['src/**'], [], ['src/?.ts'], ['dist/**/*'], ['src', 'src/a'], ['./src/'], ['v1.2'], ['*'], ['**/b/*'],
+    ['vite.config.ts'], ['src', 'vite.config.ts'], ['.config/c.ts'], ['node_modules/lib/index.ts'], ['src/gone.ts'], ['src/y.tsx', 'src/a/../x.ts'], ['./src/x.ts', 'src/**/*.ts'], ['types.d.ts']]
   const EXCLUDES: unknown[] = [undefined, ['dist'], ['src/a'], ['**/*.tsx'], ['src/**/b'], ['node_modules'], [], ['*.ts'], ['src/*'], ['**/.hidden'], ['src/x.ts']]
   const OPTIONS: Array<Record<string, unknown>> = [{ strict: true }, { outDir: 'dist' }, { outDir: './out/' }, { declarationDir: 'lib' },
     { module: 'ESNext', moduleResolution: 'Bundler' }, { target: 'ES2022' }, { lib: ['ES2022', 'DOM', 'dom.iterable'] }, { allowJs: true },
@@ -132,9 +133,32 @@ describe('project listing without TypeScript: the files and options TypeScript g
     expect(answered).toBeGreaterThan(250)
   })
 
-  it('gives up on extends, files, references, symbolic links and JSON that is not an object', async () => {
+  it('reads a solution config (`"files": []` with references) and references beside files of its own as TypeScript does', () => {
+    const ts = loadTypeScript()
     const tsconfig = `${root}/tsconfig.json`
-    for (const text of ['{"extends": "./base.json"}', '{"files": ["src/x.ts"]}', '{"references": []}', '[]', '{ "include": "src" }', 'not json']) {
+    for (const config of [
+      { files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }] },
+      { files: [], references: [{ path: 'packages/a' }, { path: './lib/' }, { path: '/abs/tsconfig.base.json' }] },
+      { include: ['src'], references: [{ path: '../other' }] },
+      { compilerOptions: { strict: true }, references: [] },
+    ]) {
+      writeFileSync(tsconfig, JSON.stringify(config))
+      const quick = readConfigQuick(tsconfig, () => {})
+      const parsed = ts.parseJsonConfigFileContent(config, ts.sys, root, undefined, tsconfig)
+      expect(quick).not.toBeNull()
+      expect({ config, files: quick!.files, references: quick!.references, options: JSON.stringify(quick!.compilerOptions) }).toEqual({
+        config,
+        files: parsed.fileNames.filter((f) => !/\.d\.[cm]?ts$/.test(f) && !f.endsWith('.js')).sort(),
+        references: (parsed.projectReferences ?? []).map((r) => ts.resolveProjectReferencePath(r)),
+        options: JSON.stringify(parsed.options),
+      })
+    }
+  })
+
+  it('gives up on extends, files, references of another form, symbolic links and JSON that is not an object', async () => {
+    const tsconfig = `${root}/tsconfig.json`
+    for (const text of ['{"extends": "./base.json"}', '{"files": ["src/x.ts"]}', '{"files": []}', '{"files": [], "references": [{"path": 1}]}',
+      '{"files": [], "include": ["src"], "references": [{"path": "./a"}]}', '{"references": {}}', '[]', '{ "include": "src" }', 'not json']) {
       writeFileSync(tsconfig, text)
       expect(readConfigQuick(tsconfig, () => {})).toBeNull()
     }

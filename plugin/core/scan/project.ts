@@ -136,12 +136,38 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
     // ModuleKind.ESNext, ModuleResolutionKind.Bundler: numbers, so this path needs no TypeScript
     return { for: key, files: files.sort(), compilerOptions: { module: 99, moduleResolution: 100, allowJs: true }, inputs: inputs.result }
   }
+  const own = readConfig(tsconfig, inputs)
+  if (own.files.length > 0 || own.references.length === 0) return { for: key, files: own.files, compilerOptions: own.compilerOptions, inputs: inputs.result }
+  // a solution config (`"files": []` and `references`, as vite's templates write tsconfig.json): the files of the
+  // projects it references, transitively, with the compiler options of the first that lists any
+  const files = new Set<string>()
+  let compilerOptions: ts.CompilerOptions | null = null
+  const seen = new Set([tsconfig])
+  const follow = (references: string[]): void => {
+    for (const config of references) {
+      if (seen.has(config)) continue
+      seen.add(config)
+      inputs.add(config)
+      if (!existsSync(config)) throw new Error(`[koan-backup] option \`tsconfig\`: ${tsconfig} references ${config}, which does not exist; fix the reference or point \`tsconfig\` at the config that lists your sources`)
+      const read = readConfig(config, inputs)
+      if (read.files.length > 0) compilerOptions ??= read.compilerOptions
+      for (const file of read.files) files.add(file)
+      follow(read.references)
+    }
+  }
+  follow(own.references)
+  return { for: key, files: [...files].sort(), compilerOptions: compilerOptions ?? own.compilerOptions, inputs: inputs.result }
+}
+
+/** A config's own files, compiler options and the configs it references: read without TypeScript when it can be. */
+function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compilerOptions: ts.CompilerOptions; references: string[] } {
   // a config read exactly without TypeScript (the common case) needs no TypeScript load
-  const quickInputs = new Inputs()
-  const quick = readConfigQuick(tsconfig, (dir) => quickInputs.add(dir))
+  const visited: string[] = []
+  const quick = readConfigQuick(tsconfig, (dir) => visited.push(dir))
   if (quick) {
-    quickInputs.add(tsconfig)
-    return { for: key, files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, inputs: quickInputs.result }
+    for (const dir of visited) inputs.add(dir)
+    inputs.add(tsconfig)
+    return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references }
   }
   loadTypeScript()
   const host: ts.ParseConfigFileHost = {
@@ -162,7 +188,8 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
   if (!parsed) throw new Error(`[koan-backup] option \`tsconfig\`: cannot read ${tsconfig}`)
   const fatal = parsed.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003)
   if (fatal) configError(tsconfig, fatal)
-  return { for: key, files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, inputs: inputs.result }
+  const references = (parsed.projectReferences ?? []).map((r) => ts.resolveProjectReferencePath(r).replaceAll('\\', '/'))
+  return { files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, references }
 }
 
 /**

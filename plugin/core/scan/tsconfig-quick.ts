@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { lstatSync, readdirSync, readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import { absolutePath, convertOptions } from './tsconfig-options.js'
 
 /**
  * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: no
- * `extends`, `files` or `references`; `include` and `exclude` patterns made of plain folder and file
+ * `extends`, no `files` but the empty one of a solution config (with `references`, which are returned);
+ * `include` and `exclude` patterns made of plain folder and file
  * names, `**` folders and a last `*` or `*.ext`; compiler options `tsconfig-options.ts` converts; a
  * case-sensitive file system and no symbolic links on the way. The files listed are what
  * TypeScript lists for the config (its `fileNames`), among those the scan reads. Any other config
@@ -45,6 +46,12 @@ export function stripJsonc(text: string): string {
   }
   out += text.slice(from)
   return out.replace(/("(?:[^"\\]|\\.)*")|,(\s*[}\]])/g, (_match, str: string | undefined, close: string | undefined) => str ?? ` ${close}`)
+}
+
+/** An `include` entry naming one file: no wildcard, and a dot in its last part (else it names a folder's contents). */
+function isLiteralFile(spec: string): boolean {
+  const last = spec.slice(spec.lastIndexOf('/') + 1)
+  return spec !== '' && !/[*?[\]{}\\]/.test(spec) && last.includes('.') && last !== '.' && last !== '..'
 }
 
 /** A pattern of `include` (`usage: 'include'`) or `exclude`, or `null` when this module does not read it exactly. */
@@ -124,6 +131,14 @@ function basePath(p: Pattern): string {
 export interface QuickConfig {
   files: string[]
   compilerOptions: Record<string, unknown>
+  /** The configs of its `references` (a folder's `tsconfig.json`), in order. */
+  references: string[]
+}
+
+/** The config file a project reference names: itself when it names a `.json` file, else the folder's `tsconfig.json`. */
+export function referencedConfig(path: string, base: string): string {
+  const full = absolutePath(path, base)
+  return full.endsWith('.json') ? full : `${full === '/' ? '' : full}/tsconfig.json`
 }
 
 /**
@@ -140,8 +155,19 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) return null
   const raw = json as Record<string, unknown>
-  if ('extends' in raw || 'files' in raw || 'references' in raw) return null
+  if ('extends' in raw) return null
+  // `files` only as a solution config writes it (`"files": []`, with references): no files of its own
+  const noFiles = 'files' in raw
+  if (noFiles && !(Array.isArray(raw.files) && raw.files.length === 0 && raw.include === undefined)) return null
   const base = posix.dirname(tsconfig)
+  let references: string[] = []
+  if ('references' in raw) {
+    const list = raw.references
+    if (!Array.isArray(list) || !list.every((r) => r && typeof r === 'object' && typeof r.path === 'string' && r.path !== '' && !r.path.includes('${configDir}'))) return null
+    references = list.map((r: { path: string }) => referencedConfig(r.path, base))
+  }
+  // (an empty `files` without references is an error TypeScript reports)
+  if (noFiles && references.length === 0) return null
   const compilerOptions = convertOptions(raw.compilerOptions, base, tsconfig)
   if (!compilerOptions) return null
   // where `paths` is relative to without `baseUrl`, as TypeScript records it (before `configFilePath`)
@@ -151,12 +177,15 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
     compilerOptions.pathsBasePath = base
     compilerOptions.configFilePath = configFilePath
   }
-  const includeSpecs = raw.include === undefined ? ['**/*'] : raw.include
+  const includeSpecs = noFiles ? [] : raw.include === undefined ? ['**/*'] : raw.include
   if (!Array.isArray(includeSpecs)) return null
   // without `exclude`, TypeScript excludes outDir and declarationDir
   const excludeSpecs = raw.exclude === undefined ? [compilerOptions.outDir, compilerOptions.declarationDir].filter((d) => d !== undefined) : raw.exclude
   if (!Array.isArray(excludeSpecs)) return null
-  const include = includeSpecs.map((s) => pattern(s, base, 'include'))
+  // a file named outright (`"include": ["vite.config.ts"]`) is listed when it is there, hidden folders and node_modules
+  // on its way or not: looked at apart from the walk
+  const literals = includeSpecs.filter((s): s is string => typeof s === 'string' && isLiteralFile(s)).map((s) => absolutePath(s, base))
+  const include = includeSpecs.filter((s) => !(typeof s === 'string' && isLiteralFile(s))).map((s) => pattern(s, base, 'include'))
   const exclude = excludeSpecs.map((s) => pattern(s, base, 'exclude'))
   if (include.some((p) => p === null) || exclude.some((p) => p === null)) return null
   const inc = include as Pattern[]
@@ -191,7 +220,19 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
     if (bases.some((b) => b !== dir && (dir.startsWith(`${b}/`) || b === '/'))) continue
     if (!walk(dir)) return null
   }
+  for (const file of literals) {
+    visitDir(posix.dirname(file))
+    let st
+    try {
+      st = lstatSync(file)
+    } catch {
+      continue
+    }
+    if (st.isSymbolicLink()) return null
+    const path = file.split('/')
+    if (st.isFile() && SOURCE.test(file) && !exc.some((p) => excludes(p, path))) found.add(file)
+  }
   // a .tsx file is not listed when the .ts file of the same name is
   const files = [...found].filter((f) => !/\.d\.[cm]?ts$/.test(f) && !(f.endsWith('.tsx') && found.has(`${f.slice(0, -1)}`)))
-  return { files: files.sort(), compilerOptions }
+  return { files: files.sort(), compilerOptions, references }
 }
