@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ViteDevServer } from 'vite'
 
@@ -33,6 +33,14 @@ export function tempOutDir(): string {
   const base = fileURLToPath(new URL('../.tmp/', import.meta.url))
   mkdirSync(base, { recursive: true })
   return mkdtempSync(join(base, 'out-'))
+}
+
+/** Writes `files` (paths relative to `dir`, with their text) under `dir`, making their folders. */
+export function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true })
+    writeFileSync(join(dir, rel), text)
+  }
 }
 
 /** Removes folders made by `tempOutDir` / `copyFixture`. */

@@ -4,11 +4,9 @@
  * and esbuild and the default options: the app's entities are in the inventory (not "no TypeScript files to scan"),
  * its uncovered one is warned about at file:line:col, and the bundle runs.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builders, type BuildResult } from './builds.js'
-import { decoratorTraces, removeDir, runBundle, tempOutDir } from './helpers.js'
+import { decoratorTraces, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
 
 const FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }] }, null, 2),
@@ -64,10 +62,7 @@ let dir: string
 const outDirs: string[] = []
 beforeAll(() => {
   dir = tempOutDir()
-  for (const [rel, text] of Object.entries(FILES)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true })
-    writeFileSync(join(dir, rel), text)
-  }
+  writeTree(dir, FILES)
 })
 afterAll(() => {
   removeDir(dir)

@@ -11,7 +11,7 @@ import koanVite from 'koan-backup/plugin/vite'
 import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLERS, builders, type BuildResult } from './builds.js'
-import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir } from './helpers.js'
+import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -48,10 +48,7 @@ let dir: string
 const outDirs: string[] = []
 beforeAll(() => {
   dir = tempOutDir()
-  for (const [rel, text] of Object.entries(FILES)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true })
-    writeFileSync(join(dir, rel), text)
-  }
+  writeTree(dir, FILES)
   mkdirSync(join(dir, 'app/node_modules/@acme'), { recursive: true })
   symlinkSync('../../../packages/models', join(dir, 'app/node_modules/@acme/models'), 'dir')
   // the package's own dependency on koan-backup (the repository, as a workspace would link it)
