@@ -133,6 +133,55 @@ describe('project listing without TypeScript: the files and options TypeScript g
     expect(answered).toBeGreaterThan(250)
   })
 
+  it('on 400 generated configs extending others (a chain, an array, in other folders, lists and options inherited or overridden)', () => {
+    let seed = 29
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!
+    const tsconfig = `${root}/tsconfig.json`
+    // where the configs extended are, and how the config extending names them (`.json` left out, or not)
+    const PLACES: Array<[file: string, fromRoot: string, fromConfigs: string]> = [
+      ['tsconfig.base.json', './tsconfig.base.json', '../tsconfig.base'],
+      ['configs/strict.json', './configs/strict', './strict.json'],
+      ['configs/deep/paths.json', './configs/deep/paths.json', './deep/paths'],
+    ]
+    const layer = () => {
+      const config: Record<string, unknown> = {}
+      if (next() < 0.4) config.include = pick(INCLUDES.filter((i) => i !== undefined))
+      if (next() < 0.3) config.exclude = pick(EXCLUDES.filter((e) => e !== undefined))
+      const options = Object.assign({}, ...Array.from({ length: Math.floor(next() * 3) }, () => pick(OPTIONS)))
+      if (Object.keys(options).length) config.compilerOptions = options
+      return config
+    }
+    let answered = 0
+    for (let round = 0; round < 400; round++) {
+      rmSync(`${root}/configs`, { recursive: true, force: true })
+      mkdirSync(`${root}/configs/deep`, { recursive: true })
+      // each place a config; one may extend another (by the path from its own folder)
+      const written: Record<string, Record<string, unknown>> = {}
+      for (const [i, [file]] of PLACES.entries()) {
+        const config = layer()
+        if (i < 2 && next() < 0.4) config.extends = i === 0 ? './configs/deep/paths.json' : PLACES[2]![2]
+        writeFileSync(`${root}/${file}`, JSON.stringify(config))
+        written[file] = config
+      }
+      const root_ = layer()
+      const chosen = PLACES.filter(() => next() < 0.6)
+      root_.extends = chosen.length === 1 && next() < 0.5 ? chosen[0]![1] : chosen.map((p) => p[1])
+      if (chosen.length === 0) root_.extends = './configs/strict'
+      writeFileSync(tsconfig, JSON.stringify(root_))
+      const quick = readConfigQuick(tsconfig, () => {})
+      if (quick === null) continue
+      answered++
+      const theirs = typeScriptReads(tsconfig)
+      expect({ root: root_, written, result: 'error' in theirs ? theirs : { files: theirs.files.map((f) => f.slice(root.length + 1)), options: JSON.stringify(theirs.compilerOptions) } })
+        .toEqual({ root: root_, written, result: { files: quick.files.map((f) => f.slice(root.length + 1)), options: JSON.stringify(quick.compilerOptions) } })
+      expect(quick.configs).toContain(tsconfig)
+    }
+    rmSync(`${root}/configs`, { recursive: true, force: true })
+    rmSync(`${root}/tsconfig.base.json`, { force: true })
+    expect(answered).toBeGreaterThan(150)
+  })
+
   it('reads a solution config (`"files": []` with references) and references beside files of its own as TypeScript does', () => {
     const ts = loadTypeScript()
     const tsconfig = `${root}/tsconfig.json`

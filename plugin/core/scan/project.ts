@@ -166,7 +166,8 @@ function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compil
   const quick = readConfigQuick(tsconfig, (dir) => visited.push(dir))
   if (quick) {
     for (const dir of visited) inputs.add(dir)
-    inputs.add(tsconfig)
+    // the config, and those it extends
+    for (const config of quick.configs) inputs.add(config)
     return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references }
   }
   loadTypeScript()

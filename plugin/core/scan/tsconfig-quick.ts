@@ -3,8 +3,9 @@ import { posix } from 'node:path'
 import { absolutePath, convertOptions } from './tsconfig-options.js'
 
 /**
- * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: no
- * `extends`, no `files` but the empty one of a solution config (with `references`, which are returned);
+ * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: `extends` of
+ * other configs by path (not a package's), no `files` but the empty one of a solution config (with
+ * `references`, which are returned);
  * `include` and `exclude` patterns made of plain folder and file
  * names, `**` folders and a last `*` or `*.ext`; compiler options `tsconfig-options.ts` converts; a
  * case-sensitive file system and no symbolic links on the way. The files listed are what
@@ -133,6 +134,8 @@ export interface QuickConfig {
   compilerOptions: Record<string, unknown>
   /** The configs of its `references` (a folder's `tsconfig.json`), in order. */
   references: string[]
+  /** Every config file read: itself, and those it extends. */
+  configs: string[]
 }
 
 /** The config file a project reference names: itself when it names a `.json` file, else the folder's `tsconfig.json`. */
@@ -141,12 +144,45 @@ export function referencedConfig(path: string, base: string): string {
   return full.endsWith('.json') ? full : `${full === '/' ? '' : full}/tsconfig.json`
 }
 
+/** A config as TypeScript reads it before listing: its options merged over those it extends, and its raw lists. */
+interface Layer {
+  /** Converted options, without `configFilePath` (`pathsBasePath` where `paths` was set). */
+  options: Record<string, unknown>
+  /** `include`, `exclude` and `files` as written, or as inherited (made relative to this config's folder). */
+  lists: Record<'include' | 'exclude' | 'files', unknown>
+  raw: Record<string, unknown>
+}
+
+const LISTS = ['include', 'exclude', 'files'] as const
+
 /**
- * Reads `tsconfig` without TypeScript; `visitDir` is told every folder listed (for the listing's
- * stamps). `null`: TypeScript must read this config.
+ * The config file an `extends` entry names, for the forms read here: a path (`./tsconfig.base.json`, `../base`,
+ * `.json` added when the file without it is not there). `null` for a package's config (`@tsconfig/node20/…`),
+ * which TypeScript resolves, or a file that is not there.
  */
-export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => void): QuickConfig | null {
-  if (process.platform !== 'linux') return null // case-insensitive file systems: TypeScript compares names its own way
+function extendedConfig(spec: unknown, base: string): string | null {
+  if (typeof spec !== 'string' || spec.includes('\\') || !(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/'))) return null
+  const path = absolutePath(spec, base)
+  if (isFile(path)) return path
+  return !path.endsWith('.json') && isFile(`${path}.json`) ? `${path}.json` : null
+}
+
+function isFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile()
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Reads one config and, first, those it extends (TypeScript's `parseConfig`): their options, in order, under its
+ * own; their `include`, `exclude` and `files` where it has none (the last that has one wins), relative to its folder.
+ * `configs` collects every config file read. `null` for what TypeScript must read.
+ */
+function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer | null {
+  if (stack.includes(tsconfig) || posix.basename(tsconfig) === 'jsconfig.json') return null
+  configs.push(tsconfig)
   let json: unknown
   try {
     json = JSON.parse(stripJsonc(readFileSync(tsconfig, 'utf8')))
@@ -155,10 +191,49 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) return null
   const raw = json as Record<string, unknown>
-  if ('extends' in raw) return null
+  const base = posix.dirname(tsconfig)
+  const own = convertOptions(raw.compilerOptions, base, tsconfig)
+  if (!own) return null
+  delete own.configFilePath
+  // where `paths` is relative to without `baseUrl`, as TypeScript records it
+  if (own.paths !== undefined) own.pathsBasePath = base
+  const lists: Layer['lists'] = { include: raw.include, exclude: raw.exclude, files: raw.files }
+  if (!('extends' in raw)) return { options: own, lists, raw }
+  const specs = typeof raw.extends === 'string' ? [raw.extends] : raw.extends
+  if (!Array.isArray(specs) || specs.length === 0) return null
+  const options: Record<string, unknown> = {}
+  const inherited: Partial<Layer['lists']> = {}
+  for (const spec of specs) {
+    const path = extendedConfig(spec, base)
+    if (path === null) return null
+    const layer = readLayer(path, [...stack, tsconfig], configs)
+    if (!layer) return null
+    const from = posix.relative(base, posix.dirname(path))
+    for (const name of LISTS) {
+      const list = layer.lists[name]
+      if (raw[name] || !list) continue
+      if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) return null
+      inherited[name] = list.map((p: string) => (p.startsWith('/') || from === '' ? p : `${from}/${p}`))
+    }
+    Object.assign(options, layer.options)
+  }
+  for (const name of LISTS) if (inherited[name]) lists[name] = inherited[name]
+  return { options: Object.assign(options, own), lists, raw }
+}
+
+/**
+ * Reads `tsconfig` without TypeScript; `visitDir` is told every folder listed (for the listing's
+ * stamps). `null`: TypeScript must read this config.
+ */
+export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => void): QuickConfig | null {
+  if (process.platform !== 'linux') return null // case-insensitive file systems: TypeScript compares names its own way
+  const configs: string[] = []
+  const layer = readLayer(tsconfig, [], configs)
+  if (!layer) return null
+  const { raw, lists } = layer
   // `files` only as a solution config writes it (`"files": []`, with references): no files of its own
-  const noFiles = 'files' in raw
-  if (noFiles && !(Array.isArray(raw.files) && raw.files.length === 0 && raw.include === undefined)) return null
+  const noFiles = lists.files !== undefined
+  if (noFiles && !(Array.isArray(lists.files) && lists.files.length === 0 && lists.include === undefined)) return null
   const base = posix.dirname(tsconfig)
   let references: string[] = []
   if ('references' in raw) {
@@ -168,19 +243,11 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   // (an empty `files` without references is an error TypeScript reports)
   if (noFiles && references.length === 0) return null
-  const compilerOptions = convertOptions(raw.compilerOptions, base, tsconfig)
-  if (!compilerOptions) return null
-  // where `paths` is relative to without `baseUrl`, as TypeScript records it (before `configFilePath`)
-  if (compilerOptions.paths !== undefined) {
-    const { configFilePath } = compilerOptions
-    delete compilerOptions.configFilePath
-    compilerOptions.pathsBasePath = base
-    compilerOptions.configFilePath = configFilePath
-  }
-  const includeSpecs = noFiles ? [] : raw.include === undefined ? ['**/*'] : raw.include
+  const compilerOptions: Record<string, unknown> = { ...layer.options, configFilePath: tsconfig }
+  const includeSpecs = noFiles ? [] : lists.include === undefined ? ['**/*'] : lists.include
   if (!Array.isArray(includeSpecs)) return null
   // without `exclude`, TypeScript excludes outDir and declarationDir
-  const excludeSpecs = raw.exclude === undefined ? [compilerOptions.outDir, compilerOptions.declarationDir].filter((d) => d !== undefined) : raw.exclude
+  const excludeSpecs = lists.exclude === undefined ? [compilerOptions.outDir, compilerOptions.declarationDir].filter((d) => d !== undefined) : lists.exclude
   if (!Array.isArray(excludeSpecs)) return null
   // a file named outright (`"include": ["vite.config.ts"]`) is listed when it is there, hidden folders and node_modules
   // on its way or not: looked at apart from the walk
@@ -234,5 +301,5 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   // a .tsx file is not listed when the .ts file of the same name is
   const files = [...found].filter((f) => !/\.d\.[cm]?ts$/.test(f) && !(f.endsWith('.tsx') && found.has(`${f.slice(0, -1)}`)))
-  return { files: files.sort(), compilerOptions, references }
+  return { files: files.sort(), compilerOptions, references, configs }
 }
