@@ -133,7 +133,7 @@ describe('project listing without TypeScript: the files and options TypeScript g
     expect(answered).toBeGreaterThan(250)
   })
 
-  it('on 400 generated configs extending others (a chain, an array, in other folders, lists and options inherited or overridden)', () => {
+  it('on 400 generated configs extending others (a chain, an array, in other folders, packages\' configs, lists and options inherited or overridden)', () => {
     let seed = 29
     const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
     const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]!
@@ -143,7 +143,14 @@ describe('project listing without TypeScript: the files and options TypeScript g
       ['tsconfig.base.json', './tsconfig.base.json', '../tsconfig.base'],
       ['configs/strict.json', './configs/strict', './strict.json'],
       ['configs/deep/paths.json', './configs/deep/paths.json', './deep/paths'],
+      // packages' configs: a subpath, the package's tsconfig.json, its `tsconfig` field, a subpath without `.json`
+      ['node_modules/@tsconfig/strictest/tsconfig.json', '@tsconfig/strictest/tsconfig.json', '@tsconfig/strictest'],
+      ['node_modules/base-pkg/configs/app.json', 'base-pkg', 'base-pkg/configs/app'],
     ]
+    mkdirSync(`${root}/node_modules/@tsconfig/strictest`, { recursive: true })
+    mkdirSync(`${root}/node_modules/base-pkg/configs`, { recursive: true })
+    writeFileSync(`${root}/node_modules/@tsconfig/strictest/package.json`, JSON.stringify({ name: '@tsconfig/strictest' }))
+    writeFileSync(`${root}/node_modules/base-pkg/package.json`, JSON.stringify({ name: 'base-pkg', tsconfig: './configs/app.json' }))
     const layer = () => {
       const config: Record<string, unknown> = {}
       if (next() < 0.4) config.include = pick(INCLUDES.filter((i) => i !== undefined))
@@ -161,6 +168,7 @@ describe('project listing without TypeScript: the files and options TypeScript g
       for (const [i, [file]] of PLACES.entries()) {
         const config = layer()
         if (i < 2 && next() < 0.4) config.extends = i === 0 ? './configs/deep/paths.json' : PLACES[2]![2]
+        if (i === 3 && next() < 0.4) config.extends = PLACES[4]![2]
         writeFileSync(`${root}/${file}`, JSON.stringify(config))
         written[file] = config
       }
@@ -177,7 +185,13 @@ describe('project listing without TypeScript: the files and options TypeScript g
         .toEqual({ root: root_, written, result: { files: quick.files.map((f) => f.slice(root.length + 1)), options: JSON.stringify(quick.compilerOptions) } })
       expect(quick.configs).toContain(tsconfig)
     }
+    // a package whose `exports` would decide: left to TypeScript
+    writeFileSync(`${root}/node_modules/base-pkg/package.json`, JSON.stringify({ name: 'base-pkg', exports: { './app': './configs/app.json' } }))
+    writeFileSync(tsconfig, JSON.stringify({ extends: 'base-pkg/configs/app' }))
+    expect(readConfigQuick(tsconfig, () => {})).toBeNull()
     rmSync(`${root}/configs`, { recursive: true, force: true })
+    rmSync(`${root}/node_modules/@tsconfig`, { recursive: true, force: true })
+    rmSync(`${root}/node_modules/base-pkg`, { recursive: true, force: true })
     rmSync(`${root}/tsconfig.base.json`, { force: true })
     expect(answered).toBeGreaterThan(150)
   })

@@ -1,10 +1,10 @@
-import { lstatSync, readdirSync, readFileSync } from 'node:fs'
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { posix } from 'node:path'
 import { absolutePath, convertOptions } from './tsconfig-options.js'
 
 /**
  * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: `extends` of
- * other configs by path (not a package's), no `files` but the empty one of a solution config (with
+ * other configs (by path, or a package's without `exports`), no `files` but the empty one of a solution config (with
  * `references`, which are returned);
  * `include` and `exclude` patterns made of plain folder and file
  * names, `**` folders and a last `*` or `*.ext`; compiler options `tsconfig-options.ts` converts; a
@@ -156,20 +156,65 @@ interface Layer {
 const LISTS = ['include', 'exclude', 'files'] as const
 
 /**
- * The config file an `extends` entry names, for the forms read here: a path (`./tsconfig.base.json`, `../base`,
- * `.json` added when the file without it is not there). `null` for a package's config (`@tsconfig/node20/…`),
- * which TypeScript resolves, or a file that is not there.
+ * The config file an `extends` entry names: a path (`./tsconfig.base.json`, `../base`, `.json` added when the file
+ * without it is not there), or a package's config. `null` for what TypeScript must resolve, or a file that is not
+ * there.
  */
 function extendedConfig(spec: unknown, base: string): string | null {
-  if (typeof spec !== 'string' || spec.includes('\\') || !(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/'))) return null
+  if (typeof spec !== 'string' || spec.includes('\\') || spec.includes(':')) return null
+  if (!(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/'))) return packageConfig(spec, base)
   const path = absolutePath(spec, base)
   if (isFile(path)) return path
   return !path.endsWith('.json') && isFile(`${path}.json`) ? `${path}.json` : null
 }
 
+/**
+ * A package's config (`@tsconfig/node20/tsconfig.json`, `@tsconfig/strictest`), found as TypeScript finds it in the
+ * nearest `node_modules/<name>` from the config's folder up, for a package without `exports`: the subpath (`.json`
+ * added when the file without it is not there), else its `tsconfig` field, else its `tsconfig.json`; the file where it
+ * really is. `null` when TypeScript must resolve it.
+ */
+function packageConfig(spec: string, base: string): string | null {
+  const parts = spec.split('/')
+  const size = spec.startsWith('@') ? 2 : 1
+  if (parts.length < size || parts.some((p) => p === '' || p === '.' || p === '..')) return null
+  const name = parts.slice(0, size).join('/')
+  const sub = parts.slice(size).join('/')
+  for (let dir = base; ; dir = posix.dirname(dir)) {
+    const folder = `${dir === '/' ? '' : dir}/node_modules/${name}`
+    if (isFolder(folder)) {
+      let manifest: Record<string, unknown> = {}
+      try {
+        manifest = JSON.parse(readFileSync(`${folder}/package.json`, 'utf8')) as Record<string, unknown>
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return null
+      }
+      if (!manifest || typeof manifest !== 'object' || manifest.exports !== undefined) return null
+      const field = typeof manifest.tsconfig === 'string' ? manifest.tsconfig : 'tsconfig.json'
+      let file = posix.join(folder, sub === '' ? field : sub)
+      if (!isFile(file) && !file.endsWith('.json')) file = `${file}.json`
+      if (!isFile(file)) return null
+      try {
+        return realpathSync(file).replaceAll('\\', '/')
+      } catch {
+        return null
+      }
+    }
+    if (dir === '/' || posix.dirname(dir) === dir) return null
+  }
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
+
 function isFile(path: string): boolean {
   try {
-    return lstatSync(path).isFile()
+    return statSync(path).isFile()
   } catch {
     return false
   }
