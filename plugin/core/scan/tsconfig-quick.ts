@@ -134,7 +134,7 @@ export interface QuickConfig {
   compilerOptions: Record<string, unknown>
   /** The configs of its `references` (a folder's `tsconfig.json`), in order. */
   references: string[]
-  /** Every config file read: itself, and those it extends. */
+  /** Every config file read (itself, those it extends) and every node_modules folder looked for one in. */
   configs: string[]
 }
 
@@ -160,9 +160,9 @@ const LISTS = ['include', 'exclude', 'files'] as const
  * without it is not there), or a package's config. `null` for what TypeScript must resolve, or a file that is not
  * there.
  */
-function extendedConfig(spec: unknown, base: string): string | null {
+function extendedConfig(spec: unknown, base: string, probed: string[]): string | null {
   if (typeof spec !== 'string' || spec.includes('\\') || spec.includes(':')) return null
-  if (!(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/'))) return packageConfig(spec, base)
+  if (!(spec.startsWith('./') || spec.startsWith('../') || spec.startsWith('/'))) return packageConfig(spec, base, probed)
   const path = absolutePath(spec, base)
   if (isFile(path)) return path
   return !path.endsWith('.json') && isFile(`${path}.json`) ? `${path}.json` : null
@@ -172,9 +172,9 @@ function extendedConfig(spec: unknown, base: string): string | null {
  * A package's config (`@tsconfig/node20/tsconfig.json`, `@tsconfig/strictest`), found as TypeScript finds it in the
  * nearest `node_modules/<name>` from the config's folder up, for a package without `exports`: the subpath (`.json`
  * added when the file without it is not there), else its `tsconfig` field, else its `tsconfig.json`; the file where it
- * really is. `null` when TypeScript must resolve it.
+ * really is. `null` when TypeScript must resolve it. `probed` collects the folders looked at.
  */
-function packageConfig(spec: string, base: string): string | null {
+function packageConfig(spec: string, base: string, probed: string[]): string | null {
   const parts = spec.split('/')
   const size = spec.startsWith('@') ? 2 : 1
   if (parts.length < size || parts.some((p) => p === '' || p === '.' || p === '..')) return null
@@ -182,6 +182,8 @@ function packageConfig(spec: string, base: string): string | null {
   const sub = parts.slice(size).join('/')
   for (let dir = base; ; dir = posix.dirname(dir)) {
     const folder = `${dir === '/' ? '' : dir}/node_modules/${name}`
+    // (a folder created nearer later is another config)
+    probed.push(folder)
     if (isFolder(folder)) {
       let manifest: Record<string, unknown> = {}
       try {
@@ -223,7 +225,7 @@ function isFile(path: string): boolean {
 /**
  * Reads one config and, first, those it extends (TypeScript's `parseConfig`): their options, in order, under its
  * own; their `include`, `exclude` and `files` where it has none (the last that has one wins), relative to its folder.
- * `configs` collects every config file read. `null` for what TypeScript must read.
+ * `configs` collects every config file read and node_modules folder probed. `null` for what TypeScript must read.
  */
 function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer | null {
   if (stack.includes(tsconfig) || posix.basename(tsconfig) === 'jsconfig.json') return null
@@ -249,7 +251,7 @@ function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer 
   const options: Record<string, unknown> = {}
   const inherited: Partial<Layer['lists']> = {}
   for (const spec of specs) {
-    const path = extendedConfig(spec, base)
+    const path = extendedConfig(spec, base, configs)
     if (path === null) return null
     const layer = readLayer(path, [...stack, tsconfig], configs)
     if (!layer) return null
