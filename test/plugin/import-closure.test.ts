@@ -284,12 +284,46 @@ describe('the import closure', () => {
     expect(again.stats.cached).toBeUndefined()
   })
 
-  it('under TypeScript\'s resolution: node16 `.js` specifiers', () => {
-    const node16 = project({
-      'app/src/main.ts': "import { A } from '../../shared/a.js'\nexport const a = A\n",
+  it('node16 and nodenext: `.js` specifiers of ES modules, extensionless ones of CommonJS modules, without TypeScript; the package.json type recorded', () => {
+    const answered = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptAnswer: () => string | null }, 'typeScriptAnswer')
+    const asked = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptLookup: () => string | null }, 'typeScriptLookup')
+    try {
+      const dir = project({
+        'app/package.json': JSON.stringify({ name: 'app', type: 'module' }),
+        // an ES module: `./b` names nothing, `../../shared/a.js` names a.ts
+        'app/src/main.ts': "import { A } from '../../shared/a.js'\nimport { B } from './b'\nexport const all = [A, B]\n",
+        'app/src/b.ts': entity('B'),
+        // a CommonJS module by its extension: `./c` names c.ts
+        'app/src/legacy.cts': "import { C } from '../lib/c'\nexport const c = C\n",
+        'app/lib/c.ts': entity('C'),
+        'shared/a.ts': entity('A'),
+      }, { module: 'NodeNext', moduleResolution: 'NodeNext' })
+      const cache = `${dir}/app/.cache/facts.json`
+      ageAll(dir)
+      const first = scanner(dir, { cache })
+      expect(files(first)).toEqual(['A@../shared/a.ts', 'B@src/b.ts', 'C@lib/c.ts'])
+      expect(first.scan().entities.map((e) => e.name).sort()).toEqual(['A', 'B', 'C'])
+      expect(answered).not.toHaveBeenCalled()
+      expect(asked).not.toHaveBeenCalled()
+    } finally {
+      answered.mockRestore()
+      asked.mockRestore()
+    }
+  })
+
+  it('node16: an ES module\'s extensionless import names no file; made CommonJS by its package.json, a cached scan sees it', () => {
+    const dir = project({
+      'app/package.json': JSON.stringify({ type: 'module' }),
+      'app/src/main.ts': "import { A } from '../../shared/a'\nexport const a = A\n",
       'shared/a.ts': entity('A'),
     }, { module: 'Node16', moduleResolution: 'Node16' })
-    expect(files(scanner(node16))).toEqual(['A@../shared/a.ts'])
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    expect(files(scanner(dir, { cache }))).toEqual([])
+    writeFileSync(`${dir}/app/package.json`, JSON.stringify({ type: 'commonjs' }))
+    const again = scanner(dir, { cache })
+    expect(files(again)).toEqual(['A@../shared/a.ts'])
+    expect(again.stats.cached).toBeUndefined()
   })
 })
 

@@ -16,6 +16,8 @@ const TREE = [
   // one beside a declaration file, nested
   'src/lib/index.ts', 'src/both/index.ts', '-src/both.js', 'src/pk2/index.ts', 'src/pk2/other.ts', 'src/pk2/package.json',
   'src/idx/index.tsx', '-src/hid/index.ts', 'src/dts/index.ts', '-src/dts.d.ts', 'src/deep/lib/index.ts', 'src/jsx/index.ts', '-src/jsx.jsx',
+  // an ES module folder (`"type": "module"`), and an ES module by its extension
+  'esm/package.json', 'esm/e.ts', 'esm/f.ts', 'esm/dir/index.ts', 'esm/g.tsx', 'src/n.mts', 'src/c2.cts',
 ]
 
 const SPECIFIERS = [
@@ -27,6 +29,8 @@ const SPECIFIERS = [
   '../../lib', './jsx',
   // a TypeScript or JavaScript extension replaced in TypeScript's order (`./b.ts` → `./b.tsx`, `./e.jsx` → `./e.ts`)
   './b.ts', './b.jsx', './e.jsx', './c.ts', './c.d.ts', './m.d.mts',
+  // from and into the ES module folder
+  './f.js', './f', './dir/index.js', './dir', './g.js', './g.jsx', '../esm/f.js', '../esm/e', './n.mjs', './n', './c2.cjs', './c2',
   // through `paths` and `baseUrl`
   '@/a', '@/a.js', '@/dir', '@/dir/', '@/pkg', '@/missing', '@/deep/x/y', '@/c', '@/d', '@/x', '~lib', 'x/a', 'x/deep/x/y', 'x/deep/x',
   'src/a', 'src/dir', 'src/missing', 'dir', 'a', 'lib', 'x',
@@ -38,7 +42,7 @@ beforeAll(() => {
   for (const entry of TREE) {
     const file = join(root, entry.replace(/^-/, ''))
     mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(file, file.endsWith('.json') ? `{"types":"./${file.includes('pk2') ? 'other' : 'index'}.ts"}` : 'export const x = 1\n')
+    writeFileSync(file, file.endsWith('esm/package.json') ? '{"type":"module"}' : file.endsWith('.json') ? `{"types":"./${file.includes('pk2') ? 'other' : 'index'}.ts"}` : 'export const x = 1\n')
   }
 })
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -52,8 +56,8 @@ const CONFIGS: Array<[string, import('../../plugin/core/scan/morph.js').ts.Compi
   ['node10', { module: 1, moduleResolution: 2, allowJs: true }],
   ['unset (module esnext)', { module: 99 }],
   ['unset (module commonjs)', { module: 1 }],
-  ['node16 (asks TypeScript)', { module: 100, moduleResolution: 3 }],
-  ['nodenext (asks TypeScript)', { module: 199, moduleResolution: 99 }],
+  ['node16', { module: 100, moduleResolution: 3 }],
+  ['nodenext', { module: 199, moduleResolution: 99, allowJs: true }],
   ['classic (asks TypeScript)', { module: 2, moduleResolution: 1 }],
   // (`pathsBasePath`: the folder of the tsconfig that sets `paths`, as TypeScript's config parser adds it; filled in below)
   ['paths', { module: 99, moduleResolution: 100, paths: { '@/*': ['./src/*'], '~lib': ['./src/lib/index.ts'], 'x/*': ['./nothere/*', './src/*'], 'x/deep/*': ['./src/deep/*.ts'] }, pathsBasePath: '<root>' }],
@@ -73,29 +77,32 @@ describe('module resolution: specifiers answered without TypeScript give what Ty
       const resolver = new ModuleResolver(options, isProjectFile)
       const asked = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptLookup: () => string | null }, 'typeScriptLookup')
       const answered = vi.spyOn(ModuleResolver.prototype as unknown as { typeScriptAnswer: () => string | null }, 'typeScriptAnswer')
-      let lookups = 0
+      // relative specifiers looked up, once per folder (and format): the resolver remembers the answers
+      const looked = new Set<string>()
       let quick: number
       let bareAsked: number
       try {
-        for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts']) {
+        for (const from of ['src/a.ts', 'src/deep/x/y.ts', 'x.ts', 'esm/e.ts', 'src/n.mts', 'src/c2.cts']) {
           const fromFile = `${root}/${from}`
+          // (the importing file's format, as a program gives it: ES module by extension or by its package.json)
+          const mode = ts.getImpliedNodeFormatForFile(fromFile as never, undefined, ts.sys, options)
           for (const specifier of SPECIFIERS) {
-            const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule
+            const expected = ts.resolveModuleName(specifier, fromFile, options, ts.sys, undefined, undefined, mode).resolvedModule
             const want = expected && isProjectFile(expected.resolvedFileName) ? expected.resolvedFileName : null
             expect({ from, specifier, file: resolver.resolve(specifier, fromFile) }).toEqual({ from, specifier, file: want })
             if (!specifier.startsWith('.') && !specifier.startsWith('/')) continue
-            lookups++
+            looked.add(`${dirname(fromFile)}\0${[3, 99].includes(moduleResolutionOf(options)) ? mode : ''}\0${specifier}`)
           }
         }
         // every relative specifier was looked up once per folder; those under bundler/node10 mostly without TypeScript
-        quick = lookups - asked.mock.calls.length
+        quick = looked.size - asked.mock.calls.length
         bareAsked = answered.mock.calls.length - asked.mock.calls.length
       } finally {
         asked.mockRestore()
         answered.mockRestore()
       }
       // bare specifiers through `paths` and `baseUrl` too: TypeScript is asked only for a folder with a package.json
-      if (!label.includes('asks TypeScript')) expect(bareAsked).toBeLessThanOrEqual(6)
+      if (!label.includes('asks TypeScript')) expect(bareAsked).toBeLessThanOrEqual(12)
       if (label.includes('asks TypeScript')) expect(quick).toBeLessThanOrEqual(0)
       else expect(quick).toBeGreaterThanOrEqual(20)
     })

@@ -199,8 +199,15 @@ const REL_SPECIFIERS = [
   './e.json', './f', './f/', './f/g', './f/g.js', './h', './h.js', './h.jsx', './h.ts', '.', './missing', './missing.js',
 ]
 
+/** Relative lookups' configurations, with the importing file's format under node16 and nodenext. */
+const REL_CONFIGS: Array<[string, ts.CompilerOptions, boolean | undefined]> = [
+  ...CONFIGS.map(([label, options]): [string, ts.CompilerOptions, undefined] => [label, options, undefined]),
+  ['node16, a CommonJS module', { module: 100, moduleResolution: 3 }, false],
+  ['nodenext, an ES module', { module: 199, moduleResolution: 99 }, true],
+]
+
 describe('relative lookups on seeded random folders give the source file TypeScript gives', () => {
-  it('300 folders (KB_SEEDS for more) × 3 configurations × 34 specifiers', () => {
+  it('300 folders (KB_SEEDS for more) × 5 configurations × 34 specifiers', () => {
     const ts = loadTypeScript()
     const failures: string[] = []
     let followed = 0
@@ -214,11 +221,12 @@ describe('relative lookups on seeded random folders give the source file TypeScr
         writeFileSync(join(dir, rel), rel.endsWith('package.json') ? JSON.stringify({ types: './index.ts' }) : '')
       }
       writeFileSync(join(dir, 'from.ts'), '')
-      for (const [label, options] of CONFIGS) {
+      for (const [label, options, esm] of REL_CONFIGS) {
         for (const specifier of REL_SPECIFIERS) {
-          const got = sourceLookup(specifier, dir, existsSync, moduleResolutionOf(options))
+          const got = sourceLookup(specifier, dir, existsSync, moduleResolutionOf(options), esm)
           if (got === undefined) continue
-          const resolved = ts.resolveModuleName(specifier, `${dir}/from.ts`, options, ts.sys).resolvedModule?.resolvedFileName
+          const mode = esm === undefined ? undefined : esm ? 99 : 1
+          const resolved = ts.resolveModuleName(specifier, `${dir}/from.ts`, options, ts.sys, undefined, undefined, mode as never).resolvedModule?.resolvedFileName
           const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.([^./]+\.)?(c|m)?ts$/.test(resolved) ? resolved : null
           if (want !== null) followed++
           if (got.file !== want && failures.length < 5) failures.push(`seed ${seed}, ${label}, ${specifier}: got ${got.file?.slice(dir.length)}, TypeScript ${resolved?.slice(dir.length)}; files ${files.join(', ')}`)

@@ -78,12 +78,13 @@ export function importClosure(
   const queue = [...files]
   let file = ''
   let dir = ''
+  let format: ReturnType<ModuleResolver['packages']['moduleFormat']> = { esm: null, missing: [], links: [] }
   let known: Map<string, string | null> = new Map()
   // where a specifier ends from `file` (in `dir`), recording what the answer depends on
   const lookup = (specifier: string): string | null => {
     const relative = specifier.startsWith('./') || specifier.startsWith('../') || specifier === '.' || specifier === '..'
-    if (relative && quick) {
-      const got = sourceLookup(specifier, dir, onDisk, kind)
+    if (relative && quick && format.esm !== undefined) {
+      const got = sourceLookup(specifier, dir, onDisk, kind, format.esm === true)
       if (got) {
         for (const path of got.missing) missing.add(path)
         return got.file
@@ -109,8 +110,13 @@ export function importClosure(
     const own = facts(file)
     if (!own) continue
     dir = dirname(file)
-    known = byDir.get(dir) ?? new Map()
-    byDir.set(dir, known)
+    // (under node16 and nodenext, whether the file is an ES module: its relative imports resolve by it)
+    format = resolver.packages.moduleFormat(file)
+    for (const path of format.missing) missing.add(path)
+    for (const link of format.links) links.set(link[0], link)
+    const byFormat = format.esm === null ? dir : `${dir}\0${format.esm}`
+    known = byDir.get(byFormat) ?? new Map()
+    byDir.set(byFormat, known)
     eachSpecifier(own, visit)
   }
   return { extras: [...extras].sort(), missing: [...missing].sort(), links: [...links.values()].sort((a, b) => (a[0] < b[0] ? -1 : 1)) }

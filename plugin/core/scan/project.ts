@@ -227,7 +227,9 @@ export class ModuleResolver {
   private lookup(specifier: string, fromFile: string): string | null {
     const bare = !specifier.startsWith('.') && !specifier.startsWith('/')
     const dir = dirname(fromFile)
-    const key = `${dir}\0${specifier}`
+    // (under node16 and nodenext, an ES module and a CommonJS one in the same folder resolve apart)
+    const esm = this.packages.moduleFormat(fromFile).esm
+    const key = esm === null ? `${dir}\0${specifier}` : `${dir}\0${esm === undefined ? '?' : esm ? 'm' : 'c'}\0${specifier}`
     const known = this.memo.get(key)
     if (known !== undefined) return known
     let file: string | null
@@ -241,7 +243,8 @@ export class ModuleResolver {
       file = answer !== null && this.isProjectFile(answer) ? answer : hit !== null && this.isProjectFile(hit) ? hit : null
     } else {
       this.quick ??= quickRelativeLookups(this.options, moduleResolutionOf(this.options))
-      file = (this.quick ? relativeLookup(specifier, dir, this.isProjectFile) : undefined) ?? this.typeScriptLookup(specifier, fromFile)
+      const quick = this.quick && esm !== undefined ? relativeLookup(specifier, dir, this.isProjectFile, undefined, esm === true) : undefined
+      file = quick !== undefined ? quick : this.typeScriptLookup(specifier, fromFile)
     }
     this.memo.set(key, file)
     return file
@@ -256,7 +259,10 @@ export class ModuleResolver {
   private typeScriptAnswer(specifier: string, fromFile: string): string | null {
     loadTypeScript()
     this.cache ??= ts.createModuleResolutionCache(process.cwd(), (f) => f, this.options)
-    return ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache).resolvedModule?.resolvedFileName ?? null
+    // under node16 and nodenext, as the importing file's format says (an ES module's imports are ES imports)
+    const esm = this.packages.moduleFormat(fromFile).esm
+    const mode = esm === null ? undefined : esm === undefined ? ts.getImpliedNodeFormatForFile(fromFile as never, undefined, ts.sys, this.options) : esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS
+    return ts.resolveModuleName(specifier, fromFile, this.options, ts.sys, this.cache, undefined, mode).resolvedModule?.resolvedFileName ?? null
   }
 
   /** A resolver with the same compiler options whose project is told by another predicate (no shared memo). */

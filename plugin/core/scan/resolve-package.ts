@@ -250,6 +250,31 @@ export class PackageLookups {
   }
 
   /**
+   * Whether `file` is an ES module, as TypeScript tells under `node16` and `nodenext` (`null` under other
+   * resolutions, where it does not matter): `.mts` is, `.cts` is not, and another file is when the nearest
+   * package.json says `"type": "module"`. What that depends on is returned for the closure to record (the
+   * package.json's folder as a link, the package.json paths missing below it); `undefined` when TypeScript must tell
+   * (a package.json that is no JSON).
+   */
+  moduleFormat(file: string): { esm: boolean | null | undefined; missing: string[]; links: PackageLink[] } {
+    const missing: string[] = []
+    const links: PackageLink[] = []
+    if (this.kind !== 3 && this.kind !== 99) return { esm: null, missing, links }
+    if (/\.m[jt]s$/.test(file)) return { esm: true, missing, links }
+    if (/\.c[jt]s$/.test(file)) return { esm: false, missing, links }
+    for (let dir = dirname(file); ; dir = dirname(dir)) {
+      const probe = this.probe(dir)
+      if (probe.link && probe.manifest !== null) {
+        links.push(probe.link)
+        if (probe.manifest === 'unreadable') return { esm: undefined, missing, links }
+        return { esm: probe.manifest?.type === 'module', missing, links }
+      }
+      missing.push(`${dir === '/' ? '' : dir}/package.json`)
+      if (dirname(dir) === dir) return { esm: false, missing, links }
+    }
+  }
+
+  /**
    * A subpath import (`#models/user`): through the `imports` of the nearest package.json from the importing folder
    * up (its folder is recorded as a link, with the manifest's hash; the package.json paths missing below it as
    * missing).

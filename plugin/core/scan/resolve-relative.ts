@@ -3,6 +3,8 @@ import { posix } from 'node:path'
 
 /** `moduleResolution` values (TypeScript's `ModuleResolutionKind`) whose relative lookups this module knows. */
 export const NODE10 = 2
+export const NODE16 = 3
+export const NODENEXT = 99
 export const BUNDLER = 100
 
 /** The compiler options a relative lookup depends on. */
@@ -32,15 +34,15 @@ export function moduleResolutionOf(options: RelativeLookupOptions): number {
 
 /** Whether relative specifiers can be answered without TypeScript under these options (`kind`: the effective resolution). */
 export function quickRelativeLookups(options: RelativeLookupOptions, kind: number): boolean {
-  return (kind === BUNDLER || kind === NODE10) && !options.rootDirs && !options.moduleSuffixes?.length
+  return (kind === BUNDLER || kind === NODE10 || kind === NODE16 || kind === NODENEXT) && !options.rootDirs && !options.moduleSuffixes?.length
 }
 
 /** What a file lookup tries before a folder's index (any of them on disk is a file TypeScript takes over the folder). */
 const FILE_CANDIDATES = replacedExtensions('', true)
 
 /**
- * The project file a relative specifier names, when TypeScript's lookup is known to end there;
- * `undefined` when TypeScript must be asked.
+ * The project file a relative specifier names, when TypeScript's lookup is known to end there (`null`: none);
+ * `undefined` when TypeScript must be asked. `esm`: the importing file is an ES module under `node16` or `nodenext`.
  *
  * Under `bundler` and `node10` resolution TypeScript tries, for `./a/b` (no dot in the last part),
  * `./a/b.ts` first, and a folder's `index.ts` when no `./a/b` file with a TypeScript or JavaScript
@@ -48,11 +50,13 @@ const FILE_CANDIDATES = replacedExtensions('', true)
  * first. Any other form (folders named with a trailing slash or `.`, other extensions, dotted names
  * like `./user.entity`, whose first candidate is `./user.d.entity.ts`) is left to TypeScript.
  */
-export function relativeLookup(specifier: string, fromDir: string, isProjectFile: (file: string) => boolean, exists = existsSync): string | undefined {
+export function relativeLookup(specifier: string, fromDir: string, isProjectFile: (file: string) => boolean, exists = existsSync, esm = false): string | null | undefined {
   if (!(specifier.startsWith('./') || specifier.startsWith('../')) || specifier.endsWith('/') || specifier.includes('\\')) return undefined
   const last = specifier.slice(specifier.lastIndexOf('/') + 1)
   if (last === '.' || last === '..' || last === '') return undefined
   const dot = last.indexOf('.')
+  // an ES module under node16/nodenext names files with their extension: `./a` names nothing
+  if (esm && dot < 0) return null
   if (dot >= 0) {
     if (dot !== last.length - 3 || !(last.endsWith('.js') || last.endsWith('.ts'))) return undefined
     const file = posix.join(fromDir, `${specifier.slice(0, -3)}.ts`)
@@ -147,17 +151,19 @@ function joinRelative(dir: string, specifier: string): string {
  * is what `./a` names); under `node10` it looks for TypeScript files first, in folders too. A JavaScript file found
  * is no source file: the answer is then `null`.
  */
-export function sourceLookup(specifier: string, fromDir: string, exists: (path: string) => boolean, kind: number = BUNDLER): SourceLookup | undefined {
+export function sourceLookup(specifier: string, fromDir: string, exists: (path: string) => boolean, kind: number = BUNDLER, esm = false): SourceLookup | undefined {
   // `./dir/`, `.`, `..`: a folder only
   const folder = specifier.endsWith('/') || /(^|\/)\.\.?$/.test(specifier)
   const path = joinRelative(fromDir, specifier).replace(/(.)\/$/, '$1')
   const last = path.slice(path.lastIndexOf('/') + 1)
   const dot = last.lastIndexOf('.')
   const extension = dot > 0 && !folder ? last.slice(dot) : ''
+  // an ES module under node16/nodenext: the extension replaced, nothing added, no folder's index
+  if (esm) return folder || !last.includes('.') ? { file: null, hit: null, missing: [] } : esmLookup(path, exists)
   // the common case first, without the steps below: `./a/b` naming `./a/b.ts`
   const ts = `${path}.ts`
   if (!folder && extension === '' && exists(ts)) return { file: isSourceFile(ts) ? ts : null, hit: ts, missing: [] }
-  const js = kind === BUNDLER
+  const js = kind !== NODE10
   const tried: string[] = []
   // a name with another extension (`./styles.css`) is no source file's, whatever is created next to it
   const recordMisses = extension === '' || CODE_EXTENSION.test(extension)
@@ -182,4 +188,14 @@ export function sourceLookup(specifier: string, fromDir: string, exists: (path: 
   const replaced = stripped === '' ? [] : replacedExtensions(stripped, js).map((ext) => base + ext)
   const hit = first([...replaced, ...withExtensions(path)])
   return hit ? found(hit) : index()
+}
+
+/** `./a.js` from an ES module under node16/nodenext: `./a.ts`, `./a.tsx`, `./a.d.ts`, `./a.js`, `./a.jsx` (its extension replaced). */
+function esmLookup(path: string, exists: (path: string) => boolean): SourceLookup {
+  const [base, stripped] = strippedExtension(path)
+  const candidates = replacedExtensions(stripped, true).map((ext) => base + ext)
+  const at = candidates.findIndex(exists)
+  const hit = at < 0 ? null : candidates[at]!
+  const recordMisses = CODE_EXTENSION.test(stripped)
+  return { file: hit !== null && isSourceFile(hit) ? hit : null, hit, missing: recordMisses ? (at < 0 ? candidates : candidates.slice(0, at)) : [] }
 }
