@@ -547,3 +547,31 @@ describe('imports through the nearest package.json: a base class, files outside 
     })
   }
 })
+
+describe('configs the tsconfig extends and references', () => {
+  it('are watched, and an edit of one lists the project again (update() and a cached rebuild)', () => {
+    const dir = project({
+      'app/tsconfig.json': JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }] }),
+      'app/tsconfig.app.json': JSON.stringify({ extends: './tsconfig.base.json', include: ['src'] }),
+      'app/tsconfig.base.json': JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler', strict: true } }),
+      'app/src/a.ts': entity('A'),
+      'app/more/b.ts': entity('B'),
+    })
+    const cache = `${dir}/app/.cache/facts.json`
+    ageAll(dir)
+    const s = scanner(dir, { cache })
+    expect(files(s)).toEqual(['A@src/a.ts'])
+    const app = `${dir}/app/tsconfig.app.json`
+    const base = `${dir}/app/tsconfig.base.json`
+    expect(s.watchFiles()).toEqual(expect.arrayContaining([`${dir}/app/tsconfig.json`, app, base]))
+    expect(s.covers(app) && s.covers(base)).toBe(true)
+    // the referenced config's include
+    writeFileSync(app, JSON.stringify({ extends: './tsconfig.base.json', include: ['src', 'more'] }))
+    expect(s.update(app).entities.map((e) => `${e.name}@${e.file}`).sort()).toEqual(['A@src/a.ts', 'B@more/b.ts'])
+    // the config it extends, now naming the files itself
+    writeFileSync(app, JSON.stringify({ extends: './tsconfig.base.json' }))
+    writeFileSync(base, JSON.stringify({ compilerOptions: { module: 'ESNext', moduleResolution: 'Bundler' }, include: ['more'] }))
+    expect(s.update(base).entities.map((e) => `${e.name}@${e.file}`).sort()).toEqual(['B@more/b.ts'])
+    expect(files(scanner(dir, { cache }))).toEqual(['B@more/b.ts'])
+  })
+})

@@ -22,6 +22,8 @@ export interface ProjectListing extends ProjectFiles {
   /** Root and tsconfig the listing is for. */
   for: string
   inputs: Record<string, string> | null
+  /** The config files read: the tsconfig, those it extends and references (an edit of any lists the project again). */
+  configs: string[]
 }
 
 const SOURCE_FILE = /\.(c|m)?tsx?$/
@@ -134,10 +136,11 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
     const files: string[] = []
     walk(root, files, inputs)
     // ModuleKind.ESNext, ModuleResolutionKind.Bundler: numbers, so this path needs no TypeScript
-    return { for: key, files: files.sort(), compilerOptions: { module: 99, moduleResolution: 100, allowJs: true }, inputs: inputs.result }
+    return { for: key, files: files.sort(), compilerOptions: { module: 99, moduleResolution: 100, allowJs: true }, inputs: inputs.result, configs: [] }
   }
   const own = readConfig(tsconfig, inputs)
-  if (own.files.length > 0 || own.references.length === 0) return { for: key, files: own.files, compilerOptions: own.compilerOptions, inputs: inputs.result }
+  const configs = [...own.configs]
+  if (own.files.length > 0 || own.references.length === 0) return { for: key, files: own.files, compilerOptions: own.compilerOptions, inputs: inputs.result, configs }
   // a solution config (`"files": []` and `references`, as vite's templates write tsconfig.json): the files of the
   // projects it references, transitively, with the compiler options of the first that lists any
   const files = new Set<string>()
@@ -150,17 +153,18 @@ export function loadProject(root: string, tsconfig: string | null, previous?: Pr
       inputs.add(config)
       if (!existsSync(config)) throw new Error(`[koan-backup] option \`tsconfig\`: ${tsconfig} references ${config}, which does not exist; fix the reference or point \`tsconfig\` at the config that lists your sources`)
       const read = readConfig(config, inputs)
+      configs.push(...read.configs)
       if (read.files.length > 0) compilerOptions ??= read.compilerOptions
       for (const file of read.files) files.add(file)
       follow(read.references)
     }
   }
   follow(own.references)
-  return { for: key, files: [...files].sort(), compilerOptions: compilerOptions ?? own.compilerOptions, inputs: inputs.result }
+  return { for: key, files: [...files].sort(), compilerOptions: compilerOptions ?? own.compilerOptions, inputs: inputs.result, configs }
 }
 
 /** A config's own files, compiler options and the configs it references: read without TypeScript when it can be. */
-function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compilerOptions: ts.CompilerOptions; references: string[] } {
+function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compilerOptions: ts.CompilerOptions; references: string[]; configs: string[] } {
   // a config read exactly without TypeScript (the common case) needs no TypeScript load
   const visited: string[] = []
   const quick = readConfigQuick(tsconfig, (dir) => visited.push(dir))
@@ -168,7 +172,7 @@ function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compil
     for (const dir of visited) inputs.add(dir)
     // the config, and those it extends
     for (const config of quick.configs) inputs.add(config)
-    return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references }
+    return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references, configs: quick.configs.filter((c) => c.endsWith('.json')) }
   }
   loadTypeScript()
   const host: ts.ParseConfigFileHost = {
@@ -185,12 +189,15 @@ function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compil
         (dir) => (inputs.add(dir), entriesOf(dir)), (p) => ts.sys.realpath?.(p) ?? p)
     },
   }
+  const configs: string[] = []
+  const readFile = host.readFile
+  host.readFile = (path) => (configs.push(path.replaceAll('\\', '/')), readFile(path))
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, host)
   if (!parsed) throw new Error(`[koan-backup] option \`tsconfig\`: cannot read ${tsconfig}`)
   const fatal = parsed.errors.find((e) => e.category === ts.DiagnosticCategory.Error && e.code !== 18003)
   if (fatal) configError(tsconfig, fatal)
   const references = (parsed.projectReferences ?? []).map((r) => ts.resolveProjectReferencePath(r).replaceAll('\\', '/'))
-  return { files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, references }
+  return { files: parsed.fileNames.filter(isScannable).sort(), compilerOptions: parsed.options, references, configs }
 }
 
 /**

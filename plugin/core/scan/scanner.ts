@@ -400,7 +400,7 @@ export class Scanner {
     // what the closure was worked out from: it is worked out again when a file comes or goes, or this one's imports change
     const before = this.closure !== null && this.fileSet.has(normalized) ? this.facts.get(normalized) : undefined
     let settled = before !== undefined
-    if (!this.listing || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig) {
+    if (!this.listing || exists !== this.fileSet.has(normalized) || isScopeFile(normalized) || normalized === this.options.tsconfig || this.configs().includes(normalized)) {
       // a listing with other files or options comes with a new resolver (resolutions depend on both)
       this.load()
       // a new listing (a tsconfig edit, say) can bring in files never read here
@@ -417,7 +417,12 @@ export class Scanner {
   covers(file: string): boolean {
     if (!this.listing) this.load()
     const normalized = file.replaceAll('\\', '/')
-    return this.fileSet.has(normalized) || isScopeFile(file) || this.manifests().includes(normalized)
+    return this.fileSet.has(normalized) || isScopeFile(file) || this.manifests().includes(normalized) || this.configs().includes(normalized)
+  }
+
+  /** The config files the listing read beyond the tsconfig: those it extends and references. */
+  private configs(): string[] {
+    return this.listing?.configs ?? []
   }
 
   /** The package.json and tsconfig.json files the closure's lookups read (workspace packages', and the scopes of `#` imports). */
@@ -443,7 +448,7 @@ export class Scanner {
   watchFiles(): string[] {
     if (!this.listing) this.load()
     const config = this.options.tsconfig && existsSync(this.options.tsconfig) ? [this.options.tsconfig] : []
-    return [...this.files, ...this.scopeFiles, ...config, ...this.manifests()]
+    return [...new Set([...this.files, ...this.scopeFiles, ...config, ...this.configs(), ...this.manifests()])]
   }
 
   /** The resolver, for the transform's decorator lookups. */
