@@ -4,9 +4,14 @@
  * and esbuild and the default options: the app's entities are in the inventory (not "no TypeScript files to scan"),
  * its uncovered one is warned about at file:line:col, and the bundle runs.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { BackupRegistry } from 'koan-backup'
+import koanVite from 'koan-backup/plugin/vite'
+import { createServer, type ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builders, type BuildResult } from './builds.js'
-import { decoratorTraces, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
+import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
 
 const FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }] }, null, 2),
@@ -91,5 +96,29 @@ describe.each(['vite', 'esbuild'] as const)('%s', (name) => {
 
   it('strips the decorator', () => {
     expect(decoratorTraces(built.code)).toEqual([])
+  })
+})
+
+describe('vite dev server', () => {
+  let server: ViteDevServer
+  const served = async (): Promise<string[]> => {
+    const { registry } = (await server.ssrLoadModule('koan-backup/registry')) as { registry: BackupRegistry }
+    return registry.entities.map((e) => `${e.name}:${e.status}:${e.file}`).sort()
+  }
+
+  beforeAll(async () => {
+    server = await createServer({ root: dir, configFile: false, plugins: [koanVite({ dts: false })], server: { middlewareMode: true }, logLevel: 'silent' })
+  })
+  // (after the builds above: this one edits the tree)
+  afterAll(async () => {
+    await server?.close()
+  })
+
+  it('lists the project again when the referenced tsconfig.app.json changes', async () => {
+    expect(await served()).toEqual(['Draft:uncovered:src/models/invoice.ts', 'Invoice:included:src/models/invoice.ts'])
+    writeTree(dir, { 'lib/extra.ts': "import { Entity } from 'koan-backup'\n\nexport class Extra extends Entity<Extra> {\n  e = 1\n}\n" })
+    const config = join(dir, 'tsconfig.app.json')
+    await editSeenByWatcher(server, config, readFileSync(config, 'utf8').replace('"include": ["src"]', '"include": ["src", "lib"]'))
+    await expect.poll(served, { timeout: 5000, interval: 100 }).toContain('Extra:uncovered:lib/extra.ts')
   })
 })
