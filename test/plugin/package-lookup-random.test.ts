@@ -110,7 +110,8 @@ const CONFIGS: Array<[string, ts.CompilerOptions]> = [
   ['node10', { module: 1, moduleResolution: 2 }],
   ['bundler, customConditions', { module: 99, moduleResolution: 100, customConditions: ['source'] }],
 ]
-const PACKAGE_CONFIGS: Array<[string, ts.CompilerOptions]> = [...CONFIGS, ['bundler, allowJs', { module: 99, moduleResolution: 100, allowJs: true }]]
+const PACKAGE_CONFIGS: Array<[string, ts.CompilerOptions, boolean?]> = [...CONFIGS, ['bundler, allowJs', { module: 99, moduleResolution: 100, allowJs: true }],
+  ['node16, a CommonJS module', { module: 100, moduleResolution: 3 }, false], ['nodenext, an ES module', { module: 199, moduleResolution: 99, customConditions: ['source'] }, true]]
 
 /**
  * Compares the lookups with `ts.resolveModuleName` on `seeds` random trees: the source file each specifier names, the
@@ -118,7 +119,7 @@ const PACKAGE_CONFIGS: Array<[string, ts.CompilerOptions]> = [...CONFIGS, ['bund
  * missing. `casesOf` gives each tree's configurations with their specifiers. Returns how many were answered without
  * TypeScript and how many ended at a source.
  */
-function differential(seeds: number, seedOf: (n: number) => number, prefix: string, casesOf: (r: Random, dir: string, shown: string[]) => Array<[string, ts.CompilerOptions, string[]]>) {
+function differential(seeds: number, seedOf: (n: number) => number, prefix: string, casesOf: (r: Random, dir: string, shown: string[]) => Array<[string, ts.CompilerOptions, string[], boolean?]>) {
   const ts = loadTypeScript()
   const failures: string[] = []
   let answered = 0
@@ -128,13 +129,14 @@ function differential(seeds: number, seedOf: (n: number) => number, prefix: stri
     const dir = `${root}/${prefix}${seed}`
     const shown = makeTree(r, dir)
     const fromFile = `${dir}/app/src/a.ts`
-    for (const [label, options, specifiers] of casesOf(r, dir, shown)) {
+    for (const [label, options, specifiers, esm] of casesOf(r, dir, shown)) {
       const lookups = new PackageLookups(options, moduleResolutionOf(options))
+      const mode = esm === undefined ? undefined : esm ? ts.ModuleKind.ESNext : ts.ModuleKind.CommonJS
       for (const specifier of specifiers) {
-        const got = lookups.lookup(specifier, dirname(fromFile))
+        const got = lookups.lookup(specifier, dirname(fromFile), esm ?? null)
         if (got.file === undefined) continue
         answered++
-        const resolved = ts.resolveModuleName(specifier, fromFile, options, ts.sys).resolvedModule?.resolvedFileName ?? null
+        const resolved = ts.resolveModuleName(specifier, fromFile, options, ts.sys, undefined, undefined, mode).resolvedModule?.resolvedFileName ?? null
         const want = resolved && /\.(c|m)?tsx?$/.test(resolved) && !/\.d\.(c|m)?ts$/.test(resolved) && !resolved.includes('/node_modules/') ? resolved : null
         if (want !== null) followed++
         if ((got.file !== want || (got.hit != null && got.hit !== resolved)) && failures.length < 5) {
@@ -149,12 +151,12 @@ function differential(seeds: number, seedOf: (n: number) => number, prefix: stri
 }
 
 describe('package lookups on seeded random trees give the source file TypeScript gives', () => {
-  it('300 trees (KB_SEEDS for more) × 4 configurations × 29 specifiers', () => {
+  it('300 trees (KB_SEEDS for more) × 6 configurations × 29 specifiers', () => {
     const seeds = Number(process.env.KB_SEEDS ?? 300)
     const specifiers = [...['@w/p1', '@w/p2'].flatMap((p) => SPECIFIERS.map((s) => p + s)), ...IMPORTS, ...SELF]
-    const { answered, followed } = differential(seeds, (n) => n, 't', () => PACKAGE_CONFIGS.map(([label, options]) => [label, options, specifiers]))
+    const { answered, followed } = differential(seeds, (n) => n, 't', () => PACKAGE_CONFIGS.map(([label, options, esm]) => [label, options, specifiers, esm]))
     // most are answered without TypeScript, and many end at a source
-    expect(answered).toBeGreaterThan(seeds * 4 * 29 * 0.8)
+    expect(answered).toBeGreaterThan(seeds * 6 * 29 * 0.7)
     expect(followed).toBeGreaterThan(seeds * 6)
   })
 })
@@ -171,7 +173,7 @@ function pathsMap(r: Random): Record<string, string[]> {
 }
 
 describe('`paths` and `baseUrl` on seeded random trees give the source file TypeScript gives', () => {
-  it('300 trees (KB_SEEDS for more) × 3 configurations × 17 specifiers, with a random paths map and base', () => {
+  it('300 trees (KB_SEEDS for more) × 4 configurations × 17 specifiers, with a random paths map and base', () => {
     const seeds = Number(process.env.KB_SEEDS ?? 300)
     const { answered, followed } = differential(seeds, (n) => n * 104729, 'm', (r, dir, shown) => {
       const paths = pathsMap(r)
@@ -181,9 +183,10 @@ describe('`paths` and `baseUrl` on seeded random trees give the source file Type
         ['bundler', { module: 99, moduleResolution: 100, paths, pathsBasePath: `${dir}/app`, ...(baseUrl ? { baseUrl } : {}) }, MAPPED],
         ['node10', { module: 1, moduleResolution: 2, paths, pathsBasePath: `${dir}/app`, ...(baseUrl ? { baseUrl } : {}) }, MAPPED],
         ['bundler, baseUrl alone', { module: 99, moduleResolution: 100, baseUrl: baseUrl ?? `${dir}/app` }, MAPPED],
+        ['nodenext, an ES module', { module: 199, moduleResolution: 99, paths, pathsBasePath: `${dir}/app`, ...(baseUrl ? { baseUrl } : {}) }, MAPPED, true],
       ]
     })
-    expect(answered).toBeGreaterThan(seeds * 3 * 17 * 0.8)
+    expect(answered).toBeGreaterThan(seeds * 4 * 17 * 0.7)
     expect(followed).toBeGreaterThan(seeds * 3)
   })
 })

@@ -90,7 +90,7 @@ export function importClosure(
         return got.file
       }
     } else if (!relative) {
-      const got = resolver.packages.lookup(specifier, dir)
+      const got = resolver.packages.lookup(specifier, dir, format.esm)
       for (const path of got.missing) missing.add(path)
       for (const link of got.links) links.set(link[0], link)
       if (got.file !== undefined) return got.file

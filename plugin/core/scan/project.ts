@@ -243,7 +243,7 @@ export class ModuleResolver {
     if (bare) {
       // through `paths` and `baseUrl`; else a workspace package's source, through the link in node_modules; TypeScript's
       // answer inside a workspace package it went through is taken to the source of a declaration file too
-      const found = this.packages.lookup(specifier, dir)
+      const found = this.packages.lookup(specifier, dir, esm)
       const answer = found.file !== undefined ? found.file : this.packages.sourceInPackage(this.typeScriptAnswer(specifier, fromFile), found.links)
       // (not a source: a declaration file the project lists, say, that `paths` names)
       const hit = found.file === null && found.hit ? found.hit : null

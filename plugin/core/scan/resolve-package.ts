@@ -5,7 +5,7 @@ import { textHash } from '../../../runtime/hash.js'
 import { PACKAGE_NAME } from '../options.js'
 import { loadProject, type ProjectListing } from './project.js'
 import { mappedLookup, type MappedLookupOptions } from './resolve-paths.js'
-import { BUNDLER, isSourceFile, NODE10, replacedExtensions, sourceLookup, strippedExtension, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
+import { BUNDLER, isSourceFile, NODE10, NODE16, NODENEXT, replacedExtensions, sourceLookup, strippedExtension, TS_EXTENSION, type RelativeLookupOptions } from './resolve-relative.js'
 
 /** The compiler options a package lookup depends on, beyond a relative one's. */
 export interface PackageLookupOptions extends RelativeLookupOptions, MappedLookupOptions {
@@ -158,6 +158,8 @@ export class PackageLookups {
   private exportsOn: boolean
   private importsOn: boolean
   private selfOn: boolean
+  /** Whether the lookup under way is an ES module's (node16, nodenext). */
+  private esm = false
   private quick: boolean
 
   /**
@@ -165,13 +167,24 @@ export class PackageLookups {
    * `EntityBackup` are told by the specifier), and the modules of `entityBases` and `entityDecorators`.
    */
   constructor(private options: PackageLookupOptions, private kind: number, private opaque: ReadonlySet<string> = OPAQUE) {
-    this.quick = (kind === BUNDLER || kind === NODE10) && !options.noDtsResolution && !options.moduleSuffixes?.length
-    this.exportsOn = options.resolvePackageJsonExports ?? kind === BUNDLER
+    this.quick = (kind === BUNDLER || kind === NODE10 || kind === NODE16 || kind === NODENEXT) && !options.noDtsResolution && !options.moduleSuffixes?.length
+    this.exportsOn = options.resolvePackageJsonExports ?? (kind === BUNDLER || kind === NODE16 || kind === NODENEXT)
     // bundler, node16, nodenext
     this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === 3 || kind === 99)
     // (whatever resolvePackageJsonExports says)
     this.selfOn = kind === BUNDLER || kind === 3 || kind === 99
-    this.conditions = new Set([...(kind === BUNDLER ? ['import', 'types'] : []), ...(options.customConditions ?? [])])
+    this.conditions = this.conditionsFor(null)
+  }
+
+  /**
+   * The conditions of `exports` and `imports` TypeScript takes (its `getConditions`): `import` and `types` under
+   * `bundler`; under `node16` and `nodenext`, `import` for an ES module (`esm`), else `require`, with `types` and
+   * `node`; then `customConditions`.
+   */
+  private conditionsFor(esm: boolean | null): Set<string> {
+    const kind = this.kind
+    const own = kind === BUNDLER ? ['import', 'types'] : kind === NODE16 || kind === NODENEXT ? [esm ? 'import' : 'require', 'types', 'node'] : []
+    return new Set([...own, ...(this.options.customConditions ?? [])])
   }
 
   /** Forgets what was found: for lookups after links or manifests may have changed (a rebuild, a watched manifest). */
@@ -181,11 +194,20 @@ export class PackageLookups {
     this.builds.clear()
   }
 
-  /** Where `specifier` ends from `fromDir` (absolute, forward slashes). */
-  lookup(specifier: string, fromDir: string): PackageLookup {
-    const key = `${fromDir}\0${specifier}`
+  /**
+   * Where `specifier` ends from `fromDir` (absolute, forward slashes); `esm`: whether the importing file is an ES
+   * module, under `node16` and `nodenext` (`moduleFormat`), where the conditions and relative lookups depend on it.
+   */
+  lookup(specifier: string, fromDir: string, esm: boolean | null | undefined = null): PackageLookup {
+    const moded = this.kind === NODE16 || this.kind === NODENEXT
+    if (moded && esm === undefined) return { file: undefined, missing: [], links: [] }
+    const key = moded ? `${fromDir}\0${esm ? 'm' : 'c'}\0${specifier}` : `${fromDir}\0${specifier}`
     let answer = this.answers.get(key)
-    if (!answer) this.answers.set(key, (answer = this.withJavaScript(specifier, this.find(specifier, fromDir))))
+    if (!answer) {
+      this.esm = moded ? esm === true : false
+      this.conditions = this.conditionsFor(this.esm)
+      this.answers.set(key, (answer = this.withJavaScript(specifier, this.find(specifier, fromDir))))
+    }
     return answer
   }
 
@@ -210,7 +232,7 @@ export class PackageLookups {
     const none = { file: null, missing, links }
     // `paths` and `baseUrl` first; where they name nothing on disk, the lookups below
     if (this.options.paths !== undefined || this.options.baseUrl !== undefined) {
-      const mapped = this.quick ? mappedLookup(specifier, this.options, exists, this.kind) : undefined
+      const mapped = this.quick ? mappedLookup(specifier, this.options, exists, this.kind, this.esm) : undefined
       if (mapped === undefined) return { file: undefined, missing, links }
       missing.push(...mapped.missing)
       if (mapped.hit !== null) return { file: mapped.file, hit: mapped.hit, missing, links }
@@ -259,7 +281,7 @@ export class PackageLookups {
   moduleFormat(file: string): { esm: boolean | null | undefined; missing: string[]; links: PackageLink[] } {
     const missing: string[] = []
     const links: PackageLink[] = []
-    if (this.kind !== 3 && this.kind !== 99) return { esm: null, missing, links }
+    if (this.kind !== NODE16 && this.kind !== NODENEXT) return { esm: null, missing, links }
     if (/\.m[jt]s$/.test(file)) return { esm: true, missing, links }
     if (/\.c[jt]s$/.test(file)) return { esm: false, missing, links }
     for (let dir = dirname(file); ; dir = dirname(dir)) {
@@ -294,7 +316,7 @@ export class PackageLookups {
         // (a manifest without imports: nothing, as for TypeScript)
         const imports = probe.manifest.imports
         if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
-        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === BUNDLER ? 'all' : 'types')
+        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === NODE10 ? 'types' : 'all')
         if (inside === undefined) return { file: undefined, missing, links }
         missing.push(...inside.missing)
         return { file: inside.file, hit: inside.hit, missing, links }
@@ -387,6 +409,8 @@ export class PackageLookups {
     if (manifest === 'unreadable' || manifest?.typesVersions !== undefined) return undefined
     if (this.mapsOutputs(dir)) return undefined
     if (this.exportsOn && manifest && manifest.exports !== undefined) return this.viaExports(dir, manifest.exports, sub)
+    // a package without exports under node16 and nodenext: left to TypeScript
+    if (this.kind === NODE16 || this.kind === NODENEXT) return undefined
     if (sub !== '') return this.relative(`./${sub}`, dir)
     const missing: string[] = []
     const field = [manifest?.typings, manifest?.types, manifest?.main].find((v): v is string => typeof v === 'string')

@@ -52,14 +52,14 @@ const EXACT = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '.ts
 
 /**
  * Where a non-relative specifier ends through `paths` and `baseUrl`, as TypeScript tries them before anything else
- * (`tryLoadModuleUsingOptionalResolutionSettings`), under `bundler` and `node10` resolution (`kind`): the `paths`
+ * (`tryLoadModuleUsingOptionalResolutionSettings`), under `kind` (from an ES module, `esm`, under `node16` and `nodenext`): the `paths`
  * key that matches (an exact key, else the pattern with the longest part before its `*`), each of its
  * substitutions in turn (the file itself when the substitution has an extension, else looked up as a relative
  * path is); without a matching key, the path under `baseUrl`. `hit: null` when none of those exists: the
  * specifier is looked up as if neither were set (`#` imports, the package's own name, node_modules). `undefined`
  * when TypeScript must be asked (a substitution or a folder this does not read as it does).
  */
-export function mappedLookup(specifier: string, options: MappedLookupOptions, exists: (path: string) => boolean, kind: number): SourceLookup | undefined {
+export function mappedLookup(specifier: string, options: MappedLookupOptions, exists: (path: string) => boolean, kind: number, esm = false): SourceLookup | undefined {
   const missing: string[] = []
   const none: SourceLookup = { file: null, hit: null, missing }
   if (options.paths !== undefined && !/^\.\.?(\/|$)/.test(specifier)) {
@@ -88,7 +88,7 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
           if (exists(exact)) return { file: isSourceFile(exact) ? exact : null, hit: exact, missing }
           missing.push(exact)
         }
-        const got = sourceLookup(path.startsWith('./') || path.startsWith('../') ? path : `./${path}`, mapping.base, exists, kind)
+        const got = sourceLookup(path.startsWith('./') || path.startsWith('../') ? path : `./${path}`, mapping.base, exists, kind, esm)
         if (got === undefined) return undefined
         missing.push(...got.missing)
         if (got.hit !== null) return { ...got, missing }
@@ -99,7 +99,7 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
   }
   if (typeof options.baseUrl === 'string' && !specifier.startsWith('/') && !/^\.\.?(\/|$)/.test(specifier)) {
     if (!options.baseUrl.startsWith('/') || specifier.includes('\\')) return undefined
-    const got = sourceLookup(`./${specifier}`, options.baseUrl.replace(/(.)\/$/, '$1'), exists, kind)
+    const got = sourceLookup(`./${specifier}`, options.baseUrl.replace(/(.)\/$/, '$1'), exists, kind, esm)
     if (got === undefined) return undefined
     missing.push(...got.missing)
     if (got.hit !== null) return { ...got, missing }
