@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { dirname } from 'node:path'
 import type { FileFacts } from './facts.js'
 import type { ModuleResolver } from './project.js'
-import { linkHolds, type PackageLink } from './resolve-package.js'
+import { linkHolds, type ModuleFormat, type PackageLink } from './resolve-package.js'
 import { isSourceFile, moduleResolutionOf, quickRelativeLookups, sourceLookup, type RelativeLookupOptions } from './resolve-relative.js'
 
 /**
@@ -78,7 +78,7 @@ export function importClosure(
   const queue = [...files]
   let file = ''
   let dir = ''
-  let format: ReturnType<ModuleResolver['packages']['moduleFormat']> = { esm: null, missing: [], links: [] }
+  let format: ModuleFormat = { esm: null, missing: [], links: [] }
   let known: Map<string, string | null> = new Map()
   // where a specifier ends from `file` (in `dir`), recording what the answer depends on
   const lookup = (specifier: string): string | null => {

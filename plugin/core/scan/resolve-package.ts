@@ -76,6 +76,16 @@ interface Inside {
 }
 
 const NOTHING: Inside = { file: null, hit: null, missing: [] }
+
+/** Whether a file is an ES module under node16 and nodenext, and what says so (`PackageLookups.moduleFormat`). */
+export interface ModuleFormat {
+  esm: boolean | null | undefined
+  missing: readonly string[]
+  links: readonly PackageLink[]
+}
+
+/** Under the other resolutions: the format does not matter. */
+const NO_FORMAT: ModuleFormat = Object.freeze({ esm: null, missing: Object.freeze([]), links: Object.freeze([]) })
 const OPAQUE: ReadonlySet<string> = new Set([PACKAGE_NAME])
 const DOTS = /(^|\/)\.\.?(\/|$)/
 const JS_EXTENSION = /^\.(c|m)?jsx?$/
@@ -138,16 +148,16 @@ export function linkHolds([path, target, manifest]: PackageLink): boolean {
 }
 
 /**
- * Bare specifiers looked up as TypeScript does under `bundler` and `node10` resolution, without loading it, for the
- * import closure and the link: from the importing folder up, the first `node_modules/<name>` found decides. A
- * package's sources are not followed; a workspace package's are, through its package.json (`exports` with the
- * `import`, `types` and custom conditions under `bundler`, patterns included; else `typings`, `types`, `main`, then
- * `index`). Subpath imports (`#models/user`) go through the `imports` of the nearest package.json, and so does an
- * import of that package's own name through its `exports`. Forms this does
- * not know (`typesVersions`, folder mappings, fallback arrays, versioned `types@` conditions, targets naming
- * packages, outputs TypeScript maps back to a package's inputs) are left to TypeScript, and so is everything under
- * other resolutions once a workspace package or an `imports` scope is found. Node's built-in modules and URLs are
- * not looked up.
+ * Bare specifiers looked up as TypeScript does under `bundler`, `node10`, `node16` and `nodenext` resolution, without
+ * loading it, for the import closure and the link: `paths` and `baseUrl` first; then from the importing folder up,
+ * the first `node_modules/<name>` found decides. A package's sources are not followed; a workspace package's are,
+ * through its package.json (`exports` with the conditions of the resolution and the importing file's format,
+ * patterns included; else `typings`, `types`, `main`, then `index`). Subpath imports (`#models/user`) go through the
+ * `imports` of the nearest package.json, and so does an import of that package's own name through its `exports`.
+ * Forms this does not know (`typesVersions`, folder mappings, fallback arrays, versioned `types@` conditions,
+ * targets naming packages, outputs TypeScript maps back to a package's inputs, a package without `exports` under
+ * node16 and nodenext) are left to TypeScript, and so is everything under `classic` resolution. Node's built-in
+ * modules and URLs are not looked up.
  */
 export class PackageLookups {
   private probes = new Map<string, Probe>()
@@ -169,10 +179,9 @@ export class PackageLookups {
   constructor(private options: PackageLookupOptions, private kind: number, private opaque: ReadonlySet<string> = OPAQUE) {
     this.quick = (kind === BUNDLER || kind === NODE10 || kind === NODE16 || kind === NODENEXT) && !options.noDtsResolution && !options.moduleSuffixes?.length
     this.exportsOn = options.resolvePackageJsonExports ?? (kind === BUNDLER || kind === NODE16 || kind === NODENEXT)
-    // bundler, node16, nodenext
-    this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === 3 || kind === 99)
+    this.importsOn = options.resolvePackageJsonImports ?? (kind === BUNDLER || kind === NODE16 || kind === NODENEXT)
     // (whatever resolvePackageJsonExports says)
-    this.selfOn = kind === BUNDLER || kind === 3 || kind === 99
+    this.selfOn = kind === BUNDLER || kind === NODE16 || kind === NODENEXT
     this.conditions = this.conditionsFor(null)
   }
 
@@ -278,10 +287,10 @@ export class PackageLookups {
    * package.json's folder as a link, the package.json paths missing below it); `undefined` when TypeScript must tell
    * (a package.json that is no JSON).
    */
-  moduleFormat(file: string): { esm: boolean | null | undefined; missing: string[]; links: PackageLink[] } {
+  moduleFormat(file: string): ModuleFormat {
+    if (this.kind !== NODE16 && this.kind !== NODENEXT) return NO_FORMAT
     const missing: string[] = []
     const links: PackageLink[] = []
-    if (this.kind !== NODE16 && this.kind !== NODENEXT) return { esm: null, missing, links }
     if (/\.m[jt]s$/.test(file)) return { esm: true, missing, links }
     if (/\.c[jt]s$/.test(file)) return { esm: false, missing, links }
     for (let dir = dirname(file); ; dir = dirname(dir)) {
