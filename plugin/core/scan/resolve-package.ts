@@ -170,6 +170,8 @@ export class PackageLookups {
   private selfOn: boolean
   /** Whether the lookup under way is an ES module's (node16, nodenext). */
   private esm = false
+  /** The conditions for a CommonJS and an ES module importer (`conditionsFor`), made once each. */
+  private conditionSets = new Map<boolean, Set<string>>()
   private quick: boolean
 
   /**
@@ -191,9 +193,14 @@ export class PackageLookups {
    * `node`; then `customConditions`.
    */
   private conditionsFor(esm: boolean | null): Set<string> {
-    const kind = this.kind
-    const own = kind === BUNDLER ? ['import', 'types'] : kind === NODE16 || kind === NODENEXT ? [esm ? 'import' : 'require', 'types', 'node'] : []
-    return new Set([...own, ...(this.options.customConditions ?? [])])
+    const key = esm === true
+    let set = this.conditionSets.get(key)
+    if (!set) {
+      const kind = this.kind
+      const own = kind === BUNDLER ? ['import', 'types'] : kind === NODE16 || kind === NODENEXT ? [esm ? 'import' : 'require', 'types', 'node'] : []
+      this.conditionSets.set(key, (set = new Set([...own, ...(this.options.customConditions ?? [])])))
+    }
+    return set
   }
 
   /** Forgets what was found: for lookups after links or manifests may have changed (a rebuild, a watched manifest). */

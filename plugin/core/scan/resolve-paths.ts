@@ -1,5 +1,5 @@
 import { posix } from 'node:path'
-import { isSourceFile, sourceLookup, type SourceLookup } from './resolve-relative.js'
+import { isSourceFile, KNOWN_EXTENSIONS, sourceLookup, type SourceLookup } from './resolve-relative.js'
 
 /** The compiler options a `paths` or `baseUrl` lookup depends on. */
 export interface MappedLookupOptions {
@@ -47,8 +47,6 @@ function mappingOf(options: MappedLookupOptions): Mapping | null {
   return mapping
 }
 
-/** The extensions TypeScript takes a substitution to name a file by (`./src/*.ts`: that file exactly, when it is there). */
-const EXACT = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '.ts', '.js', '.tsx', '.jsx', '.json']
 
 /**
  * Where a non-relative specifier ends through `paths` and `baseUrl`, as TypeScript tries them before anything else
@@ -83,7 +81,8 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
         const path = star === undefined ? substitution : substitution.replace('*', star)
         // (an absolute substitution, or one naming the base folder itself: left to TypeScript)
         if (path.startsWith('/') || path.includes('\\') || path === '' || path === '.' || path === './') return undefined
-        if (EXACT.some((ext) => substitution.endsWith(ext))) {
+        // a substitution with an extension TypeScript knows names that file, when it is there (`./src/*.ts`)
+        if (KNOWN_EXTENSIONS.some((ext) => substitution.endsWith(ext))) {
           const exact = posix.join(mapping.base, path)
           if (exists(exact)) return { file: isSourceFile(exact) ? exact : null, hit: exact, missing }
           missing.push(exact)

@@ -84,7 +84,8 @@ export interface SourceLookup {
 }
 
 /** The extensions TypeScript strips before trying others (its `removeFileExtension`), longest first. */
-const STRIPPED = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '.ts', '.js', '.tsx', '.jsx', '.json']
+/** The extensions TypeScript knows a path by (its `extensionsToRemove`), longest first where one ends another. */
+export const KNOWN_EXTENSIONS = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '.ts', '.js', '.tsx', '.jsx', '.json']
 
 /**
  * A path's extension as TypeScript strips it (`a.d.ts` → `.d.ts`, `a.entity` → `.entity`), and the path without
@@ -93,7 +94,7 @@ const STRIPPED = ['.d.ts', '.d.mts', '.d.cts', '.mjs', '.mts', '.cjs', '.cts', '
 export function strippedExtension(path: string): [base: string, extension: string] {
   const name = path.slice(path.lastIndexOf('/') + 1)
   if (!name.includes('.')) return [path, '']
-  const known = STRIPPED.find((ext) => path.endsWith(ext) && path.length > ext.length)
+  const known = KNOWN_EXTENSIONS.find((ext) => path.endsWith(ext) && path.length > ext.length)
   const extension = known ?? path.slice(path.lastIndexOf('.'))
   return [path.slice(0, -extension.length), extension]
 }
