@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { ViteDevServer } from 'vite'
+import type { BackupRegistry } from 'koan-backup'
+import koanVite from 'koan-backup/plugin/vite'
+import { createServer, type ViteDevServer } from 'vite'
 
 /** The fixture every bundler builds (read only). */
 export const FIXTURE = fileURLToPath(new URL('../fixtures/basic', import.meta.url))
@@ -115,4 +117,15 @@ export async function editSeenByWatcher(server: ViteDevServer, file: string, con
     timers.forEach(clearTimeout)
     if (onChange) server.watcher.off('change', onChange)
   }
+}
+
+/** A vite dev server on `root` with the plugin (middleware mode, silent). */
+export function devServer(root: string): Promise<ViteDevServer> {
+  return createServer({ root, configFile: false, plugins: [koanVite({ dts: false })], server: { middlewareMode: true }, logLevel: 'silent' })
+}
+
+/** The entities a dev server's registry module serves, as `name:status:file`, sorted. */
+export async function servedEntities(server: ViteDevServer): Promise<string[]> {
+  const { registry } = (await server.ssrLoadModule('koan-backup/registry')) as { registry: BackupRegistry }
+  return registry.entities.map((e) => `${e.name}:${e.status}:${e.file}`).sort()
 }

@@ -6,12 +6,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { BackupRegistry } from 'koan-backup'
-import koanVite from 'koan-backup/plugin/vite'
-import { createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { builders, type BuildResult } from './builds.js'
-import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
+import { decoratorTraces, devServer, editSeenByWatcher, removeDir, runBundle, servedEntities, tempOutDir, writeTree } from './helpers.js'
 
 const FILES: Record<string, string> = {
   'tsconfig.json': JSON.stringify({ files: [], references: [{ path: './tsconfig.app.json' }, { path: './tsconfig.node.json' }] }, null, 2),
@@ -101,13 +99,10 @@ describe.each(['vite', 'esbuild'] as const)('%s', (name) => {
 
 describe('vite dev server', () => {
   let server: ViteDevServer
-  const served = async (): Promise<string[]> => {
-    const { registry } = (await server.ssrLoadModule('koan-backup/registry')) as { registry: BackupRegistry }
-    return registry.entities.map((e) => `${e.name}:${e.status}:${e.file}`).sort()
-  }
+  const served = () => servedEntities(server)
 
   beforeAll(async () => {
-    server = await createServer({ root: dir, configFile: false, plugins: [koanVite({ dts: false })], server: { middlewareMode: true }, logLevel: 'silent' })
+    server = await devServer(dir)
   })
   // (after the builds above: this one edits the tree)
   afterAll(async () => {

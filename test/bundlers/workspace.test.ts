@@ -6,12 +6,10 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { BackupRegistry } from 'koan-backup'
-import koanVite from 'koan-backup/plugin/vite'
-import { createServer, type ViteDevServer } from 'vite'
+import type { ViteDevServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUNDLERS, builders, type BuildResult } from './builds.js'
-import { decoratorTraces, editSeenByWatcher, removeDir, runBundle, tempOutDir, writeTree } from './helpers.js'
+import { decoratorTraces, devServer, editSeenByWatcher, removeDir, runBundle, servedEntities, tempOutDir, writeTree } from './helpers.js'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -91,13 +89,10 @@ describe.each(BUNDLERS)('%s', (name) => {
 
 describe('vite dev server', () => {
   let server: ViteDevServer
-  const served = async (): Promise<string[]> => {
-    const { registry } = (await server.ssrLoadModule('koan-backup/registry')) as { registry: BackupRegistry }
-    return registry.entities.map((e) => `${e.name}:${e.status}:${e.file}`).sort()
-  }
+  const served = () => servedEntities(server)
 
   beforeAll(async () => {
-    server = await createServer({ root: join(dir, 'app'), configFile: false, plugins: [koanVite({ dts: false })], server: { middlewareMode: true }, logLevel: 'silent' })
+    server = await devServer(join(dir, 'app'))
   })
   // (after the builds above: the suites of a file run in order, and this one edits the tree)
   afterAll(async () => {
