@@ -63,6 +63,8 @@ const CONFIGS: Array<[string, import('../../plugin/core/scan/morph.js').ts.Compi
   ['paths', { module: 99, moduleResolution: 100, paths: { '@/*': ['./src/*'], '~lib': ['./src/lib/index.ts'], 'x/*': ['./nothere/*', './src/*'], 'x/deep/*': ['./src/deep/*.ts'] }, pathsBasePath: '<root>' }],
   ['paths, node10', { module: 1, moduleResolution: 2, paths: { '@/*': ['./src/*', './*'] }, pathsBasePath: '<root>' }],
   ['baseUrl', { module: 99, moduleResolution: 100, baseUrl: '<root>' }],
+  // an absolute substitution, as `${configDir}/src/*` becomes
+  ['paths, absolute', { module: 99, moduleResolution: 100, paths: { '@/*': ['<root>/src/*'], 'x/*': ['<root>/nothere/*', '<root>/src/*'] }, pathsBasePath: '<root>' }],
   ['baseUrl and paths', { module: 99, moduleResolution: 100, baseUrl: '<root>/src', paths: { '@/*': ['*'], 'dir': ['./lib/index.ts'] } }],
   ['moduleSuffixes (asks TypeScript)', { module: 99, moduleResolution: 100, moduleSuffixes: ['.ios', ''] }],
 ]

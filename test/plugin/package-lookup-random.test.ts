@@ -162,7 +162,9 @@ describe('package lookups on seeded random trees give the source file TypeScript
 })
 
 const PATH_KEYS = ['@/*', '~/*', '@w/*', 'lib/*', '*', 'user', '@w/p1', 'src/*', 'src/*.js', 'src/*r']
-const SUBSTITUTIONS = ['./src/*', './*', './dist/*.js', './src/*.ts', './lib/*', './nothere/*', 'src/sub/*', '../packages/p1/src/*', './src/user.ts', './src/*/index', './*.d.ts']
+const SUBSTITUTIONS = ['./src/*', './*', './dist/*.js', './src/*.ts', './lib/*', './nothere/*', 'src/sub/*', '../packages/p1/src/*', './src/user.ts', './src/*/index', './*.d.ts',
+  // absolute (what `${configDir}/src/*` becomes): the tree's app folder
+  '<app>/src/*', '<app>/src/user.ts']
 const MAPPED = ['@/user', '@/sub/user', '@/index', '@/sub', '~/x', '~/user.js', 'lib/main', 'src/user', 'src/x.mjs', 'user', 'index', '@w/p1', '@w/p1/user', 'dist/user.js', 'sub', 'nothing', 'src/user.js']
 
 /** A random `paths` map (keys in a random order, one or two substitutions each). */
@@ -176,7 +178,7 @@ describe('`paths` and `baseUrl` on seeded random trees give the source file Type
   it('300 trees (KB_SEEDS for more) × 4 configurations × 17 specifiers, with a random paths map and base', () => {
     const seeds = Number(process.env.KB_SEEDS ?? 300)
     const { answered, followed } = differential(seeds, (n) => n * 104729, 'm', (r, dir, shown) => {
-      const paths = pathsMap(r)
+      const paths = JSON.parse(JSON.stringify(pathsMap(r)).replaceAll('<app>', `${dir}/app`)) as Record<string, string[]>
       const baseUrl = pick(r, [undefined, `${dir}/app`, `${dir}/app/src`])
       shown.push(`paths ${JSON.stringify(paths)} baseUrl ${baseUrl?.slice(dir.length)}`)
       return [

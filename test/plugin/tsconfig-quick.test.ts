@@ -62,11 +62,13 @@ describe('compiler options converted without TypeScript', () => {
   it('converts paths (as written) and baseUrl (absolute) as TypeScript does', () => {
     convertsLikeTypeScript({ baseUrl: '.', paths: { '@/*': ['./src/*'], '~lib': ['lib/index.ts', '../shared/lib'], 'x/*/y': [] } })
     convertsLikeTypeScript({ paths: { '*': ['*', 'types/*'] } })
+    // the `${configDir}` template is kept as it is (replaced once the whole config is read)
+    convertsLikeTypeScript({ outDir: '${configDir}/dist', baseUrl: '${configDir}', typeRoots: ['${configDir}/types', './t'], paths: { '@/*': ['${configDir}/src/*'] }, rootDir: 'src/${configDir}' })
   })
 
-  it('gives up on what it does not convert exactly: unknown options, other value types, templates, paths of another form', () => {
+  it('gives up on what it does not convert exactly: unknown options, other value types, case variants of the template, paths of another form', () => {
     for (const options of [{ Strict: true }, { strict: 'yes' }, { target: 'ES2099' }, { paths: { '@/*': './src/*' } }, { paths: [] }, { paths: null }, { baseUrl: '' },
-      { baseUrl: '${configDir}/src' }, { outDir: '${configDir}/dist' }, { paths: { '@/*': ['${configDir}/src/*'] } }, { typeRoots: ['${configDir}/types'] }, { lib: ['ES2022', 'nope'] },
+      { baseUrl: '${CONFIGDIR}/src' }, { outDir: '${ConfigDir}/dist' }, { paths: { '@/*': ['${CONFIGDIR}/src/*'] } }, { typeRoots: ['${configdir}/types'] }, { lib: ['ES2022', 'nope'] },
       { rootDirs: ['a'] }, { moduleSuffixes: [''] }, { plugins: [] }, { outDir: '' }, { locale: 'en' }, { help: true }, { outDir: null }, [], 'x']) {
       expect(convertOptions(options, base, `${base}/tsconfig.json`)).toBeNull()
     }
@@ -90,12 +92,14 @@ describe('project listing without TypeScript: the files and options TypeScript g
   ]
   const INCLUDES: unknown[] = [undefined, ['src'], ['src/**/*'], ['**/*'], ['src/**/*.ts'], ['src', 'lib'], ['src/*'], ['**/*.tsx'], ['src/a/**/*'],
     ['.config'], ['node_modules/lib'], ['src/x.ts'], ['src/**'], [], ['src/?.ts'], ['dist/**/*'], ['src', 'src/a'], ['./src/'], ['v1.2'], ['*'], ['**/b/*'],
-    ['vite.config.ts'], ['src', 'vite.config.ts'], ['.config/c.ts'], ['node_modules/lib/index.ts'], ['src/gone.ts'], ['src/y.tsx', 'src/a/../x.ts'], ['./src/x.ts', 'src/**/*.ts'], ['types.d.ts']]
-  const EXCLUDES: unknown[] = [undefined, ['dist'], ['src/a'], ['**/*.tsx'], ['src/**/b'], ['node_modules'], [], ['*.ts'], ['src/*'], ['**/.hidden'], ['src/x.ts']]
+    ['vite.config.ts'], ['src', 'vite.config.ts'], ['.config/c.ts'], ['node_modules/lib/index.ts'], ['src/gone.ts'], ['src/y.tsx', 'src/a/../x.ts'], ['./src/x.ts', 'src/**/*.ts'], ['types.d.ts'],
+    ['${configDir}/src'], ['${configDir}/src/**/*.ts', 'lib'], ['${configDir}/root.ts']]
+  const EXCLUDES: unknown[] = [undefined, ['dist'], ['src/a'], ['**/*.tsx'], ['src/**/b'], ['node_modules'], [], ['*.ts'], ['src/*'], ['**/.hidden'], ['src/x.ts'], ['${configDir}/src/a']]
   const OPTIONS: Array<Record<string, unknown>> = [{ strict: true }, { outDir: 'dist' }, { outDir: './out/' }, { declarationDir: 'lib' },
     { module: 'ESNext', moduleResolution: 'Bundler' }, { target: 'ES2022' }, { lib: ['ES2022', 'DOM', 'dom.iterable'] }, { allowJs: true },
     { jsx: 'react-jsx' }, { types: ['node'] }, { paths: { '@/*': ['./src/*'] } }, { Strict: true }, { target: 'ES2099' }, { baseUrl: '.' },
-    { baseUrl: './src', paths: { '~/*': ['*'], 'lib': ['./a/index.ts'] } }]
+    { baseUrl: './src', paths: { '~/*': ['*'], 'lib': ['./a/index.ts'] } }, { outDir: '${configDir}/out', typeRoots: ['${configDir}/types'] },
+    { baseUrl: '${configDir}', paths: { '@/*': ['${configDir}/src/*'] } }]
 
   let root: string
   beforeAll(() => {

@@ -79,15 +79,17 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
     if (key !== undefined) {
       for (const substitution of mapping.substitutions[key]!) {
         const path = star === undefined ? substitution : substitution.replace('*', star)
-        // (an absolute substitution, or one naming the base folder itself: left to TypeScript)
-        if (path.startsWith('/') || path.includes('\\') || path === '' || path === '.' || path === './') return undefined
+        // (one naming the base folder itself: left to TypeScript)
+        if (path.includes('\\') || path === '' || path === '.' || path === './' || path === '/') return undefined
         // a substitution with an extension TypeScript knows names that file, when it is there (`./src/*.ts`)
         if (KNOWN_EXTENSIONS.some((ext) => substitution.endsWith(ext))) {
-          const exact = posix.join(mapping.base, path)
+          const exact = path.startsWith('/') ? posix.normalize(path) : posix.join(mapping.base, path)
           if (exists(exact)) return { file: isSourceFile(exact) ? exact : null, hit: exact, missing }
           missing.push(exact)
         }
-        const got = sourceLookup(path.startsWith('./') || path.startsWith('../') ? path : `./${path}`, mapping.base, exists, kind, esm)
+        // (an absolute substitution, as `${configDir}/src/*` becomes: from the file system's root)
+        const got = path.startsWith('/') ? sourceLookup(`.${path}`, '/', exists, kind, esm)
+          : sourceLookup(path.startsWith('./') || path.startsWith('../') ? path : `./${path}`, mapping.base, exists, kind, esm)
         if (got === undefined) return undefined
         missing.push(...got.missing)
         if (got.hit !== null) return { ...got, missing }

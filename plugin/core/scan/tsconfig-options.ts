@@ -2,7 +2,7 @@
  * TypeScript's compiler options as a tsconfig gives them, converted the way TypeScript converts them
  * (\`convertCompilerOptionsFromJson\`), for the options whose conversion needs no TypeScript. Anything
  * else (an option not listed here, a value of another type, \`rootDirs\`, \`moduleSuffixes\`, \`plugins\`, a
- * \`\${configDir}\` template) makes the conversion give up, and TypeScript reads the config.
+ * case variant of the \`\${configDir}\` template) makes the conversion give up, and TypeScript reads the config.
  */
 import { posix } from 'node:path'
 
@@ -72,7 +72,40 @@ const LIB_FILES: Record<string, string> = {
 
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string')
 
-const CONFIG_DIR = '${configDir}'
+/** TypeScript's template for the folder of the config being read (`"outDir": "${configDir}/dist"` in a shared base). */
+export const CONFIG_DIR = '${configDir}'
+
+/**
+ * How a path option's value is taken: `template` when it starts with `${configDir}` (kept as it is: replaced once the
+ * whole config is read, `withConfigDir`), `path` otherwise, `null` for a case variant of the template (`${CONFIGDIR}`),
+ * which TypeScript takes for a template and does not replace: left to it.
+ */
+export function templateKind(value: string): 'template' | 'path' | null {
+  if (value.startsWith(CONFIG_DIR)) return 'template'
+  return value.toLowerCase().startsWith(CONFIG_DIR.toLowerCase()) ? null : 'path'
+}
+
+/** A path option's value made absolute against `base`, or kept when it starts with the template; `undefined` for a case variant of it. */
+function pathValue(value: string, base: string): string | undefined {
+  const kind = templateKind(value)
+  return kind === null ? undefined : kind === 'template' ? value : absolutePath(value, base)
+}
+
+/**
+ * The options of a whole config with `${configDir}` replaced by the folder of the config read (`root`), in the path
+ * options, `typeRoots` and `paths`, as TypeScript replaces it; keys keep their order.
+ */
+export function withConfigDir(options: Record<string, unknown>, root: string): Record<string, unknown> {
+  const at = (v: unknown) => (typeof v === 'string' && templateKind(v) === 'template' ? absolutePath(v.replace(CONFIG_DIR, './'), root) : v)
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(options)) {
+    if (PATH.has(name)) out[name] = at(value)
+    else if (name === 'typeRoots' && Array.isArray(value)) out[name] = value.map(at)
+    else if (name === 'paths' && value && typeof value === 'object') out[name] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, Array.isArray(v) ? v.map(at) : v]))
+    else out[name] = value
+  }
+  return out
+}
 
 /** An absolute, normalised path (forward slashes, no trailing slash), as TypeScript makes file-path options. */
 export function absolutePath(value: string, base: string): string {
@@ -90,7 +123,7 @@ function convert(name: string, value: unknown, base: string): unknown {
   if (BOOLEAN.has(name)) return typeof value === 'boolean' ? value : undefined
   if (TEXT.has(name)) return typeof value === 'string' ? value : undefined
   // (`${configDir}` is replaced when TypeScript parses the whole config)
-  if (PATH.has(name)) return typeof value === 'string' && value !== '' && !value.includes(CONFIG_DIR) ? absolutePath(value, base) : undefined
+  if (PATH.has(name)) return typeof value === 'string' && value !== '' ? pathValue(value, base) : undefined
   const values = ENUM[name]
   if (values) return typeof value === 'string' && Object.hasOwn(values, value.toLowerCase()) ? values[value.toLowerCase()] : undefined
   if (name === 'lib') {
@@ -99,12 +132,16 @@ function convert(name: string, value: unknown, base: string): unknown {
     return files.every((f) => f !== undefined) ? files : undefined
   }
   if (name === 'types' || name === 'customConditions') return isStringList(value) ? [...value] : undefined
-  if (name === 'typeRoots') return isStringList(value) && value.every((v) => v !== '' && !v.includes(CONFIG_DIR)) ? value.map((v) => absolutePath(v, base)) : undefined
+  if (name === 'typeRoots') {
+    if (!isStringList(value) || !value.every((v) => v !== '')) return undefined
+    const paths = value.map((v) => pathValue(v, base))
+    return paths.every((v) => v !== undefined) ? paths : undefined
+  }
   // as written (TypeScript adds `pathsBasePath`, the config's folder, when it parses the config): keys to lists of
   // substitutions
   if (name === 'paths') {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined
-    return Object.values(value).every((v) => isStringList(v) && v.every((s) => !s.includes(CONFIG_DIR))) ? value : undefined
+    return Object.values(value).every((v) => isStringList(v) && v.every((s) => templateKind(s) !== null)) ? value : undefined
   }
   if (name === 'maxNodeModuleJsDepth') return typeof value === 'number' ? value : undefined
   return undefined

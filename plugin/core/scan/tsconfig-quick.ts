@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { posix } from 'node:path'
-import { absolutePath, convertOptions } from './tsconfig-options.js'
+import { absolutePath, CONFIG_DIR, convertOptions, templateKind, withConfigDir } from './tsconfig-options.js'
 
 /**
  * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: `extends` of
@@ -260,7 +260,8 @@ function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer 
       const list = layer.lists[name]
       if (raw[name] || !list) continue
       if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) return null
-      inherited[name] = list.map((p: string) => (p.startsWith('/') || from === '' ? p : `${from}/${p}`))
+      // (a path starting with the `${configDir}` template stays as it is: it names the folder of the config read)
+      inherited[name] = list.map((p: string) => (p.startsWith('/') || from === '' || templateKind(p) !== 'path' ? p : `${from}/${p}`))
     }
     Object.assign(options, layer.options)
   }
@@ -290,7 +291,14 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   // (an empty `files` without references is an error TypeScript reports)
   if (noFiles && references.length === 0) return null
-  const compilerOptions: Record<string, unknown> = { ...layer.options, configFilePath: tsconfig }
+  const compilerOptions: Record<string, unknown> = { ...withConfigDir(layer.options, base), configFilePath: tsconfig }
+  // `${configDir}` in `include`, `exclude` and `files`: this config's folder
+  for (const name of LISTS) {
+    const list = lists[name]
+    if (!Array.isArray(list)) continue
+    if (list.some((p) => typeof p === 'string' && templateKind(p) === null)) return null
+    lists[name] = list.map((p) => (typeof p === 'string' && templateKind(p) === 'template' ? absolutePath(p.replace(CONFIG_DIR, './'), base) : p))
+  }
   const includeSpecs = noFiles ? [] : lists.include === undefined ? ['**/*'] : lists.include
   if (!Array.isArray(includeSpecs)) return null
   // without `exclude`, TypeScript excludes outDir and declarationDir
