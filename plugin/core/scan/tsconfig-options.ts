@@ -85,6 +85,11 @@ export function templateKind(value: string): 'template' | 'path' | null {
   return value.toLowerCase().startsWith(CONFIG_DIR.toLowerCase()) ? null : 'path'
 }
 
+/** A value starting with the `${configDir}` template as TypeScript replaces it (the absolute path under `root`); any other value as it is. */
+export function replaceConfigDir<T>(value: T, root: string): T | string {
+  return typeof value === 'string' && templateKind(value) === 'template' ? absolutePath(value.replace(CONFIG_DIR, './'), root) : value
+}
+
 /** A path option's value made absolute against `base`, or kept when it starts with the template; `undefined` for a case variant of it. */
 function pathValue(value: string, base: string): string | undefined {
   const kind = templateKind(value)
@@ -96,7 +101,7 @@ function pathValue(value: string, base: string): string | undefined {
  * options, `typeRoots` and `paths`, as TypeScript replaces it; keys keep their order.
  */
 export function withConfigDir(options: Record<string, unknown>, root: string): Record<string, unknown> {
-  const at = (v: unknown) => (typeof v === 'string' && templateKind(v) === 'template' ? absolutePath(v.replace(CONFIG_DIR, './'), root) : v)
+  const at = (v: unknown) => replaceConfigDir(v, root)
   const out: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(options)) {
     if (PATH.has(name)) out[name] = at(value)

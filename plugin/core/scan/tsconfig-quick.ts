@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { posix } from 'node:path'
-import { absolutePath, CONFIG_DIR, convertOptions, templateKind, withConfigDir } from './tsconfig-options.js'
+import { absolutePath, convertOptions, replaceConfigDir, templateKind, withConfigDir } from './tsconfig-options.js'
 
 /**
  * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: `extends` of
@@ -297,7 +297,7 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
     const list = lists[name]
     if (!Array.isArray(list)) continue
     if (list.some((p) => typeof p === 'string' && templateKind(p) === null)) return null
-    lists[name] = list.map((p) => (typeof p === 'string' && templateKind(p) === 'template' ? absolutePath(p.replace(CONFIG_DIR, './'), base) : p))
+    lists[name] = list.map((p) => replaceConfigDir(p, base))
   }
   const includeSpecs = noFiles ? [] : lists.include === undefined ? ['**/*'] : lists.include
   if (!Array.isArray(includeSpecs)) return null
