@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadTypeScript } from '../../plugin/core/scan/morph.js'
 import { ModuleResolver } from '../../plugin/core/scan/project.js'
+import { mappedLookup } from '../../plugin/core/scan/resolve-paths.js'
 import { moduleResolutionOf, sourceLookup } from '../../plugin/core/scan/resolve-relative.js'
 
 // Files on disk; those marked `-` exist but are not project files (excluded by the listing).
@@ -169,5 +170,15 @@ describe('the import closure\'s lookups (sourceLookup) give the source file Type
     }
     // a name with another extension is no source file's: nothing recorded
     expect(sourceLookup('./styles.css', dirname(fromFile), existsSync)).toEqual({ file: null, hit: null, missing: [] })
+  })
+})
+
+describe('`paths` read with its own base', () => {
+  it('one paths object under two baseUrls (a base config extended by two projects) is looked up under each', () => {
+    const paths = { '@/*': ['*'] }
+    const under = (baseUrl: string) => mappedLookup('@/x', { paths, baseUrl }, existsSync, 100)?.file ?? null
+    expect(under(`${root}/src`)).toBeNull()
+    expect(under(root)).toBe(`${root}/x.ts`)
+    expect(under(`${root}/src`)).toBeNull()
   })
 })

@@ -170,9 +170,9 @@ function readConfig(tsconfig: string, inputs: Inputs): { files: string[]; compil
   const quick = readConfigQuick(tsconfig, (dir) => visited.push(dir))
   if (quick) {
     for (const dir of visited) inputs.add(dir)
-    // the config, and those it extends
-    for (const config of quick.configs) inputs.add(config)
-    return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references, configs: quick.configs.filter((c) => c.endsWith('.json')) }
+    // the config, those it extends, and the node_modules folders looked in for a package's
+    for (const path of [...quick.configs, ...quick.probed]) inputs.add(path)
+    return { files: quick.files, compilerOptions: quick.compilerOptions as ts.CompilerOptions, references: quick.references, configs: quick.configs }
   }
   loadTypeScript()
   const host: ts.ParseConfigFileHost = {

@@ -300,17 +300,28 @@ export class PackageLookups {
     const links: PackageLink[] = []
     if (/\.m[jt]s$/.test(file)) return { esm: true, missing, links }
     if (/\.c[jt]s$/.test(file)) return { esm: false, missing, links }
-    for (let dir = dirname(file); ; dir = dirname(dir)) {
-      const probe = this.probe(dir)
-      if (probe.link && probe.manifest !== null) {
-        links.push(probe.link)
-        if (probe.manifest === 'unreadable') return { esm: undefined, missing, links }
-        return { esm: probe.manifest?.type === 'module', missing, links }
+    const scope = this.scope(dirname(file), missing, links)
+    if (scope?.manifest === 'unreadable') return { esm: undefined, missing, links }
+    return { esm: scope?.manifest?.type === 'module', missing, links }
+  }
+
+  /**
+   * The nearest package.json from `fromDir` up (TypeScript's package scope): its folder and manifest (`undefined` for a
+   * package's own, in node_modules), or `null` without one. Its folder is recorded in `links`, the package.json paths
+   * missing below it in `missing` (one created there later is the scope then).
+   */
+  private scope(fromDir: string, missing: string[], links: PackageLink[]): { dir: string; manifest: Exclude<Probe['manifest'], null> } | null {
+    for (let dir = fromDir; ; dir = dirname(dir)) {
+      const { link, manifest } = this.probe(dir)
+      if (link && manifest !== null) {
+        links.push(link)
+        return { dir, manifest }
       }
       missing.push(`${dir === '/' ? '' : dir}/package.json`)
-      if (dirname(dir) === dir) return { esm: false, missing, links }
+      if (dirname(dir) === dir) return null
     }
   }
+
 
   /**
    * A subpath import (`#models/user`): through the `imports` of the nearest package.json from the importing folder
@@ -322,25 +333,20 @@ export class PackageLookups {
     const links: PackageLink[] = []
     const none = { file: null, missing, links }
     if (!this.importsOn || specifier === '#' || specifier.startsWith('#/')) return none
-    for (let dir = fromDir; ; dir = dirname(dir)) {
-      const probe = this.probe(dir)
-      if (probe.link && probe.manifest !== null) {
-        links.push(probe.link)
-        // a package's own file (not followed)
-        if (probe.manifest === undefined) return none
-        if (!this.quick || probe.manifest === 'unreadable' || this.mapsOutputs(dir)) return { file: undefined, missing, links }
-        // (a manifest without imports: nothing, as for TypeScript)
-        const imports = probe.manifest.imports
-        if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
-        const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === NODE10 ? 'types' : 'all')
-        if (inside === undefined) return { file: undefined, missing, links }
-        missing.push(...inside.missing)
-        return { file: inside.file, hit: inside.hit, missing, links }
-      }
-      missing.push(`${dir === '/' ? '' : dir}/package.json`)
-      if (dirname(dir) === dir) return none
-    }
+    const scope = this.scope(fromDir, missing, links)
+    // no package.json, or a package's own file (not followed)
+    if (!scope || scope.manifest === undefined) return none
+    const { dir, manifest } = scope
+    if (!this.quick || manifest === 'unreadable' || this.mapsOutputs(dir)) return { file: undefined, missing, links }
+    // (a manifest without imports: nothing, as for TypeScript)
+    const imports = manifest.imports
+    if (imports === null || typeof imports !== 'object' || Array.isArray(imports)) return none
+    const inside = this.viaMap(dir, imports as Record<string, unknown>, specifier, this.kind === NODE10 ? 'types' : 'all')
+    if (inside === undefined) return { file: undefined, missing, links }
+    missing.push(...inside.missing)
+    return { file: inside.file, hit: inside.hit, missing, links }
   }
+
 
   /**
    * An import of the package's own name (`@acme/app/models` in `@acme/app`), as TypeScript takes it before it looks in
@@ -350,32 +356,26 @@ export class PackageLookups {
    * a link (its `name` and `exports` decide), the package.json paths missing below it as missing.
    */
   private selfReference(specifier: string, fromDir: string, missing: string[], links: PackageLink[]): PackageLookup | null {
-    for (let dir = fromDir; ; dir = dirname(dir)) {
-      const probe = this.probe(dir)
-      if (probe.link && probe.manifest !== null) {
-        links.push(probe.link)
-        const manifest = probe.manifest
-        // a package's own file (not followed)
-        if (manifest === undefined) return null
-        if (manifest === 'unreadable') return { file: undefined, missing, links }
-        if (!manifest.exports || typeof manifest.name !== 'string') return null
-        const sub = subpathOf(specifier, manifest.name)
-        if (sub === undefined) return { file: undefined, missing, links }
-        if (sub === null) return null
-        if (!this.quick || this.mapsOutputs(dir)) return { file: undefined, missing, links }
-        const allowJs = this.options.allowJs ?? Boolean(this.options.checkJs)
-        for (const pass of allowJs ? (['all'] as const) : (['types', 'js'] as const)) {
-          const inside = this.viaExports(dir, manifest.exports, sub, pass)
-          if (inside === undefined) return { file: undefined, missing, links }
-          missing.push(...inside.missing)
-          if (inside.hit !== null) return { file: inside.file, hit: inside.hit, missing, links }
-        }
-        return null
-      }
-      missing.push(`${dir === '/' ? '' : dir}/package.json`)
-      if (dirname(dir) === dir) return null
+    const scope = this.scope(fromDir, missing, links)
+    // no package.json, or a package's own file (not followed)
+    if (!scope || scope.manifest === undefined) return null
+    const { dir, manifest } = scope
+    if (manifest === 'unreadable') return { file: undefined, missing, links }
+    if (!manifest.exports || typeof manifest.name !== 'string') return null
+    const sub = subpathOf(specifier, manifest.name)
+    if (sub === undefined) return { file: undefined, missing, links }
+    if (sub === null) return null
+    if (!this.quick || this.mapsOutputs(dir)) return { file: undefined, missing, links }
+    const allowJs = this.options.allowJs ?? Boolean(this.options.checkJs)
+    for (const pass of allowJs ? (['all'] as const) : (['types', 'js'] as const)) {
+      const inside = this.viaExports(dir, manifest.exports, sub, pass)
+      if (inside === undefined) return { file: undefined, missing, links }
+      missing.push(...inside.missing)
+      if (inside.hit !== null) return { file: inside.file, hit: inside.hit, missing, links }
     }
+    return null
   }
+
 
   /**
    * Whether TypeScript maps a dependency's outputs back to its inputs in `dir` (a package whose exports or imports

@@ -24,13 +24,14 @@ interface Mapping {
   base: string
 }
 
+/** By compiler options (their `paths` and base together: one `paths` object can come with several bases). */
 const mappings = new WeakMap<object, Mapping | null>()
 
 /** `null` for a `paths` of another form than TypeScript checks a tsconfig's to be (left to it). */
 function mappingOf(options: MappedLookupOptions): Mapping | null {
   const paths = options.paths
   if (paths === null || typeof paths !== 'object' || Array.isArray(paths)) return null
-  let mapping = mappings.get(paths)
+  let mapping = mappings.get(options)
   if (mapping !== undefined) return mapping
   mapping = null
   const base = typeof options.baseUrl === 'string' ? options.baseUrl : options.pathsBasePath
@@ -43,10 +44,9 @@ function mappingOf(options: MappedLookupOptions): Mapping | null {
       else if (key.indexOf('*', star + 1) < 0) mapping.patterns.push({ prefix: key.slice(0, star), suffix: key.slice(star + 1), key })
     }
   }
-  mappings.set(paths, mapping)
+  mappings.set(options, mapping)
   return mapping
 }
-
 
 /**
  * Where a non-relative specifier ends through `paths` and `baseUrl`, as TypeScript tries them before anything else
@@ -60,7 +60,8 @@ function mappingOf(options: MappedLookupOptions): Mapping | null {
 export function mappedLookup(specifier: string, options: MappedLookupOptions, exists: (path: string) => boolean, kind: number, esm = false): SourceLookup | undefined {
   const missing: string[] = []
   const none: SourceLookup = { file: null, hit: null, missing }
-  if (options.paths !== undefined && !/^\.\.?(\/|$)/.test(specifier)) {
+  if (/^\.\.?(\/|$)/.test(specifier)) return none
+  if (options.paths !== undefined) {
     const mapping = mappingOf(options)
     if (!mapping) return undefined
     let key: string | undefined
@@ -83,7 +84,7 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
         if (path.includes('\\') || path === '' || path === '.' || path === './' || path === '/') return undefined
         // a substitution with an extension TypeScript knows names that file, when it is there (`./src/*.ts`)
         if (KNOWN_EXTENSIONS.some((ext) => substitution.endsWith(ext))) {
-          const exact = path.startsWith('/') ? posix.normalize(path) : posix.join(mapping.base, path)
+          const exact = posix.resolve(mapping.base, path)
           if (exists(exact)) return { file: isSourceFile(exact) ? exact : null, hit: exact, missing }
           missing.push(exact)
         }
@@ -98,7 +99,7 @@ export function mappedLookup(specifier: string, options: MappedLookupOptions, ex
       return none
     }
   }
-  if (typeof options.baseUrl === 'string' && !specifier.startsWith('/') && !/^\.\.?(\/|$)/.test(specifier)) {
+  if (typeof options.baseUrl === 'string' && !specifier.startsWith('/')) {
     if (!options.baseUrl.startsWith('/') || specifier.includes('\\')) return undefined
     const got = sourceLookup(`./${specifier}`, options.baseUrl.replace(/(.)\/$/, '$1'), exists, kind, esm)
     if (got === undefined) return undefined

@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import { posix } from 'node:path'
-import { absolutePath, convertOptions, replaceConfigDir, templateKind, withConfigDir } from './tsconfig-options.js'
+import { absolutePath, CONFIG_DIR, convertOptions, replaceConfigDir, templateKind, withConfigDir } from './tsconfig-options.js'
 
 /**
  * Reading a tsconfig without TypeScript, for the configs whose reading is known exactly: `extends` of
@@ -134,8 +134,16 @@ export interface QuickConfig {
   compilerOptions: Record<string, unknown>
   /** The configs of its `references` (a folder's `tsconfig.json`), in order. */
   references: string[]
-  /** Every config file read (itself, those it extends) and every node_modules folder looked for one in. */
+  /** Every config file read: itself, and those it extends. */
   configs: string[]
+  /** The node_modules folders looked in for a package's config (one created nearer later is another config). */
+  probed: string[]
+}
+
+/** What reading a config went through: config files read, node_modules folders looked in. */
+interface Reads {
+  configs: string[]
+  probed: string[]
 }
 
 /** The config file a project reference names: itself when it names a `.json` file, else the folder's `tsconfig.json`. */
@@ -225,11 +233,11 @@ function isFile(path: string): boolean {
 /**
  * Reads one config and, first, those it extends (TypeScript's `parseConfig`): their options, in order, under its
  * own; their `include`, `exclude` and `files` where it has none (the last that has one wins), relative to its folder.
- * `configs` collects every config file read and node_modules folder probed. `null` for what TypeScript must read.
+ * `reads` collects the config files read and the node_modules folders looked in. `null` for what TypeScript must read.
  */
-function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer | null {
+function readLayer(tsconfig: string, stack: string[], reads: Reads): Layer | null {
   if (stack.includes(tsconfig) || posix.basename(tsconfig) === 'jsconfig.json') return null
-  configs.push(tsconfig)
+  reads.configs.push(tsconfig)
   let json: unknown
   try {
     json = JSON.parse(stripJsonc(readFileSync(tsconfig, 'utf8')))
@@ -251,9 +259,9 @@ function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer 
   const options: Record<string, unknown> = {}
   const inherited: Partial<Layer['lists']> = {}
   for (const spec of specs) {
-    const path = extendedConfig(spec, base, configs)
+    const path = extendedConfig(spec, base, reads.probed)
     if (path === null) return null
-    const layer = readLayer(path, [...stack, tsconfig], configs)
+    const layer = readLayer(path, [...stack, tsconfig], reads)
     if (!layer) return null
     const from = posix.relative(base, posix.dirname(path))
     for (const name of LISTS) {
@@ -275,8 +283,8 @@ function readLayer(tsconfig: string, stack: string[], configs: string[]): Layer 
  */
 export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => void): QuickConfig | null {
   if (process.platform !== 'linux') return null // case-insensitive file systems: TypeScript compares names its own way
-  const configs: string[] = []
-  const layer = readLayer(tsconfig, [], configs)
+  const reads: Reads = { configs: [], probed: [] }
+  const layer = readLayer(tsconfig, [], reads)
   if (!layer) return null
   const { raw, lists } = layer
   // `files` only as a solution config writes it (`"files": []`, with references): no files of its own
@@ -286,7 +294,7 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   let references: string[] = []
   if ('references' in raw) {
     const list = raw.references
-    if (!Array.isArray(list) || !list.every((r) => r && typeof r === 'object' && typeof r.path === 'string' && r.path !== '' && !r.path.includes('${configDir}'))) return null
+    if (!Array.isArray(list) || !list.every((r) => r && typeof r === 'object' && typeof r.path === 'string' && r.path !== '' && !r.path.includes(CONFIG_DIR))) return null
     references = list.map((r: { path: string }) => referencedConfig(r.path, base))
   }
   // (an empty `files` without references is an error TypeScript reports)
@@ -356,5 +364,5 @@ export function readConfigQuick(tsconfig: string, visitDir: (dir: string) => voi
   }
   // a .tsx file is not listed when the .ts file of the same name is
   const files = [...found].filter((f) => !/\.d\.[cm]?ts$/.test(f) && !(f.endsWith('.tsx') && found.has(`${f.slice(0, -1)}`)))
-  return { files: files.sort(), compilerOptions, references, configs }
+  return { files: files.sort(), compilerOptions, references, ...reads }
 }
